@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from config.api import api
+from core.views import api_not_found, healthz
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    re_path(r"^api/v1/.*$", api_not_found),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", healthz, name="healthz"),
+    path("", include("org.urls")),
+]

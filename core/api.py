@@ -1,0 +1,99 @@
+"""What every router shares: the error shape, the JSON renderer, declared error responses, pages."""
+
+import json
+import logging
+from typing import Any, Generic, TypeVar
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import BaseRenderer
+from ninja.responses import NinjaJSONEncoder
+
+from core.errors import DomainError
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorOut(Schema):
+    """The one error shape of the API: `{"error": {"code", "message", "details"}}`."""
+
+    error: ErrorBody
+
+
+class Page(Schema, Generic[T]):
+    """One page of a keyset-paginated list; pass `next_cursor` back as `cursor` for the next page."""
+
+    items: list[T]
+    next_cursor: str | None
+
+
+def responses(ok: Any, *errors: int, status: int = 200) -> dict[int, Any]:
+    """The declared responses of an endpoint: its success schema plus the error codes it can answer.
+
+    401 (not signed in) and 422 (bad input) can come from any authenticated endpoint, so they are always there.
+    """
+    declared: dict[int, Any] = {status: ok}
+    for code in {401, 422, *errors}:
+        declared[code] = ErrorOut
+    return declared
+
+
+class UnicodeJSONRenderer(BaseRenderer):
+    """JSON with Chinese as it is, not as \\u escapes."""
+
+    media_type = "application/json"
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> Any:
+        return json.dumps(data, cls=NinjaJSONEncoder, ensure_ascii=False)
+
+
+def error_response(api: NinjaAPI, request: HttpRequest, *, status: int, code: str, message: str, details: Any = None) -> HttpResponse:
+    return api.create_response(
+        request, {"error": {"code": code, "message": message, "details": details}}, status=status
+    )
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    """Every failure leaves the API in the one error shape, with a machine code and a Chinese message."""
+
+    def on_domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        return error_response(
+            api, request, status=exc.status, code=exc.code, message=exc.message, details=exc.details
+        )
+
+    def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        details = [
+            {"loc": list(err.get("loc", [])), "msg": err.get("msg", ""), "type": err.get("type", "")}
+            for err in exc.errors
+        ]
+        return error_response(
+            api, request, status=422, code="invalid_input", message="输入有误，请检查后重试", details=details
+        )
+
+    def on_auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return error_response(api, request, status=401, code="unauthenticated", message="请先登录或提供有效的令牌")
+
+    def on_http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return error_response(api, request, status=exc.status_code, code="http_error", message=str(exc))
+
+    def on_404(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return error_response(api, request, status=404, code="not_found", message="对象不存在")
+
+    def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        logger.exception("unhandled API error", exc_info=exc)
+        return error_response(api, request, status=500, code="internal_error", message="服务器内部错误，请稍后重试")
+
+    api.add_exception_handler(DomainError, on_domain)
+    api.add_exception_handler(ValidationError, on_validation)
+    api.add_exception_handler(AuthenticationError, on_auth)
+    api.add_exception_handler(HttpError, on_http)
+    api.add_exception_handler(Http404, on_404)
+    api.add_exception_handler(Exception, on_unexpected)

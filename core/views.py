@@ -1,0 +1,20 @@
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_GET
+
+
+def api_not_found(request: HttpRequest) -> JsonResponse:
+    """Unknown API paths answer in the API's error shape, not with an HTML page."""
+    return JsonResponse(
+        {"error": {"code": "not_found", "message": "接口不存在", "details": None}},
+        status=404,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers: answers 200 when the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

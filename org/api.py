@@ -1,0 +1,90 @@
+from axes.exceptions import AxesBackendPermissionDenied
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja import Field as NinjaField
+
+from core.api import Page, responses
+from core.errors import DomainError
+from core.pagination import keyset_paginate
+from org.models import Unit
+from org.permissions import access_unit, units_visible_to, user_scope
+from org.schemas import MeOut, TokenIn, TokenOut, UnitOut
+from org.selectors import units_filter, user_memberships
+from org.services import token_issue, token_revoke
+
+router = Router(tags=["auth and org"])
+
+
+class LoginFailed(DomainError):
+    status = 401
+
+
+class LockedOut(DomainError):
+    status = 429
+
+
+@router.post("/auth/token", auth=None, response=responses(TokenOut, 429, status=201), summary="Issue a token")
+def issue_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, object]]:
+    """Exchange a username and password for a bearer token. Repeated failures lock the account for a while."""
+    try:
+        user = authenticate(request, username=payload.username, password=payload.password)
+    except AxesBackendPermissionDenied:
+        raise LockedOut("登录失败次数过多，账号已暂时锁定，请稍后再试", code="locked_out") from None
+    if getattr(request, "axes_locked_out", False):
+        raise LockedOut("登录失败次数过多，账号已暂时锁定，请稍后再试", code="locked_out")
+    if user is None:
+        raise LoginFailed("用户名或密码错误", code="invalid_credentials")
+    issued = token_issue(user=user, name=payload.name, request=request)  # type: ignore[arg-type]
+    return 201, {"token": issued.key, "expires_at": issued.token.expires_at}
+
+
+@router.delete("/auth/token", response=responses(None, 400, status=204), summary="Revoke the token in use")
+def revoke_token(request: HttpRequest) -> tuple[int, None]:
+    token = getattr(request, "api_token", None)
+    if token is None:
+        raise DomainError("当前请求未使用令牌", code="no_token")
+    token_revoke(token=token, actor=request.auth, request=request)  # type: ignore[arg-type]
+    return 204, None
+
+
+@router.get("/me", response=responses(MeOut), summary="Who I am, my roles and my data scope")
+def me(request: HttpRequest) -> dict[str, object]:
+    user = request.auth
+    scope = user_scope(user)
+    return {
+        "id": user.pk,  # type: ignore[union-attr]
+        "username": user.get_username(),  # type: ignore[union-attr]
+        "full_name": user.get_full_name(),  # type: ignore[union-attr]
+        "roles": sorted(scope.roles),
+        "memberships": list(user_memberships(user)),  # type: ignore[arg-type]
+        "scope": {
+            "everything": scope.everything,
+            "region_prefixes": list(scope.prefixes),
+            "unit_ids": sorted(scope.unit_ids),
+        },
+    }
+
+
+class UnitFilters(Schema):
+    kind: Unit.Kind | None = None
+    level: Unit.Level | None = None
+    region: str | None = NinjaField(None, pattern=r"^\d{2,12}$", description="region code prefix (subtree)")
+    q: str | None = NinjaField(None, max_length=50, description="name contains")
+    cursor: str | None = None
+    limit: int = NinjaField(100, ge=1, le=200)
+
+
+@router.get("/units", response=responses(Page[UnitOut]), summary="Units in my scope")
+def list_units(request: HttpRequest, filters: Query[UnitFilters]) -> dict[str, object]:
+    units = units_filter(
+        units_visible_to(request.auth),  # type: ignore[arg-type]
+        kind=filters.kind, level=filters.level, region=filters.region, q=filters.q,
+    )
+    page = keyset_paginate(units, order=["id"], cursor=filters.cursor, limit=filters.limit)
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.get("/units/{unit_id}", response=responses(UnitOut, 404), summary="One unit")
+def get_unit(request: HttpRequest, unit_id: int) -> Unit:
+    return access_unit(request.auth, unit_id)  # type: ignore[arg-type]

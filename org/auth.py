@@ -1,0 +1,21 @@
+"""How API requests authenticate: a bearer token, or the browser's session (with its CSRF check)."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer, SessionAuth
+
+from org.services import token_authenticate
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        api_token = token_authenticate(key=token)
+        if api_token is None:
+            return None
+        request.api_token = api_token  # type: ignore[attr-defined]
+        request.user = api_token.user
+        return api_token.user
+
+
+API_AUTH = [TokenAuth(), SessionAuth()]
