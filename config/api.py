@@ -11,7 +11,7 @@ api = NinjaAPI(
     title="走访 Zoufang API",
     version="1",
     description="大走访工作平台接口。令牌：POST /api/v1/auth/token，然后 `Authorization: Bearer <token>`；"
-    "浏览器使用会话登录。错误统一为 {\"error\": {\"code\", \"message\", \"details\"}}。",
+    '浏览器使用会话登录。错误统一为 {"error": {"code", "message", "details"}}。',
     urls_namespace="api-v1",
     renderer=UnicodeJSONRenderer(),
     auth=API_AUTH,

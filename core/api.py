@@ -55,21 +55,26 @@ class UnicodeJSONRenderer(BaseRenderer):
         return json.dumps(data, cls=NinjaJSONEncoder, ensure_ascii=False)
 
 
-def error_response(api: NinjaAPI, request: HttpRequest, *, status: int, code: str, message: str, details: Any = None) -> HttpResponse:
+def error_response(
+    api: NinjaAPI, request: HttpRequest, *, status: int, code: str, message: str, details: Any = None
+) -> HttpResponse:
     return api.create_response(
         request, {"error": {"code": code, "message": message, "details": details}}, status=status
     )
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
-    """Every failure leaves the API in the one error shape, with a machine code and a Chinese message."""
+    """Every failure leaves the API in the one error shape, with a machine code and a Chinese message.
 
-    def on_domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    Handlers take `exc: Any` because ninja's stubs type the argument as "instance or class".
+    """
+
+    def on_domain(request: HttpRequest, exc: Any) -> HttpResponse:
         return error_response(
             api, request, status=exc.status, code=exc.code, message=exc.message, details=exc.details
         )
 
-    def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    def on_validation(request: HttpRequest, exc: Any) -> HttpResponse:
         details = [
             {"loc": list(err.get("loc", [])), "msg": err.get("msg", ""), "type": err.get("type", "")}
             for err in exc.errors
@@ -78,18 +83,26 @@ def install_error_handlers(api: NinjaAPI) -> None:
             api, request, status=422, code="invalid_input", message="输入有误，请检查后重试", details=details
         )
 
-    def on_auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return error_response(api, request, status=401, code="unauthenticated", message="请先登录或提供有效的令牌")
+    def on_auth(request: HttpRequest, exc: Any) -> HttpResponse:
+        return error_response(
+            api, request, status=401, code="unauthenticated", message="请先登录或提供有效的令牌"
+        )
 
-    def on_http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    def on_http(request: HttpRequest, exc: Any) -> HttpResponse:
+        if exc.status_code == 403 and "CSRF" in str(exc):
+            return error_response(
+                api, request, status=403, code="csrf_failed", message="安全校验（CSRF）失败，请刷新页面后重试"
+            )
         return error_response(api, request, status=exc.status_code, code="http_error", message=str(exc))
 
-    def on_404(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_404(request: HttpRequest, exc: Any) -> HttpResponse:
         return error_response(api, request, status=404, code="not_found", message="对象不存在")
 
-    def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_unexpected(request: HttpRequest, exc: Any) -> HttpResponse:
         logger.exception("unhandled API error", exc_info=exc)
-        return error_response(api, request, status=500, code="internal_error", message="服务器内部错误，请稍后重试")
+        return error_response(
+            api, request, status=500, code="internal_error", message="服务器内部错误，请稍后重试"
+        )
 
     api.add_exception_handler(DomainError, on_domain)
     api.add_exception_handler(ValidationError, on_validation)

@@ -52,13 +52,17 @@ def _on_logout(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> N
         audit_record(action=AuditEvent.Action.LOGOUT, actor=user, request=request)
 
 
-def _on_login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kw: Any) -> None:
+def _on_login_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kw: Any
+) -> None:
     audit_record(
         action=AuditEvent.Action.LOGIN_FAILED, username=str(credentials.get("username", "")), request=request
     )
 
 
-def _on_locked_out(sender: Any, request: HttpRequest, username: str | None, ip_address: str, **kw: Any) -> None:
+def _on_locked_out(
+    sender: Any, request: HttpRequest, username: str | None, ip_address: str, **kw: Any
+) -> None:
     audit_record(action=AuditEvent.Action.LOCKED_OUT, username=username or "", request=request)
 
 

@@ -13,6 +13,8 @@ def mask_name(name: str) -> str:
 def mask_phone(phone: str) -> str:
     """13812345678 → 138****5678; other numbers keep their first three and last four digits at most."""
     digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
     if not digits:
         return ""
     if len(digits) <= 4:

@@ -1,6 +1,7 @@
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
+from ninja.responses import NinjaJSONEncoder
 
 
 def api_not_found(request: HttpRequest) -> JsonResponse:
@@ -18,3 +19,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def openapi_json(request: HttpRequest) -> JsonResponse:
+    """The OpenAPI document, with Chinese as it is (ninja's own view escapes it)."""
+    from config.api import api
+
+    return JsonResponse(
+        api.get_openapi_schema(path_params={}),
+        json_dumps_params={"ensure_ascii": False},
+        encoder=NinjaJSONEncoder,
+    )

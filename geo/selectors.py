@@ -6,8 +6,12 @@ from geo.models import Region, subtree_bounds
 
 
 def regions_filter(
-    regions: QuerySet[Region], *, parent: str | None = None, level: int | None = None,
-    within: str | None = None, q: str | None = None,
+    regions: QuerySet[Region],
+    *,
+    parent: str | None = None,
+    level: int | None = None,
+    within: str | None = None,
+    q: str | None = None,
 ) -> QuerySet[Region]:
     """Narrow a (scoped) region queryset by parent, level, subtree prefix and name."""
     if parent:

@@ -63,7 +63,9 @@ def _parse(path: Path) -> tuple[list[RegionRow], list[str]]:
                 continue
             level = int(level_text)
             if level_name != LEVEL_NAMES[level]:
-                problems.append(f"{path}:{line}: 层级错误：第{level}级应为 {LEVEL_NAMES[level]}，实为“{level_name}”")
+                problems.append(
+                    f"{path}:{line}: 层级错误：第{level}级应为 {LEVEL_NAMES[level]}，实为“{level_name}”"
+                )
                 continue
             if not name or len(name) > 100:
                 problems.append(f"{path}:{line}: 名称不能为空且不超过100字")
@@ -82,7 +84,9 @@ def _tree_problems(path: Path, rows: list[RegionRow]) -> list[str]:
     levels: dict[str, int] = {}
     for row in rows:
         if row.code in first_line:
-            problems.append(f"{path}:{row.line}: 重复的代码 {row.code}（首次出现在第{first_line[row.code]}行）")
+            problems.append(
+                f"{path}:{row.line}: 重复的代码 {row.code}（首次出现在第{first_line[row.code]}行）"
+            )
             continue
         first_line[row.code] = row.line
         levels[row.code] = row.level
@@ -133,4 +137,6 @@ def regions_load(*, path: Path) -> RegionLoadSummary:
             update.append(region)
     Region.objects.bulk_create(create, batch_size=1000)
     Region.objects.bulk_update(update, ["name", "level", "parent"], batch_size=1000)
-    return RegionLoadSummary(created=len(create), updated=len(update), unchanged=len(rows) - len(create) - len(update))
+    return RegionLoadSummary(
+        created=len(create), updated=len(update), unchanged=len(rows) - len(create) - len(update)
+    )

@@ -12,6 +12,12 @@ from org.models import ApiToken, Membership, Role, Unit, User
 from org.services import membership_grant, membership_revoke, token_revoke
 
 
+def _staff(request: HttpRequest) -> User:
+    """The admin pages are for signed-in staff only, so the request's user is a real User."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
@@ -31,7 +37,10 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Personal info"), {"fields": ("full_name", "phone", "email")}),
-        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     inlines = [MembershipInline]
@@ -60,16 +69,20 @@ class MembershipAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Membership, form: ModelForm, change: bool) -> None:
         membership = membership_grant(
-            user=obj.user, unit=obj.unit, role=Role(obj.role), actor=request.user, request=request  # type: ignore[arg-type]
+            user=obj.user,
+            unit=obj.unit,
+            role=Role(obj.role),
+            actor=_staff(request),
+            request=request,
         )
         obj.pk = membership.pk
 
     def delete_model(self, request: HttpRequest, obj: Membership) -> None:
-        membership_revoke(membership=obj, actor=request.user, request=request)  # type: ignore[arg-type]
+        membership_revoke(membership=obj, actor=_staff(request), request=request)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
         for membership in queryset.select_related("user", "unit"):
-            membership_revoke(membership=membership, actor=request.user, request=request)  # type: ignore[arg-type]
+            membership_revoke(membership=membership, actor=_staff(request), request=request)
 
 
 @admin.register(ApiToken)
@@ -86,4 +99,4 @@ class ApiTokenAdmin(admin.ModelAdmin):
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         for token in queryset.filter(revoked_at__isnull=True, expires_at__gt=timezone.now()):
-            token_revoke(token=token, actor=request.user, request=request)  # type: ignore[arg-type]
+            token_revoke(token=token, actor=_staff(request), request=request)

@@ -1,12 +1,13 @@
 from axes.exceptions import AxesBackendPermissionDenied
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
 from ninja import Field as NinjaField
+from ninja import Query, Router, Schema, Status
 
 from core.api import Page, responses
 from core.errors import DomainError
 from core.pagination import keyset_paginate
+from org.auth import api_user
 from org.models import Unit
 from org.permissions import access_unit, units_visible_to, user_scope
 from org.schemas import MeOut, TokenIn, TokenOut, UnitOut
@@ -25,7 +26,7 @@ class LockedOut(DomainError):
 
 
 @router.post("/auth/token", auth=None, response=responses(TokenOut, 429, status=201), summary="Issue a token")
-def issue_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, object]]:
+def issue_token(request: HttpRequest, payload: TokenIn) -> Status:
     """Exchange a username and password for a bearer token. Repeated failures lock the account for a while."""
     try:
         user = authenticate(request, username=payload.username, password=payload.password)
@@ -35,29 +36,31 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, 
         raise LockedOut("登录失败次数过多，账号已暂时锁定，请稍后再试", code="locked_out")
     if user is None:
         raise LoginFailed("用户名或密码错误", code="invalid_credentials")
-    issued = token_issue(user=user, name=payload.name, request=request)  # type: ignore[arg-type]
-    return 201, {"token": issued.key, "expires_at": issued.token.expires_at}
+    issued = token_issue(user=user, name=payload.name, request=request)
+    return Status(201, {"token": issued.key, "expires_at": issued.token.expires_at})
 
 
-@router.delete("/auth/token", response=responses(None, 400, status=204), summary="Revoke the token in use")
-def revoke_token(request: HttpRequest) -> tuple[int, None]:
+@router.delete(
+    "/auth/token", response=responses(None, 403, 409, status=204), summary="Revoke the token in use"
+)
+def revoke_token(request: HttpRequest) -> Status:
     token = getattr(request, "api_token", None)
     if token is None:
         raise DomainError("当前请求未使用令牌", code="no_token")
-    token_revoke(token=token, actor=request.auth, request=request)  # type: ignore[arg-type]
-    return 204, None
+    token_revoke(token=token, actor=api_user(request), request=request)
+    return Status(204, None)
 
 
 @router.get("/me", response=responses(MeOut), summary="Who I am, my roles and my data scope")
 def me(request: HttpRequest) -> dict[str, object]:
-    user = request.auth
+    user = api_user(request)
     scope = user_scope(user)
     return {
-        "id": user.pk,  # type: ignore[union-attr]
-        "username": user.get_username(),  # type: ignore[union-attr]
-        "full_name": user.get_full_name(),  # type: ignore[union-attr]
+        "id": user.pk,
+        "username": user.get_username(),
+        "full_name": user.get_full_name(),
         "roles": sorted(scope.roles),
-        "memberships": list(user_memberships(user)),  # type: ignore[arg-type]
+        "memberships": list(user_memberships(user)),
         "scope": {
             "everything": scope.everything,
             "region_prefixes": list(scope.prefixes),
@@ -78,8 +81,11 @@ class UnitFilters(Schema):
 @router.get("/units", response=responses(Page[UnitOut]), summary="Units in my scope")
 def list_units(request: HttpRequest, filters: Query[UnitFilters]) -> dict[str, object]:
     units = units_filter(
-        units_visible_to(request.auth),  # type: ignore[arg-type]
-        kind=filters.kind, level=filters.level, region=filters.region, q=filters.q,
+        units_visible_to(api_user(request)),
+        kind=filters.kind,
+        level=filters.level,
+        region=filters.region,
+        q=filters.q,
     )
     page = keyset_paginate(units, order=["id"], cursor=filters.cursor, limit=filters.limit)
     return {"items": page.items, "next_cursor": page.next_cursor}
@@ -87,4 +93,4 @@ def list_units(request: HttpRequest, filters: Query[UnitFilters]) -> dict[str, o
 
 @router.get("/units/{unit_id}", response=responses(UnitOut, 404), summary="One unit")
 def get_unit(request: HttpRequest, unit_id: int) -> Unit:
-    return access_unit(request.auth, unit_id)  # type: ignore[arg-type]
+    return access_unit(api_user(request), unit_id)

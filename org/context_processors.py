@@ -10,6 +10,6 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "my_memberships": user_memberships(user),  # type: ignore[arg-type]
+        "my_memberships": user_memberships(user),
         "my_scope": user_scope(user),
     }

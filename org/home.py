@@ -11,7 +11,15 @@ from org.models import Role, User
 from org.permissions import regions_visible_to, units_visible_to, user_scope
 
 # The order in which a person holding several roles sees them: field work first, oversight last.
-ROLE_ORDER = [Role.VISITOR, Role.HANDLER, Role.UNIT_HEAD, Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN]
+ROLE_ORDER = [
+    Role.VISITOR,
+    Role.HANDLER,
+    Role.UNIT_HEAD,
+    Role.DISPATCHER,
+    Role.SUPERVISOR,
+    Role.LEADER,
+    Role.ADMIN,
+]
 
 ROLE_DUTIES: dict[str, Promise] = {
     Role.VISITOR: _(
@@ -29,7 +37,9 @@ ROLE_DUTIES: dict[str, Promise] = {
     Role.SUPERVISOR: _(
         "Watch overdue and key items, issue supervision orders, spot-check visits and follow up rectification."
     ),
-    Role.LEADER: _("Follow the campaign's progress, the rates and rankings, hot issues and decision reports."),
+    Role.LEADER: _(
+        "Follow the campaign's progress, the rates and rankings, hot issues and decision reports."
+    ),
     Role.ADMIN: _("Maintain units, people and roles, regions and the reference data of the platform."),
 }
 
@@ -83,7 +93,9 @@ def _links(role: str, user: User) -> list[Link]:
 def home_sections(user: User) -> list[HomeSection]:
     roles = user_scope(user).roles
     return [
-        HomeSection(role=role.value, title=str(role.label), duties=ROLE_DUTIES[role], links=_links(role, user))
+        HomeSection(
+            role=role.value, title=str(role.label), duties=ROLE_DUTIES[role], links=_links(role, user)
+        )
         for role in ROLE_ORDER
         if role in roles
     ]

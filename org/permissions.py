@@ -79,7 +79,7 @@ def require_role(user: User, *roles: Role) -> None:
 
 def units_visible_to(user: User) -> QuerySet[Unit]:
     scope = user_scope(user)
-    return Unit.objects.filter(scope.region_q("region_id") | Q(pk__in=scope.unit_ids))
+    return Unit.objects.filter(scope.region_q("region__code") | Q(pk__in=scope.unit_ids))
 
 
 def regions_visible_to(user: User) -> QuerySet[Region]:

@@ -7,8 +7,12 @@ from org.models import Membership, Unit, User
 
 
 def units_filter(
-    units: QuerySet[Unit], *, kind: str | None = None, level: str | None = None,
-    region: str | None = None, q: str | None = None,
+    units: QuerySet[Unit],
+    *,
+    kind: str | None = None,
+    level: str | None = None,
+    region: str | None = None,
+    q: str | None = None,
 ) -> QuerySet[Unit]:
     """Narrow a (scoped) unit queryset; `region` is a code prefix whose subtree the unit's region lies in."""
     if kind:
@@ -16,7 +20,7 @@ def units_filter(
     if level:
         units = units.filter(level=level)
     if region:
-        units = units.filter(region_id__range=subtree_bounds(region))
+        units = units.filter(region__code__range=subtree_bounds(region))
     if q:
         units = units.filter(name__contains=q)
     return units.select_related("region")

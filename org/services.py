@@ -15,7 +15,7 @@ from core.errors import DomainError
 from core.models import AuditEvent
 from org.models import ApiToken, Membership, Role, Unit, User
 
-TOKEN_PREFIX = "zf_"
+TOKEN_PREFIX = "zf_"  # noqa: S105 (a marker, not a secret)
 
 
 @transaction.atomic
@@ -36,7 +36,9 @@ def membership_grant(
 
 
 @transaction.atomic
-def membership_revoke(*, membership: Membership, actor: User | None, request: HttpRequest | None = None) -> None:
+def membership_revoke(
+    *, membership: Membership, actor: User | None, request: HttpRequest | None = None
+) -> None:
     """Take a role away; audited."""
     audit_record(
         action=AuditEvent.Action.ROLE_REVOKED,
@@ -72,7 +74,11 @@ def token_issue(*, user: User, name: str = "", request: HttpRequest | None = Non
         expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_DAYS),
     )
     audit_record(
-        action=AuditEvent.Action.TOKEN_ISSUED, actor=user, request=request, target=token, data={"name": token.name}
+        action=AuditEvent.Action.TOKEN_ISSUED,
+        actor=user,
+        request=request,
+        target=token,
+        data={"name": token.name},
     )
     return IssuedToken(token=token, key=key)
 

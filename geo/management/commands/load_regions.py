@@ -8,7 +8,9 @@ from geo.services import regions_load
 
 
 class Command(BaseCommand):
-    help = "Load a statistical division tree (level,level_name,code,name,parent_code) from CSV; all or nothing."
+    help = (
+        "Load a statistical division tree (level,level_name,code,name,parent_code) from CSV; all or nothing."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--csv", required=True, type=Path, help="the division tree CSV")

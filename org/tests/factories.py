@@ -1,0 +1,52 @@
+"""Plain typed factories with valid defaults and no hidden randomness."""
+
+from pathlib import Path
+
+from django.conf import settings
+
+from geo.models import Region
+from geo.services import regions_load
+from org.models import Membership, Role, Unit, User
+
+QIANNAN_CSV = Path(settings.BASE_DIR) / "geo" / "fixtures" / "qiannan_522700_tree.csv"
+PASSWORD = "correct-horse-battery-9"
+
+LEVEL_OF_REGION = {
+    2: Unit.Level.PREFECTURE,
+    3: Unit.Level.COUNTY,
+    4: Unit.Level.TOWNSHIP,
+    5: Unit.Level.VILLAGE,
+}
+
+
+def ensure_qiannan() -> None:
+    """The real Qiannan division tree, loaded once per database."""
+    if not Region.objects.filter(pk="522700000000").exists():
+        regions_load(path=QIANNAN_CSV)
+
+
+def make_unit(*, kind: Unit.Kind, region_code: str, name: str = "", parent: Unit | None = None) -> Unit:
+    region = Region.objects.get(pk=region_code)
+    unit, _ = Unit.objects.get_or_create(
+        region=region,
+        kind=kind,
+        defaults={
+            "name": name or f"{region.name}{kind.label}",
+            "level": LEVEL_OF_REGION[region.level],
+            "parent": parent,
+        },
+    )
+    return unit
+
+
+def make_user(*, username: str, full_name: str = "测试干部", password: str = PASSWORD) -> User:
+    user = User(username=username, full_name=full_name)
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def make_member(*, username: str, unit: Unit, role: Role, full_name: str = "测试干部") -> User:
+    user = User.objects.filter(username=username).first() or make_user(username=username, full_name=full_name)
+    Membership.objects.get_or_create(user=user, unit=unit, role=role)
+    return user
