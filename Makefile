@@ -36,7 +36,7 @@ typecheck: install
 check: lint typecheck test
 
 messages: install
-	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'var/*'
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'static/*'
 	$(PY) manage.py compilemessages -l zh_Hans --ignore '.venv/*'
 
 clean:
