@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from org.models import Role, Unit, User
+from org.models import Role, Unit, UnitKind, User
 from org.tests.factories import ensure_qiannan, make_member, make_unit
 
 DUYUN = "522701000000"
@@ -79,15 +79,15 @@ class Personas:
 
 @pytest.fixture
 def personas(qiannan: None) -> Personas:
-    prefecture_plc = make_unit(kind=Unit.Kind.POLITICAL_LEGAL, region_code=PREFECTURE, name="黔南州委政法委")
-    duyun_plc = make_unit(kind=Unit.Kind.POLITICAL_LEGAL, region_code=DUYUN, name="都匀市委政法委")
-    duyun_hr = make_unit(kind=Unit.Kind.HUMAN_RESOURCES, region_code=DUYUN, name="都匀市人力资源和社会保障局")
-    duyun_police = make_unit(kind=Unit.Kind.POLICE, region_code=DUYUN, name="都匀市公安局")
-    fuquan_plc = make_unit(kind=Unit.Kind.POLITICAL_LEGAL, region_code=FUQUAN, name="福泉市委政法委")
+    prefecture_plc = make_unit(kind=UnitKind.POLITICAL_LEGAL, region_code=PREFECTURE, name="黔南州委政法委")
+    duyun_plc = make_unit(kind=UnitKind.POLITICAL_LEGAL, region_code=DUYUN, name="都匀市委政法委")
+    duyun_hr = make_unit(kind=UnitKind.HUMAN_RESOURCES, region_code=DUYUN, name="都匀市人力资源和社会保障局")
+    duyun_police = make_unit(kind=UnitKind.POLICE, region_code=DUYUN, name="都匀市公安局")
+    fuquan_plc = make_unit(kind=UnitKind.POLITICAL_LEGAL, region_code=FUQUAN, name="福泉市委政法委")
     fuquan_hr = make_unit(
-        kind=Unit.Kind.HUMAN_RESOURCES, region_code=FUQUAN, name="福泉市人力资源和社会保障局"
+        kind=UnitKind.HUMAN_RESOURCES, region_code=FUQUAN, name="福泉市人力资源和社会保障局"
     )
-    guanghui = make_unit(kind=Unit.Kind.TOWNSHIP_GOVERNMENT, region_code=GUANGHUI, name="广惠街道办事处")
+    guanghui = make_unit(kind=UnitKind.TOWNSHIP_GOVERNMENT, region_code=GUANGHUI, name="广惠街道办事处")
     return Personas(
         visitor=make_member(username="visitor", unit=duyun_police, role=Role.VISITOR, full_name="王走访"),
         handler=make_member(username="handler", unit=duyun_hr, role=Role.HANDLER, full_name="李经办"),

@@ -135,7 +135,8 @@ def regions_load(*, path: Path) -> RegionLoadSummary:
         elif (region.name, region.level, region.parent_id) != (row.name, row.level, parent_id):
             region.name, region.level, region.parent_id = row.name, row.level, parent_id
             update.append(region)
-    Region.objects.bulk_create(create, batch_size=1000)
+    # Two loads of the same file at once both find a code missing; the second one's insert is then a no-op.
+    Region.objects.bulk_create(create, batch_size=1000, ignore_conflicts=True)
     Region.objects.bulk_update(update, ["name", "level", "parent"], batch_size=1000)
     return RegionLoadSummary(
         created=len(create), updated=len(update), unchanged=len(rows) - len(create) - len(update)

@@ -8,7 +8,7 @@ from core.api import Page, responses
 from core.errors import DomainError
 from core.pagination import keyset_paginate
 from org.auth import api_user
-from org.models import Unit
+from org.models import Unit, UnitKind, UnitLevel
 from org.permissions import access_unit, units_visible_to, user_scope
 from org.schemas import MeOut, TokenIn, TokenOut, UnitOut
 from org.selectors import units_filter, user_memberships
@@ -70,8 +70,8 @@ def me(request: HttpRequest) -> dict[str, object]:
 
 
 class UnitFilters(Schema):
-    kind: Unit.Kind | None = None
-    level: Unit.Level | None = None
+    kind: UnitKind | None = None
+    level: UnitLevel | None = None
     region: str | None = NinjaField(None, pattern=r"^\d{2,12}$", description="region code prefix (subtree)")
     q: str | None = NinjaField(None, max_length=50, description="name contains")
     cursor: str | None = None

@@ -20,7 +20,7 @@ from django.utils import timezone
 from core.errors import InvalidInput
 from geo.models import Region, code_prefix, subtree_bounds
 from geo.services import regions_load
-from org.models import Membership, Role, Unit, User
+from org.models import Membership, Role, Unit, UnitKind, UnitLevel, User
 from org.services import membership_grant
 
 # Published on purpose: `seed_demo --help` and its logins table show it to whoever tries the demo.
@@ -72,43 +72,43 @@ STAFFED_TOWNSHIPS: dict[str, str] = {
     "522732111000": "dahe",  # 大河镇
 }
 
-DEPARTMENT_KINDS: tuple[Unit.Kind, ...] = tuple(
-    kind for kind in Unit.Kind if kind not in (Unit.Kind.TOWNSHIP_GOVERNMENT, Unit.Kind.VILLAGE_COMMITTEE)
+DEPARTMENT_KINDS: tuple[UnitKind, ...] = tuple(
+    kind for kind in UnitKind if kind not in (UnitKind.TOWNSHIP_GOVERNMENT, UnitKind.VILLAGE_COMMITTEE)
 )
 
 # How each kind's official name follows the region's name: 都匀市 + 人力资源和社会保障局.
-NAME_SUFFIX: dict[Unit.Kind, str] = {
-    Unit.Kind.POLITICAL_LEGAL: "委政法委",
-    Unit.Kind.POLICE: "公安局",
-    Unit.Kind.COURT: "人民法院",
-    Unit.Kind.PROCURATORATE: "人民检察院",
-    Unit.Kind.JUSTICE: "司法局",
-    Unit.Kind.PETITION: "信访局",
-    Unit.Kind.HUMAN_RESOURCES: "人力资源和社会保障局",
-    Unit.Kind.HOUSING: "住房和城乡建设局",
-    Unit.Kind.NATURAL_RESOURCES: "自然资源局",
-    Unit.Kind.AGRICULTURE: "农业农村局",
-    Unit.Kind.CIVIL_AFFAIRS: "民政局",
-    Unit.Kind.EDUCATION: "教育局",
-    Unit.Kind.HEALTH: "卫生健康局",
-    Unit.Kind.MARKET_REGULATION: "市场监督管理局",
-    Unit.Kind.ECOLOGY: "生态环境局",
-    Unit.Kind.TRANSPORT: "交通运输局",
-    Unit.Kind.TRADE_UNION: "总工会",
+NAME_SUFFIX: dict[UnitKind, str] = {
+    UnitKind.POLITICAL_LEGAL: "委政法委",
+    UnitKind.POLICE: "公安局",
+    UnitKind.COURT: "人民法院",
+    UnitKind.PROCURATORATE: "人民检察院",
+    UnitKind.JUSTICE: "司法局",
+    UnitKind.PETITION: "信访局",
+    UnitKind.HUMAN_RESOURCES: "人力资源和社会保障局",
+    UnitKind.HOUSING: "住房和城乡建设局",
+    UnitKind.NATURAL_RESOURCES: "自然资源局",
+    UnitKind.AGRICULTURE: "农业农村局",
+    UnitKind.CIVIL_AFFAIRS: "民政局",
+    UnitKind.EDUCATION: "教育局",
+    UnitKind.HEALTH: "卫生健康局",
+    UnitKind.MARKET_REGULATION: "市场监督管理局",
+    UnitKind.ECOLOGY: "生态环境局",
+    UnitKind.TRANSPORT: "交通运输局",
+    UnitKind.TRADE_UNION: "总工会",
 }
 
 # Departments where each county has a handler and a unit head; in the small ones the head also handles.
-STAFFED_DEPARTMENTS: tuple[Unit.Kind, ...] = (
-    Unit.Kind.HUMAN_RESOURCES,
-    Unit.Kind.HOUSING,
-    Unit.Kind.NATURAL_RESOURCES,
-    Unit.Kind.POLICE,
-    Unit.Kind.JUSTICE,
-    Unit.Kind.PETITION,
+STAFFED_DEPARTMENTS: tuple[UnitKind, ...] = (
+    UnitKind.HUMAN_RESOURCES,
+    UnitKind.HOUSING,
+    UnitKind.NATURAL_RESOURCES,
+    UnitKind.POLICE,
+    UnitKind.JUSTICE,
+    UnitKind.PETITION,
 )
-HEAD_ALSO_HANDLES_IN_COUNTY = (Unit.Kind.JUSTICE, Unit.Kind.PETITION)
-HEAD_ALSO_HANDLES_IN_PREFECTURE = (Unit.Kind.PETITION,)
-COUNTY_VISITOR_UNITS = (Unit.Kind.POLITICAL_LEGAL, Unit.Kind.POLICE, Unit.Kind.JUSTICE)
+HEAD_ALSO_HANDLES_IN_COUNTY = (UnitKind.JUSTICE, UnitKind.PETITION)
+HEAD_ALSO_HANDLES_IN_PREFECTURE = (UnitKind.PETITION,)
+COUNTY_VISITOR_UNITS = (UnitKind.POLITICAL_LEGAL, UnitKind.POLICE, UnitKind.JUSTICE)
 
 SURNAMES = (
     "王李张刘陈杨黄吴罗韦莫蒙潘龙石陆岑班周赵徐孙胡朱高何郭马田邓唐冉余袁宋谢梁向欧熊蔡彭曾"
@@ -124,14 +124,14 @@ MOBILE_PREFIXES = (
     *("166", "173", "177", "180", "181", "182", "183", "185", "186", "187", "188", "189", "198", "199"),
 )
 
-UnitKey = tuple[str, Unit.Kind]  # (region code, kind): a unit's natural key
+UnitKey = tuple[str, UnitKind]  # (region code, kind): a unit's natural key
 
 
 @dataclass(frozen=True)
 class UnitSpec:
     key: UnitKey
     name: str
-    level: Unit.Level
+    level: UnitLevel
     parent: UnitKey | None
 
 
@@ -165,15 +165,15 @@ class DemoSeedSummary:
     accounts: list[DemoAccount]
 
 
-def unit_name(*, kind: Unit.Kind, region: Region) -> str:
+def unit_name(*, kind: UnitKind, region: Region) -> str:
     """The official name of a department of this kind in a prefecture, county or township."""
-    if kind == Unit.Kind.TOWNSHIP_GOVERNMENT:
+    if kind == UnitKind.TOWNSHIP_GOVERNMENT:
         return f"{region.name}办事处" if region.name.endswith("街道") else f"{region.name}人民政府"
     if region.level == Region.Level.PREFECTURE:
-        if kind == Unit.Kind.COURT:
+        if kind == UnitKind.COURT:
             return f"{PREFECTURE_NAME}中级人民法院"
         return PREFECTURE_NAME + NAME_SUFFIX[kind]
-    if kind == Unit.Kind.ECOLOGY:
+    if kind == UnitKind.ECOLOGY:
         # Environmental protection is run vertically: a county office is a branch of the prefecture bureau.
         return f"{PREFECTURE_NAME}生态环境局{COUNTIES[region.code].short}分局"
     return region.name + NAME_SUFFIX[kind]
@@ -186,7 +186,7 @@ def _unit_specs(
         UnitSpec(
             key=(prefecture.code, kind),
             name=unit_name(kind=kind, region=prefecture),
-            level=Unit.Level.PREFECTURE,
+            level=UnitLevel.PREFECTURE,
             parent=None,
         )
         for kind in DEPARTMENT_KINDS
@@ -196,7 +196,7 @@ def _unit_specs(
             UnitSpec(
                 key=(county.code, kind),
                 name=unit_name(kind=kind, region=county),
-                level=Unit.Level.COUNTY,
+                level=UnitLevel.COUNTY,
                 parent=(prefecture.code, kind),
             )
             for kind in DEPARTMENT_KINDS
@@ -205,9 +205,9 @@ def _unit_specs(
     # empty rather than the county 政法委, which coordinates it but is not its superior.
     specs += [
         UnitSpec(
-            key=(township.code, Unit.Kind.TOWNSHIP_GOVERNMENT),
-            name=unit_name(kind=Unit.Kind.TOWNSHIP_GOVERNMENT, region=township),
-            level=Unit.Level.TOWNSHIP,
+            key=(township.code, UnitKind.TOWNSHIP_GOVERNMENT),
+            name=unit_name(kind=UnitKind.TOWNSHIP_GOVERNMENT, region=township),
+            level=UnitLevel.TOWNSHIP,
             parent=None,
         )
         for township in townships
@@ -216,7 +216,7 @@ def _unit_specs(
 
 
 def _department_staff(
-    *, login: str, code: str, kind: Unit.Kind, head_handles: bool, handler: bool = True
+    *, login: str, code: str, kind: UnitKind, head_handles: bool, handler: bool = True
 ) -> list[PersonSpec]:
     unit = (code, kind)
     head_roles = (Role.UNIT_HEAD, Role.HANDLER) if head_handles else (Role.UNIT_HEAD,)
@@ -227,7 +227,7 @@ def _department_staff(
 
 
 def _people() -> list[PersonSpec]:
-    plc = (PREFECTURE_CODE, Unit.Kind.POLITICAL_LEGAL)
+    plc = (PREFECTURE_CODE, UnitKind.POLITICAL_LEGAL)
     people = [PersonSpec(username=ADMIN_USERNAME, grants=((plc, Role.ADMIN),), superuser=True)]
     for role in (Role.LEADER, Role.SUPERVISOR, Role.DISPATCHER):
         people += [
@@ -246,7 +246,7 @@ def _people() -> list[PersonSpec]:
         code_prefix(code, Region.Level.COUNTY): (code, login) for code, login in STAFFED_TOWNSHIPS.items()
     }
     for code, county in COUNTIES.items():
-        county_plc = (code, Unit.Kind.POLITICAL_LEGAL)
+        county_plc = (code, UnitKind.POLITICAL_LEGAL)
         people += [
             PersonSpec(username=f"{county.login}.{role.value}", grants=((county_plc, role),))
             for role in (Role.LEADER, Role.SUPERVISOR, Role.DISPATCHER)
@@ -261,7 +261,7 @@ def _people() -> list[PersonSpec]:
             for number, kind in enumerate(COUNTY_VISITOR_UNITS, start=1)
         ]
         township_code, township_login = townships[code_prefix(code, Region.Level.COUNTY)]
-        government = (township_code, Unit.Kind.TOWNSHIP_GOVERNMENT)
+        government = (township_code, UnitKind.TOWNSHIP_GOVERNMENT)
         people += [
             PersonSpec(username=f"{county.login}.{township_login}.{role.value}", grants=((government, role),))
             for role in (Role.HANDLER, Role.VISITOR)
@@ -309,7 +309,7 @@ def _qiannan_regions() -> tuple[Region, list[Region], list[Region]]:
 def _units_sync(specs: Sequence[UnitSpec]) -> tuple[dict[UnitKey, Unit], int, int]:
     """Create or correct the units, parents before children; returns them by key and the counts."""
     units: dict[UnitKey, Unit] = {
-        (unit.region_id, Unit.Kind(unit.kind)): unit
+        (unit.region_id, UnitKind(unit.kind)): unit
         for unit in Unit.objects.filter(region_id__in={spec.key[0] for spec in specs})
     }
     created = updated = 0
@@ -413,7 +413,7 @@ def demo_seed(*, password: str = DEFAULT_PASSWORD) -> DemoSeedSummary:
                     role=role.value,
                     unit=unit.name,
                     unit_id=unit.pk,
-                    unit_kind=Unit.Kind(unit.kind).value,
+                    unit_kind=UnitKind(unit.kind).value,
                     region_code=unit.region_id,
                 )
             )

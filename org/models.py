@@ -25,39 +25,41 @@ class User(AbstractUser):
         return self.full_name or self.username
 
 
+class UnitKind(models.TextChoices):
+    POLITICAL_LEGAL = "political_legal", _("Political-Legal Committee")
+    POLICE = "police", _("Public Security Bureau")
+    COURT = "court", _("Court")
+    PROCURATORATE = "procuratorate", _("Procuratorate")
+    JUSTICE = "justice", _("Justice Bureau")
+    PETITION = "petition", _("Petition Bureau")
+    HUMAN_RESOURCES = "human_resources", _("Human Resources and Social Security Bureau")
+    HOUSING = "housing", _("Housing and Urban-Rural Development Bureau")
+    NATURAL_RESOURCES = "natural_resources", _("Natural Resources Bureau")
+    AGRICULTURE = "agriculture", _("Agriculture and Rural Affairs Bureau")
+    CIVIL_AFFAIRS = "civil_affairs", _("Civil Affairs Bureau")
+    EDUCATION = "education", _("Education Bureau")
+    HEALTH = "health", _("Health Commission")
+    MARKET_REGULATION = "market_regulation", _("Market Regulation Bureau")
+    ECOLOGY = "ecology", _("Ecology and Environment Bureau")
+    TRANSPORT = "transport", _("Transport Bureau")
+    TRADE_UNION = "trade_union", _("Federation of Trade Unions")
+    TOWNSHIP_GOVERNMENT = "township_government", _("Township Government")
+    VILLAGE_COMMITTEE = "village_committee", _("Village or Residents' Committee")
+
+
+class UnitLevel(models.TextChoices):
+    PREFECTURE = "prefecture", _("prefecture")
+    COUNTY = "county", _("county")
+    TOWNSHIP = "township", _("township")
+    VILLAGE = "village", _("village")
+
+
 class Unit(BaseModel):
     """A department or government at one level of the region tree: 都匀市人社局, 墨冲镇人民政府."""
 
-    class Kind(models.TextChoices):
-        POLITICAL_LEGAL = "political_legal", _("Political-Legal Committee")
-        POLICE = "police", _("Public Security Bureau")
-        COURT = "court", _("Court")
-        PROCURATORATE = "procuratorate", _("Procuratorate")
-        JUSTICE = "justice", _("Justice Bureau")
-        PETITION = "petition", _("Petition Bureau")
-        HUMAN_RESOURCES = "human_resources", _("Human Resources and Social Security Bureau")
-        HOUSING = "housing", _("Housing and Urban-Rural Development Bureau")
-        NATURAL_RESOURCES = "natural_resources", _("Natural Resources Bureau")
-        AGRICULTURE = "agriculture", _("Agriculture and Rural Affairs Bureau")
-        CIVIL_AFFAIRS = "civil_affairs", _("Civil Affairs Bureau")
-        EDUCATION = "education", _("Education Bureau")
-        HEALTH = "health", _("Health Commission")
-        MARKET_REGULATION = "market_regulation", _("Market Regulation Bureau")
-        ECOLOGY = "ecology", _("Ecology and Environment Bureau")
-        TRANSPORT = "transport", _("Transport Bureau")
-        TRADE_UNION = "trade_union", _("Federation of Trade Unions")
-        TOWNSHIP_GOVERNMENT = "township_government", _("Township Government")
-        VILLAGE_COMMITTEE = "village_committee", _("Village or Residents' Committee")
-
-    class Level(models.TextChoices):
-        PREFECTURE = "prefecture", _("prefecture")
-        COUNTY = "county", _("county")
-        TOWNSHIP = "township", _("township")
-        VILLAGE = "village", _("village")
-
     name = models.CharField(_("name"), max_length=100)
-    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
-    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    kind = models.CharField(_("kind"), max_length=32, choices=UnitKind.choices)
+    level = models.CharField(_("level"), max_length=16, choices=UnitLevel.choices)
     region = models.ForeignKey(
         "geo.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="units"
     )
@@ -78,6 +80,8 @@ class Unit(BaseModel):
         constraints = [
             # One bureau of a kind per region: routing resolves "人社 in 都匀市" to exactly one unit.
             models.UniqueConstraint(fields=["region", "kind"], name="unit_one_kind_per_region"),
+            models.CheckConstraint(condition=models.Q(kind__in=UnitKind.values), name="unit_kind_valid"),
+            models.CheckConstraint(condition=models.Q(level__in=UnitLevel.values), name="unit_level_valid"),
         ]
         indexes = [
             # Unit lists filter by kind within a region subtree (a range on region_id).
@@ -116,6 +120,7 @@ class Membership(models.Model):
         ordering = ["user_id", "unit_id", "role"]
         constraints = [
             models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique"),
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="membership_role_valid"),
         ]
         indexes = [
             # "The handlers of this unit": notifications and assignment pick people by unit and role.

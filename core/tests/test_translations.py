@@ -17,7 +17,7 @@ import pytest
 from django.utils import translation
 
 from geo.models import Region
-from org.models import Role, Unit
+from org.models import Role, UnitKind
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 LC_MESSAGES = BASE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES"
@@ -233,8 +233,8 @@ def test_choice_labels_use_the_official_terms() -> None:
         assert str(Region.Level.TOWNSHIP.label) == "乡镇"
         assert str(Region.Level.COUNTY.label) == "县（市、区）"
         assert str(Region.Level.VILLAGE.label) == "村（社区）"
-        assert str(Unit.Kind.HUMAN_RESOURCES.label) == "人力资源和社会保障局"
-        assert str(Unit.Kind.VILLAGE_COMMITTEE.label) == "村（居）委会"
+        assert str(UnitKind.HUMAN_RESOURCES.label) == "人力资源和社会保障局"
+        assert str(UnitKind.VILLAGE_COMMITTEE.label) == "村（居）委会"
         assert str(Role.VISITOR.label) == "走访干部"
         assert str(Role.DISPATCHER.label) == "调度员"
         assert str(Role.UNIT_HEAD.label) == "单位负责人"

@@ -6,16 +6,16 @@ from django.conf import settings
 
 from geo.models import Region
 from geo.services import regions_load
-from org.models import Membership, Role, Unit, User
+from org.models import Membership, Role, Unit, UnitKind, UnitLevel, User
 
 QIANNAN_CSV = Path(settings.BASE_DIR) / "geo" / "fixtures" / "qiannan_522700_tree.csv"
 PASSWORD = "correct-horse-battery-9"
 
 LEVEL_OF_REGION = {
-    2: Unit.Level.PREFECTURE,
-    3: Unit.Level.COUNTY,
-    4: Unit.Level.TOWNSHIP,
-    5: Unit.Level.VILLAGE,
+    2: UnitLevel.PREFECTURE,
+    3: UnitLevel.COUNTY,
+    4: UnitLevel.TOWNSHIP,
+    5: UnitLevel.VILLAGE,
 }
 
 
@@ -25,7 +25,7 @@ def ensure_qiannan() -> None:
         regions_load(path=QIANNAN_CSV)
 
 
-def make_unit(*, kind: Unit.Kind, region_code: str, name: str = "", parent: Unit | None = None) -> Unit:
+def make_unit(*, kind: UnitKind, region_code: str, name: str = "", parent: Unit | None = None) -> Unit:
     region = Region.objects.get(pk=region_code)
     unit, _ = Unit.objects.get_or_create(
         region=region,

@@ -11,7 +11,7 @@ from django.urls import reverse
 from core.models import AuditEvent
 from geo.models import Region, subtree_bounds
 from org.demo import COUNTIES, DEFAULT_PASSWORD, DEPARTMENT_KINDS, PREFECTURE_CODE
-from org.models import Membership, Role, Unit, User
+from org.models import Membership, Role, Unit, UnitKind, UnitLevel, User
 
 ACCOUNT_KEYS = ["username", "password", "role", "unit", "unit_id", "unit_kind", "region_code"]
 NEW_PASSWORD = "another-demo-pass-2028"
@@ -48,11 +48,11 @@ def test_seed_on_an_empty_database_loads_qiannan_and_creates_every_unit() -> Non
     seed()
     assert Region.objects.filter(level=Region.Level.TOWNSHIP).count() == 109
     assert Unit.objects.count() == 13 * len(DEPARTMENT_KINDS) + 109
-    assert Unit.objects.filter(level=Unit.Level.PREFECTURE).count() == len(DEPARTMENT_KINDS)
-    assert Unit.objects.filter(level=Unit.Level.COUNTY).count() == 12 * len(DEPARTMENT_KINDS)
-    townships = Unit.objects.filter(level=Unit.Level.TOWNSHIP)
-    assert townships.count() == townships.filter(kind=Unit.Kind.TOWNSHIP_GOVERNMENT).count() == 109
-    assert not Unit.objects.filter(kind=Unit.Kind.VILLAGE_COMMITTEE).exists()
+    assert Unit.objects.filter(level=UnitLevel.PREFECTURE).count() == len(DEPARTMENT_KINDS)
+    assert Unit.objects.filter(level=UnitLevel.COUNTY).count() == 12 * len(DEPARTMENT_KINDS)
+    townships = Unit.objects.filter(level=UnitLevel.TOWNSHIP)
+    assert townships.count() == townships.filter(kind=UnitKind.TOWNSHIP_GOVERNMENT).count() == 109
+    assert not Unit.objects.filter(kind=UnitKind.VILLAGE_COMMITTEE).exists()
 
 
 @pytest.mark.django_db
@@ -61,18 +61,18 @@ def test_units_carry_official_names_and_county_units_answer_to_the_prefecture_un
     names = dict(
         ((code, kind), name) for code, kind, name in Unit.objects.values_list("region_id", "kind", "name")
     )
-    assert names[(PREFECTURE_CODE, Unit.Kind.POLITICAL_LEGAL)] == "黔南州委政法委"
-    assert names[(PREFECTURE_CODE, Unit.Kind.COURT)] == "黔南州中级人民法院"
-    assert names[("522701000000", Unit.Kind.COURT)] == "都匀市人民法院"
-    assert names[("522701000000", Unit.Kind.HUMAN_RESOURCES)] == "都匀市人力资源和社会保障局"
-    assert names[("522701000000", Unit.Kind.ECOLOGY)] == "黔南州生态环境局都匀分局"
-    assert names[("522732000000", Unit.Kind.POLITICAL_LEGAL)] == "三都水族自治县委政法委"
-    assert names[("522701001000", Unit.Kind.TOWNSHIP_GOVERNMENT)] == "广惠街道办事处"
-    assert names[("522701106000", Unit.Kind.TOWNSHIP_GOVERNMENT)] == "墨冲镇人民政府"
-    for unit in Unit.objects.filter(level=Unit.Level.COUNTY).select_related("parent"):
+    assert names[(PREFECTURE_CODE, UnitKind.POLITICAL_LEGAL)] == "黔南州委政法委"
+    assert names[(PREFECTURE_CODE, UnitKind.COURT)] == "黔南州中级人民法院"
+    assert names[("522701000000", UnitKind.COURT)] == "都匀市人民法院"
+    assert names[("522701000000", UnitKind.HUMAN_RESOURCES)] == "都匀市人力资源和社会保障局"
+    assert names[("522701000000", UnitKind.ECOLOGY)] == "黔南州生态环境局都匀分局"
+    assert names[("522732000000", UnitKind.POLITICAL_LEGAL)] == "三都水族自治县委政法委"
+    assert names[("522701001000", UnitKind.TOWNSHIP_GOVERNMENT)] == "广惠街道办事处"
+    assert names[("522701106000", UnitKind.TOWNSHIP_GOVERNMENT)] == "墨冲镇人民政府"
+    for unit in Unit.objects.filter(level=UnitLevel.COUNTY).select_related("parent"):
         assert unit.parent is not None
         assert (unit.parent.region_id, unit.parent.kind) == (PREFECTURE_CODE, unit.kind)
-    assert not Unit.objects.filter(level=Unit.Level.PREFECTURE, parent__isnull=False).exists()
+    assert not Unit.objects.filter(level=UnitLevel.PREFECTURE, parent__isnull=False).exists()
 
 
 @pytest.mark.django_db
@@ -99,20 +99,20 @@ def test_every_county_has_a_leader_supervisor_dispatcher_visitors_and_handlers()
     for code, county in COUNTIES.items():
         in_county = Membership.objects.filter(unit__region__code__range=subtree_bounds(code[:6]))
         committee_roles = set(
-            in_county.filter(unit__region_id=code, unit__kind=Unit.Kind.POLITICAL_LEGAL).values_list(
+            in_county.filter(unit__region_id=code, unit__kind=UnitKind.POLITICAL_LEGAL).values_list(
                 "role", flat=True
             )
         )
         assert {Role.LEADER, Role.SUPERVISOR, Role.DISPATCHER, Role.VISITOR} <= committee_roles, county
         handled = set(in_county.filter(role=Role.HANDLER).values_list("unit__kind", flat=True))
         assert {
-            Unit.Kind.HUMAN_RESOURCES,
-            Unit.Kind.HOUSING,
-            Unit.Kind.NATURAL_RESOURCES,
-            Unit.Kind.POLICE,
-            Unit.Kind.JUSTICE,
-            Unit.Kind.PETITION,
-            Unit.Kind.TOWNSHIP_GOVERNMENT,
+            UnitKind.HUMAN_RESOURCES,
+            UnitKind.HOUSING,
+            UnitKind.NATURAL_RESOURCES,
+            UnitKind.POLICE,
+            UnitKind.JUSTICE,
+            UnitKind.PETITION,
+            UnitKind.TOWNSHIP_GOVERNMENT,
         } <= handled, county
         assert in_county.filter(role=Role.UNIT_HEAD).count() >= 6, county
         assert User.objects.filter(username=f"{county.login}.dispatcher").exists()
@@ -196,11 +196,11 @@ def test_a_weak_password_is_refused_and_nothing_is_written() -> None:
 @pytest.mark.django_db
 def test_a_rerun_restores_a_renamed_unit_and_a_deactivated_user() -> None:
     seed()
-    Unit.objects.filter(region_id="522701000000", kind=Unit.Kind.POLICE).update(name="改名")
+    Unit.objects.filter(region_id="522701000000", kind=UnitKind.POLICE).update(name="改名")
     User.objects.filter(username="duyun.visitor2").update(is_active=False)
     output = seed()
     assert "units 0 created, 1 updated; users 0 created, 1 updated" in output
-    assert Unit.objects.get(region_id="522701000000", kind=Unit.Kind.POLICE).name == "都匀市公安局"
+    assert Unit.objects.get(region_id="522701000000", kind=UnitKind.POLICE).name == "都匀市公安局"
     assert User.objects.get(username="duyun.visitor2").is_active
 
 
