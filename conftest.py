@@ -9,7 +9,7 @@ from django.conf import settings
 from django.test import Client
 
 from org.models import Role, Unit, UnitKind, User
-from org.tests.factories import ensure_qiannan, make_member, make_unit
+from org.tests.factories import ensure_qiannan, ensure_reference, make_member, make_unit
 
 DUYUN = "522701000000"
 FUQUAN = "522702000000"
@@ -48,7 +48,12 @@ def _immediate_jobs() -> Iterator[None]:
 
 @pytest.fixture
 def qiannan(db: None) -> None:
+    """The reference data the migrations load (regions, calendar, categories, policies, routing rules).
+
+    A transactional test flushes them away; this puts them back for the tests after it.
+    """
     ensure_qiannan()
+    ensure_reference()
 
 
 @dataclass

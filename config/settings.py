@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "core",
     "geo",
     "org",
+    "appeals",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +199,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
+# DESIGN §5: an item still open this many working days after its resolve deadline rises a level.
+APPEAL_ESCALATION_GRACE_DAYS = env.int("APPEAL_ESCALATION_GRACE_DAYS", default=5)
 
 # --- language and time -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -69,3 +69,60 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise PermissionError("audit events are append-only")
+
+
+class CalendarSource(models.TextChoices):
+    LIBRARY = "library", _("holiday library")
+    ADMIN = "admin", _("administrator edit")
+    IMPORT = "import", _("file import")
+
+
+class CalendarDay(models.Model):
+    """A day whose working status differs from Monday–Friday: a weekday holiday or an adjusted working weekend.
+
+    Days that follow the default are not stored; `core.workcalendar` reads this table.
+    """
+
+    date = models.DateField(_("date"), primary_key=True)
+    is_workday = models.BooleanField(_("is a working day"))
+    # 春节, 国庆节, 春节调休上班: the name the State Council's notice gives the day.
+    name = models.CharField(_("name"), max_length=50)
+    source = models.CharField(_("source"), max_length=16, choices=CalendarSource.choices)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("holiday or adjusted working day")
+        verbose_name_plural = _("holidays and adjusted working days")
+        ordering = ["date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(source__in=CalendarSource.values), name="calendarday_source_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+class CalendarYear(models.Model):
+    """A year whose official holiday schedule is in CalendarDay; other years count Monday–Friday."""
+
+    year = models.IntegerField(_("year"), primary_key=True)
+    source = models.CharField(_("source"), max_length=16, choices=CalendarSource.choices)
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("holiday schedule year")
+        verbose_name_plural = _("holiday schedule years")
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(source__in=CalendarSource.values), name="calendaryear_source_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(year__gte=1949, year__lte=9999), name="calendaryear_year_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.year)

@@ -62,3 +62,13 @@ class Region(models.Model):
     def is_community(self) -> bool:
         """An urban community (社区) rather than a village (村), as its official name says."""
         return self.level == self.Level.VILLAGE and "社区" in self.name
+
+
+def ancestor_codes(code: str) -> list[str]:
+    """The codes of a region and of every region above it, nearest first: village, township, county, ..."""
+    codes: list[str] = []
+    for length in (12, 9, 6, 4, 2):
+        candidate = code[:length].ljust(CODE_LENGTH, "0")
+        if candidate[length:] == "0" * (CODE_LENGTH - length) and (not codes or codes[-1] != candidate):
+            codes.append(candidate)
+    return codes

@@ -18,11 +18,31 @@ from org.models import Membership, Role, Unit, User
 
 
 @dataclass(frozen=True)
+class Grant:
+    """One membership as the scope rule sees it: a role held in a unit whose region subtree is `prefix`."""
+
+    unit_id: int
+    role: str
+    prefix: str
+
+
+@dataclass(frozen=True)
 class Scope:
     everything: bool
     prefixes: tuple[str, ...]
     unit_ids: frozenset[int]
     roles: frozenset[str]
+    grants: tuple[Grant, ...] = ()
+
+    def covers(self, region_code: str, *roles: str) -> bool:
+        """Whether one of these roles is held in a unit whose region subtree holds `region_code`."""
+        if self.everything:
+            return True
+        return any(g.role in roles and region_code.startswith(g.prefix) for g in self.grants)
+
+    def units_with(self, *roles: str) -> frozenset[int]:
+        """The units in which the user holds one of these roles."""
+        return frozenset(g.unit_id for g in self.grants if g.role in roles)
 
     def region_q(self, field: str) -> Q:
         """Rows whose 12-digit region code in `field` lies in one of the scope's subtrees."""
@@ -65,6 +85,9 @@ def user_scope(user: Any) -> Scope:
             prefixes=_minimal_prefixes({code_prefix(code, level) for _, _, code, level in rows}),
             unit_ids=frozenset(unit_id for unit_id, _, _, _ in rows),
             roles=frozenset(role for _, role, _, _ in rows),
+            grants=tuple(
+                Grant(unit_id, role, code_prefix(code, level)) for unit_id, role, code, level in rows
+            ),
         )
     user._zoufang_scope = scope
     return scope

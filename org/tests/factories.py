@@ -25,6 +25,19 @@ def ensure_qiannan() -> None:
         regions_load(path=QIANNAN_CSV)
 
 
+def ensure_reference() -> None:
+    """The calendar and the appeals reference data, as the data migrations load them."""
+    from appeals.models import Category, DeadlinePolicy, RoutingRule
+    from appeals.reference import reference_load
+    from core.models import CalendarYear
+    from core.workcalendar import calendar_load_library
+
+    if not CalendarYear.objects.exists():
+        calendar_load_library()
+    if not DeadlinePolicy.objects.exists():
+        reference_load(policy_model=DeadlinePolicy, category_model=Category, rule_model=RoutingRule)
+
+
 def make_unit(*, kind: UnitKind, region_code: str, name: str = "", parent: Unit | None = None) -> Unit:
     region = Region.objects.get(pk=region_code)
     unit, _ = Unit.objects.get_or_create(

@@ -1,0 +1,231 @@
+"""Who sees which appeals, and who may do what to one now.
+
+Visibility is the scope rule of DESIGN §4: the appeal's region lies in one of the user's unit subtrees, or one
+of the user's units has a part (a task) in it. The action rules below are the only statement of "who may":
+services call `check_action` before they write, and pages and the API list `allowed_actions`.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from appeals.models import (
+    ACTIVE_STATUSES,
+    OPEN_TASK_STATUSES,
+    Appeal,
+    AppealStatus,
+    ExtensionRequest,
+    ExtensionStatus,
+    TaskRole,
+    TaskStatus,
+    UnitTask,
+)
+from core.errors import DomainError, Forbidden, NotFound
+from org.models import Role, User
+from org.permissions import Scope, user_scope
+
+UNIT_STAFF = (Role.HANDLER, Role.UNIT_HEAD)
+# Who may see a citizen's name, phone and ID number in full: those who must reply to them.
+REVEAL_ROLES = (Role.DISPATCHER, Role.SUPERVISOR)
+
+
+def appeals_visible_to(user: User) -> QuerySet[Appeal]:
+    scope = user_scope(user)
+    if scope.everything:
+        return Appeal.objects.all()
+    has_part = Exists(UnitTask.objects.filter(appeal=OuterRef("pk"), unit_id__in=scope.unit_ids))
+    return Appeal.objects.filter(scope.region_q("region__code") | has_part)
+
+
+def access_appeal(user: User, appeal_id: int) -> Appeal:
+    """The appeal if the user may see it; 404 alike for absent and out of scope."""
+    try:
+        return (
+            appeals_visible_to(user)
+            .select_related("category", "region", "lead_unit", "policy")
+            .get(pk=appeal_id)
+        )
+    except Appeal.DoesNotExist:
+        raise NotFound("诉求不存在") from None
+
+
+class Action:
+    """The actions of DESIGN §5 and §10, as they appear in URLs: POST /api/v1/appeals/{id}/{action}."""
+
+    ASSIGN = "assign"
+    ACCEPT = "accept"
+    RETURN = "return"
+    EXTEND = "extend"
+    APPROVE_EXTENSION = "approve-extension"
+    DENY_EXTENSION = "deny-extension"
+    NOTE = "note"
+    RESOLVE = "resolve"
+    RESOLVE_ON_SITE = "resolve-on-site"
+    CALLBACK = "callback"
+    REOPEN = "reopen"
+    MERGE = "merge"
+    REJECT = "reject"
+    CLOSE = "close"
+    SUPERVISE = "supervise"
+
+    ALL = (
+        ASSIGN, ACCEPT, RETURN, EXTEND, APPROVE_EXTENSION, DENY_EXTENSION, NOTE, RESOLVE, RESOLVE_ON_SITE,
+        CALLBACK, REOPEN, MERGE, REJECT, CLOSE, SUPERVISE,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What the user is to this appeal: the open task they act through, if any, and their covering roles."""
+
+    scope: Scope
+    task: UnitTask | None
+    is_dispatcher: bool
+    is_supervisor: bool
+
+
+def _standing(user: User, appeal: Appeal, tasks: list[UnitTask]) -> Standing:
+    scope = user_scope(user)
+    staff_units = scope.units_with(*UNIT_STAFF)
+    mine = [t for t in tasks if t.unit_id in staff_units]
+    # A person in both the lead unit and a co-unit acts for the lead.
+    mine.sort(key=lambda t: (t.role != TaskRole.LEAD, t.id))
+    open_mine = [t for t in mine if t.status in OPEN_TASK_STATUSES]
+    return Standing(
+        scope=scope,
+        task=open_mine[0] if open_mine else None,
+        is_dispatcher=scope.covers(appeal.region_id, Role.DISPATCHER),
+        is_supervisor=scope.covers(appeal.region_id, Role.SUPERVISOR),
+    )
+
+
+def _refuse(message: str, code: str) -> DomainError:
+    return DomainError(message, code=code)
+
+
+def _pending_extension(appeal: Appeal) -> ExtensionRequest | None:
+    return appeal.extensions.filter(status=ExtensionStatus.PENDING).select_related("task").first()
+
+
+def check_action(
+    action: str,
+    *,
+    user: User,
+    appeal: Appeal,
+    tasks: list[UnitTask] | None = None,
+    now: datetime | None = None,
+) -> Standing:
+    """Raise 403 if the user's roles may never do this here, 409 with a code if the appeal's state forbids it now."""
+    now = now or timezone.now()
+    tasks = tasks if tasks is not None else list(appeal.tasks.all())
+    me = _standing(user, appeal, tasks)
+    status = appeal.status
+    unit_head_of_lead = appeal.lead_unit_id in me.scope.units_with(Role.UNIT_HEAD)
+
+    if action == Action.ASSIGN:
+        if not me.is_dispatcher:
+            raise Forbidden("只有调度员可以交办")
+        if status != AppealStatus.REGISTERED:
+            raise _refuse("只能交办待分办的诉求", "not_registered")
+    elif action == Action.ACCEPT:
+        if me.task is None:
+            raise Forbidden("本单位没有需签收的任务")
+        if me.task.status != TaskStatus.ASSIGNED:
+            raise _refuse("只能签收待签收的任务", "not_assigned")
+    elif action == Action.RETURN:
+        if me.task is None:
+            raise Forbidden("本单位没有可退回的任务")
+        if now > me.task.sign_due:
+            raise _refuse("已过签收时限，不能退回", "sign_deadline_passed")
+    elif action == Action.EXTEND:
+        if me.task is None or me.task.role != TaskRole.LEAD:
+            raise Forbidden("只有牵头单位可以申请延期")
+        if me.task.status != TaskStatus.ACCEPTED:
+            raise _refuse("签收后才能申请延期", "not_accepted")
+        if appeal.resolve_due is not None and now > appeal.resolve_due:
+            raise _refuse("已过办结时限，不能申请延期", "resolve_deadline_passed")
+        if appeal.policy is None or appeal.policy.extension_cap == 0:
+            raise _refuse("该办理时限不允许延期", "extension_not_allowed")
+        if _pending_extension(appeal) is not None:
+            raise _refuse("已有待审批的延期申请", "extension_pending")
+    elif action in (Action.APPROVE_EXTENSION, Action.DENY_EXTENSION):
+        if not (unit_head_of_lead or me.is_dispatcher):
+            raise Forbidden("只有牵头单位负责人或调度员可以审批延期")
+        if _pending_extension(appeal) is None:
+            raise _refuse("没有待审批的延期申请", "no_pending_extension")
+    elif action == Action.NOTE:
+        if me.task is None and not (me.is_dispatcher or me.is_supervisor):
+            raise Forbidden("无权添加办理进展")
+        if status in (AppealStatus.CLOSED, AppealStatus.MERGED):
+            raise _refuse("已办结销号或已合并的诉求不能再添加进展", "not_open")
+    elif action == Action.RESOLVE:
+        if me.task is None:
+            raise Forbidden("本单位没有可办结的任务")
+        if me.task.status != TaskStatus.ACCEPTED:
+            raise _refuse("签收后才能办结", "not_accepted")
+        if me.task.role == TaskRole.LEAD and any(
+            t.role == TaskRole.CO and t.status in OPEN_TASK_STATUSES for t in tasks
+        ):
+            raise _refuse("配合单位尚未全部报送办理情况", "co_units_pending")
+    elif action == Action.RESOLVE_ON_SITE:
+        if not (me.is_dispatcher or appeal.registered_by_id == user.pk):
+            raise Forbidden("只有登记人或调度员可以就地化解")
+        if status != AppealStatus.REGISTERED:
+            raise _refuse("只能就地化解待分办的诉求", "not_registered")
+    elif action == Action.CALLBACK:
+        if not (me.is_dispatcher or me.is_supervisor):
+            raise Forbidden("只有调度员或督查员可以回访")
+        if status != AppealStatus.RESOLVED or appeal.awaiting_decision:
+            raise _refuse("只能回访已办结、未回访的诉求", "not_resolved")
+    elif action == Action.REOPEN:
+        if not me.is_dispatcher:
+            raise Forbidden("只有调度员可以重办")
+        if not appeal.awaiting_decision:
+            raise _refuse("只有回访不满意的诉求可以重办", "no_unsatisfied_callback")
+    elif action == Action.MERGE:
+        if not me.is_dispatcher:
+            raise Forbidden("只有调度员可以合并重复诉求")
+        if status not in (AppealStatus.REGISTERED, *ACTIVE_STATUSES):
+            raise _refuse("只能合并尚未办结的诉求", "not_mergeable")
+    elif action == Action.REJECT:
+        if not me.is_dispatcher:
+            raise Forbidden("只有调度员可以不予受理")
+        if status != AppealStatus.REGISTERED:
+            raise _refuse("只能对待分办的诉求不予受理", "not_registered")
+    elif action == Action.CLOSE:
+        if not me.is_dispatcher:
+            raise Forbidden("只有调度员可以销号")
+        if status != AppealStatus.RESOLVED:
+            raise _refuse("只能对已办结的诉求销号", "not_resolved")
+    elif action == Action.SUPERVISE:
+        if not me.is_supervisor:
+            raise Forbidden("只有督查员可以督办")
+        if status not in ACTIVE_STATUSES:
+            raise _refuse("只能督办正在办理的诉求", "not_active")
+    else:
+        raise NotFound("没有这个操作", code="unknown_action")
+    return me
+
+
+def allowed_actions(user: User, appeal: Appeal, *, now: datetime | None = None) -> list[str]:
+    """The actions this user may take on this appeal now, in workflow order."""
+    tasks = list(appeal.tasks.all())
+    allowed = []
+    for action in Action.ALL:
+        try:
+            check_action(action, user=user, appeal=appeal, tasks=tasks, now=now)
+        except DomainError:
+            continue
+        allowed.append(action)
+    return allowed
+
+
+def may_reveal(user: User, appeal: Appeal) -> bool:
+    """Those who reply to the citizen: a unit with a part in the item, or a covering dispatcher or supervisor."""
+    scope = user_scope(user)
+    if scope.covers(appeal.region_id, *REVEAL_ROLES):
+        return True
+    staff_units = scope.units_with(*UNIT_STAFF)
+    return appeal.tasks.filter(unit_id__in=staff_units).exclude(status=TaskStatus.CANCELLED).exists()

@@ -1,0 +1,113 @@
+"""Reads of appeals: list filters, queues, the timeline."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from appeals.models import (
+    ACTIVE_STATUSES,
+    OPEN_TASK_STATUSES,
+    Appeal,
+    AppealEvent,
+    AppealStatus,
+    Category,
+    Notification,
+    TaskStatus,
+    UnitTask,
+)
+from geo.models import subtree_bounds
+
+# List orders, each ending in a unique column for keyset pagination.
+ORDERS = {
+    "newest": ("-created_at", "-id"),
+    "due": ("resolve_due", "id"),
+}
+
+
+@dataclass(frozen=True)
+class AppealFilters:
+    status: tuple[str, ...] = ()
+    unit: int | None = None
+    task_status: str | None = None
+    region: str | None = None
+    kind: str | None = None
+    category: str | None = None
+    risk_colour: str | None = None
+    source: str | None = None
+    overdue: bool | None = None
+    returned: bool | None = None
+    awaiting_decision: bool | None = None
+    q: str | None = None
+
+
+def appeals_filter(
+    appeals: QuerySet[Appeal], filters: AppealFilters, *, now: datetime | None = None
+) -> QuerySet[Appeal]:
+    """Narrow a (scoped) appeal queryset; every filter maps to an indexed column or an indexed subquery."""
+    now = now or timezone.now()
+    f = filters
+    if f.status:
+        appeals = appeals.filter(status__in=f.status)
+    if f.unit is not None:
+        task_statuses = [f.task_status] if f.task_status else list(OPEN_TASK_STATUSES)
+        appeals = appeals.filter(
+            Exists(UnitTask.objects.filter(appeal=OuterRef("pk"), unit_id=f.unit, status__in=task_statuses))
+        )
+    if f.region:
+        appeals = appeals.filter(region_id__range=subtree_bounds(f.region))
+    if f.kind:
+        appeals = appeals.filter(kind=f.kind)
+    if f.category:
+        appeals = appeals.filter(Q(category__code=f.category) | Q(category__parent__code=f.category))
+    if f.risk_colour:
+        appeals = appeals.filter(risk_colour=f.risk_colour)
+    if f.source:
+        appeals = appeals.filter(source=f.source)
+    if f.overdue is True:
+        appeals = appeals.filter(status__in=ACTIVE_STATUSES, resolve_due__lt=now)
+    elif f.overdue is False:
+        appeals = appeals.exclude(status__in=ACTIVE_STATUSES, resolve_due__lt=now)
+    if f.returned is not None:
+        appeals = appeals.filter(returned_at__isnull=not f.returned)
+    if f.awaiting_decision is not None:
+        appeals = appeals.filter(awaiting_decision=f.awaiting_decision)
+    if f.q:
+        appeals = appeals.filter(Q(title__contains=f.q) | Q(description__contains=f.q) | Q(code=f.q))
+    return appeals
+
+
+def ordered(appeals: QuerySet[Appeal], order: str) -> tuple[QuerySet[Appeal], tuple[str, ...]]:
+    """The queryset ready for keyset pagination in `order`; deadline order leaves out items without one."""
+    fields = ORDERS[order]
+    if order == "due":
+        appeals = appeals.filter(resolve_due__isnull=False)
+    return appeals.select_related("category", "region", "lead_unit"), fields
+
+
+def appeal_timeline(appeal: Appeal) -> QuerySet[AppealEvent]:
+    return appeal.events.select_related("actor", "unit").order_by("at", "id")
+
+
+def appeal_tasks(appeal: Appeal) -> QuerySet[UnitTask]:
+    return appeal.tasks.select_related("unit").exclude(status=TaskStatus.CANCELLED).order_by("role", "id")
+
+
+def categories_active() -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True).select_related("parent").order_by("sort_order", "code")
+
+
+def unread_count(user_id: int) -> int:
+    return Notification.objects.filter(user_id=user_id, read_at__isnull=True).count()
+
+
+def dispatcher_counts(appeals: QuerySet[Appeal], *, now: datetime | None = None) -> dict[str, int]:
+    """The figures above the dispatcher's queue, in one query."""
+    now = now or timezone.now()
+    return appeals.aggregate(
+        new=Count("id", filter=Q(status=AppealStatus.REGISTERED, returned_at__isnull=True)),
+        returned=Count("id", filter=Q(status=AppealStatus.REGISTERED, returned_at__isnull=False)),
+        overdue=Count("id", filter=Q(status__in=ACTIVE_STATUSES, resolve_due__lt=now)),
+        awaiting=Count("id", filter=Q(awaiting_decision=True)),
+    )

@@ -1,0 +1,588 @@
+"""The transitions of DESIGN §5. Each one locks the appeal, checks the version the client acted on, checks
+who may do it now (appeals.permissions.check_action), writes its rows and exactly one event, and bumps the
+version so that of two concurrent changes only one wins."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Sum
+from django.http import HttpRequest
+from django.utils import timezone
+
+from appeals.models import (
+    OPEN_TASK_STATUSES,
+    Appeal,
+    AppealEvent,
+    AppealKind,
+    AppealSource,
+    AppealStatus,
+    Callback,
+    Category,
+    ExtensionRequest,
+    ExtensionStatus,
+    Notification,
+    RiskColour,
+    Satisfaction,
+    Supervision,
+    TaskRole,
+    TaskStatus,
+    UnitTask,
+)
+from appeals.permissions import Action, Standing, check_action, may_reveal
+from appeals.services.codes import allocate_tracking_code, new_secret, secret_hash
+from appeals.services.deadlines import deadlines_from, escalate_after, policy_for
+from appeals.services.notify import covering, notify, unit_staff
+from core.audit import audit_record
+from core.errors import DomainError, Forbidden, InvalidInput, StaleVersion
+from core.models import AuditEvent
+from core.workcalendar import Clock, deadline_after
+from geo.models import Region
+from org.models import Role, Unit, User
+from org.permissions import units_visible_to, user_scope
+
+# --- shared steps ---------------------------------------------------------------------------------------
+
+
+def record_event(
+    appeal: Appeal,
+    kind: AppealEvent.Kind,
+    *,
+    actor: User | None,
+    at: datetime,
+    unit: Unit | None = None,
+    data: dict[str, Any] | None = None,
+) -> AppealEvent:
+    return AppealEvent.objects.create(
+        appeal=appeal, kind=kind, actor=actor, unit=unit, at=at, data=data or {}
+    )
+
+
+@dataclass
+class Locked:
+    appeal: Appeal
+    tasks: list[UnitTask]
+    me: Standing
+    now: datetime
+
+
+def _begin(
+    appeal: Appeal, action: str, *, actor: User, expected_version: int, now: datetime | None
+) -> Locked:
+    """Lock the appeal row, refuse a stale version, then check the action against the locked state."""
+    locked = (
+        Appeal.objects.select_for_update().select_related("category", "policy", "lead_unit").get(pk=appeal.pk)
+    )
+    if locked.version != expected_version:
+        raise StaleVersion(expected=expected_version, actual=locked.version)
+    tasks = list(locked.tasks.select_related("unit"))
+    now = now or timezone.now()
+    me = check_action(action, user=actor, appeal=locked, tasks=tasks, now=now)
+    return Locked(appeal=locked, tasks=tasks, me=me, now=now)
+
+
+def _save(appeal: Appeal, *fields: str) -> None:
+    appeal.version += 1
+    appeal.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def _save_task(task: UnitTask, *fields: str) -> None:
+    task.save(update_fields=list(fields))
+
+
+def _lead_task(tasks: Iterable[UnitTask]) -> UnitTask | None:
+    return next((t for t in tasks if t.role == TaskRole.LEAD and t.status != TaskStatus.CANCELLED), None)
+
+
+def _dispatchers(appeal: Appeal) -> set[int]:
+    return covering(appeal.region_id, Role.DISPATCHER)
+
+
+# --- registration ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reporter:
+    name: str = ""
+    phone: str = ""
+    id_number: str = ""
+
+
+@dataclass(frozen=True)
+class AppealDraft:
+    """What a new appeal is made of, already checked for shape (lengths, markup) by the schema or form."""
+
+    kind: str
+    source: str
+    title: str
+    description: str
+    region_code: str
+    category_code: str
+    risk_colour: str = ""
+    address: str = ""
+    parties_count: int = 1
+    anonymous: bool = False
+    reporter: Reporter = field(default_factory=Reporter)
+
+
+@dataclass(frozen=True)
+class Registered:
+    appeal: Appeal
+    secret: str  # shown to the citizen once, with the tracking code
+
+
+def _check_draft(draft: AppealDraft, actor: User | None) -> tuple[Category, Region]:
+    problems: dict[str, str] = {}
+    category = (
+        Category.objects.filter(code=draft.category_code, is_active=True).select_related("parent").first()
+    )
+    if category is None:
+        problems["category"] = "分类不存在"
+    region = Region.objects.filter(pk=draft.region_code).first()
+    # A cadre registers within their own scope; outside it the region is answered as unknown.
+    if region is None or (
+        actor is not None and not user_scope(actor).covers(region.code, *user_scope(actor).roles)
+    ):
+        problems["region_code"] = "区划不存在或不在您的工作范围内"
+    elif region.level < Region.Level.COUNTY:
+        problems["region_code"] = "请选择县级及以下区划"
+    if draft.kind not in AppealKind.values:
+        problems["kind"] = "类型不存在"
+    if draft.source not in AppealSource.values:
+        problems["source"] = "来源不存在"
+    if draft.risk_colour and draft.kind != AppealKind.DISPUTE:
+        problems["risk_colour"] = "只有矛盾纠纷需要标注风险等级"
+    elif draft.risk_colour and draft.risk_colour not in RiskColour.values:
+        problems["risk_colour"] = "风险等级不存在"
+    if draft.anonymous and any((draft.reporter.name, draft.reporter.phone, draft.reporter.id_number)):
+        problems["reporter"] = "匿名诉求不应填写反映人信息"
+    if not draft.anonymous and not (draft.reporter.name and draft.reporter.phone):
+        problems["reporter"] = "请填写反映人姓名和联系电话，或选择匿名"
+    if problems:
+        raise InvalidInput("输入有误，请检查后重试", code="invalid_input", details=problems)
+    assert category is not None and region is not None
+    return category, region
+
+
+def appeal_register(
+    *, draft: AppealDraft, actor: User | None, on_site_reply: str = "", at: datetime | None = None
+) -> Registered:
+    """Register a new appeal (anonymous allowed); with `on_site_reply` it was resolved during the visit."""
+    category, region = _check_draft(draft, actor)
+    now = at or timezone.now()
+    code = allocate_tracking_code(region_code=region.code, at=now)
+    secret = new_secret()
+    with transaction.atomic():
+        appeal = Appeal.objects.create(
+            code=code,
+            secret_hash=secret_hash(secret),
+            kind=draft.kind,
+            source=draft.source,
+            title=draft.title,
+            description=draft.description,
+            category=category,
+            region=region,
+            address=draft.address,
+            reporter_name="" if draft.anonymous else draft.reporter.name,
+            reporter_phone="" if draft.anonymous else draft.reporter.phone,
+            reporter_id_number="" if draft.anonymous else draft.reporter.id_number.upper(),
+            anonymous=draft.anonymous,
+            parties_count=draft.parties_count,
+            risk_colour=draft.risk_colour or (RiskColour.YELLOW if draft.kind == AppealKind.DISPUTE else ""),
+            status=AppealStatus.REGISTERED,
+            registered_by=actor,
+        )
+        Appeal.objects.filter(pk=appeal.pk).update(created_at=now, updated_at=now)
+        appeal.created_at = appeal.updated_at = now
+        record_event(appeal, AppealEvent.Kind.REGISTERED, actor=actor, at=now, data={"source": draft.source})
+        if on_site_reply:
+            appeal.status, appeal.resolved_on_site, appeal.reply, appeal.resolved_at = (
+                AppealStatus.RESOLVED, True, on_site_reply, now,
+            )  # fmt: skip
+            appeal.save(update_fields=["status", "resolved_on_site", "reply", "resolved_at"])
+            record_event(appeal, AppealEvent.Kind.RESOLVED_ON_SITE, actor=actor, at=now)
+    return Registered(appeal=appeal, secret=secret)
+
+
+# --- routing and signing ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def appeal_assign(
+    *,
+    appeal: Appeal,
+    actor: User,
+    expected_version: int,
+    lead_unit_id: int,
+    co_unit_ids: Iterable[int] = (),
+    policy_code: str | None = None,
+    now: datetime | None = None,
+) -> Appeal:
+    """交办: one lead unit and any co-units, with deadlines from the policy."""
+    s = _begin(appeal, Action.ASSIGN, actor=actor, expected_version=expected_version, now=now)
+    co_ids = list(dict.fromkeys(co_unit_ids))
+    if lead_unit_id in co_ids:
+        raise InvalidInput(
+            "牵头单位不能同时是配合单位", code="invalid_input", details={"co_units": "含有牵头单位"}
+        )
+    units = {u.pk: u for u in units_visible_to(actor).filter(pk__in=[lead_unit_id, *co_ids], is_active=True)}
+    missing = [uid for uid in [lead_unit_id, *co_ids] if uid not in units]
+    if missing:
+        raise InvalidInput("单位不存在", code="invalid_input", details={"units": f"单位不存在：{missing}"})
+    a = s.appeal
+    policy = policy_for(appeal=a, code=policy_code)
+    due = deadlines_from(policy=policy, start=s.now)
+    existing = {t.unit_id: t for t in s.tasks}
+    for unit_id, role in [(lead_unit_id, TaskRole.LEAD), *[(uid, TaskRole.CO) for uid in co_ids]]:
+        task = existing.get(unit_id) or UnitTask(appeal=a, unit=units[unit_id])
+        task.role, task.status = role, TaskStatus.ASSIGNED
+        task.sign_due, task.resolve_due, task.assigned_at = due.sign_due, due.resolve_due, s.now
+        task.accepted_at = task.done_at = None
+        task.report = ""
+        task.save()
+    a.status, a.lead_unit, a.policy = AppealStatus.ASSIGNED, units[lead_unit_id], policy
+    a.sign_due, a.resolve_due, a.escalate_due = due.sign_due, due.resolve_due, due.escalate_due
+    a.assigned_at, a.returned_at, a.urged_at, a.escalated_at = s.now, None, None, None
+    _save(a, "status", "lead_unit", "policy", "sign_due", "resolve_due", "escalate_due", "assigned_at",
+          "returned_at", "urged_at", "escalated_at")  # fmt: skip
+    record_event(a, AppealEvent.Kind.ASSIGNED, actor=actor, at=s.now, unit=units[lead_unit_id], data={
+        "lead_unit": lead_unit_id, "co_units": co_ids, "policy": policy.code,
+        "sign_due": due.sign_due.isoformat(), "resolve_due": due.resolve_due.isoformat(),
+    })  # fmt: skip
+    notify(user_ids=unit_staff([lead_unit_id, *co_ids]), appeal=a, kind=Notification.Kind.ASSIGNED,
+           message=f"新交办：{a.code} {a.title}", at=s.now)  # fmt: skip
+    return a
+
+
+@transaction.atomic
+def appeal_accept(
+    *, appeal: Appeal, actor: User, expected_version: int, now: datetime | None = None
+) -> Appeal:
+    """签收: the unit acknowledges its part; the appeal is in progress once the lead unit has signed."""
+    s = _begin(appeal, Action.ACCEPT, actor=actor, expected_version=expected_version, now=now)
+    task = s.me.task
+    assert task is not None
+    task.status, task.accepted_at = TaskStatus.ACCEPTED, s.now
+    _save_task(task, "status", "accepted_at")
+    a = s.appeal
+    if task.role == TaskRole.LEAD:
+        a.status = AppealStatus.IN_PROGRESS
+    _save(a, "status")
+    record_event(a, AppealEvent.Kind.ACCEPTED, actor=actor, at=s.now, unit=task.unit,
+                 data={"role": task.role, "on_time": s.now <= task.sign_due})  # fmt: skip
+    return a
+
+
+@transaction.atomic
+def appeal_return(
+    *, appeal: Appeal, actor: User, expected_version: int, reason: str, now: datetime | None = None
+) -> Appeal:
+    """退回: before the sign deadline, with a reason. The lead unit's return sends the item back to dispatch."""
+    s = _begin(appeal, Action.RETURN, actor=actor, expected_version=expected_version, now=now)
+    task = s.me.task
+    assert task is not None
+    a = s.appeal
+    task.status, task.done_at = TaskStatus.RETURNED, s.now
+    _save_task(task, "status", "done_at")
+    recipients = _dispatchers(a)
+    if task.role == TaskRole.LEAD:
+        for other in s.tasks:
+            if other.pk != task.pk and other.status in OPEN_TASK_STATUSES:
+                other.status = TaskStatus.CANCELLED
+                _save_task(other, "status")
+                recipients |= unit_staff([other.unit_id])
+        a.status, a.lead_unit, a.returned_at = AppealStatus.REGISTERED, None, s.now
+        a.sign_due = a.resolve_due = a.escalate_due = None
+        _save(a, "status", "lead_unit", "returned_at", "sign_due", "resolve_due", "escalate_due")
+    else:
+        _save(a)
+        if a.lead_unit_id:
+            recipients |= unit_staff([a.lead_unit_id])
+    record_event(a, AppealEvent.Kind.RETURNED, actor=actor, at=s.now, unit=task.unit,
+                 data={"role": task.role, "reason": reason})  # fmt: skip
+    notify(user_ids=recipients, appeal=a, kind=Notification.Kind.RETURNED,
+           message=f"{task.unit.name}退回：{a.code}，理由：{reason}", at=s.now)  # fmt: skip
+    return a
+
+
+# --- extensions --------------------------------------------------------------------------------------------
+
+
+def _extension_used(appeal: Appeal) -> int:
+    used = appeal.extensions.filter(status=ExtensionStatus.APPROVED).aggregate(total=Sum("amount"))["total"]
+    return int(used or 0)
+
+
+@transaction.atomic
+def appeal_request_extension(
+    *, appeal: Appeal, actor: User, expected_version: int, days: int, reason: str, now: datetime | None = None
+) -> ExtensionRequest:
+    """延期申请: before the resolve deadline, within what is left of the policy's cap."""
+    s = _begin(appeal, Action.EXTEND, actor=actor, expected_version=expected_version, now=now)
+    a = s.appeal
+    assert a.policy is not None and s.me.task is not None
+    left = a.policy.extension_cap - _extension_used(a)
+    if days < 1 or days > left:
+        raise InvalidInput(f"延期天数应在1至{left}之间", code="extension_over_cap",
+                           details={"days": f"最多还可延期{left}天"})  # fmt: skip
+    request = ExtensionRequest.objects.create(
+        appeal=a, task=s.me.task, amount=days, clock=a.policy.extension_clock, reason=reason,
+        status=ExtensionStatus.PENDING, requested_by=actor, requested_at=s.now,
+    )  # fmt: skip
+    _save(a)
+    record_event(a, AppealEvent.Kind.EXTENSION_REQUESTED, actor=actor, at=s.now, unit=s.me.task.unit,
+                 data={"days": days, "reason": reason, "request": request.pk})  # fmt: skip
+    heads = unit_staff([a.lead_unit_id], [Role.UNIT_HEAD]) if a.lead_unit_id else set()
+    notify(user_ids=heads | _dispatchers(a), appeal=a, kind=Notification.Kind.EXTENSION_REQUESTED,
+           message=f"延期申请待审批：{a.code}，申请{days}天", at=s.now)  # fmt: skip
+    return request
+
+
+@transaction.atomic
+def appeal_decide_extension(
+    *, appeal: Appeal, actor: User, expected_version: int, approve: bool, note: str = "",
+    now: datetime | None = None,
+) -> Appeal:  # fmt: skip
+    """批准/不批准延期. Approval moves the resolve and escalation deadlines by the requested amount."""
+    action = Action.APPROVE_EXTENSION if approve else Action.DENY_EXTENSION
+    s = _begin(appeal, action, actor=actor, expected_version=expected_version, now=now)
+    a = s.appeal
+    request = a.extensions.select_for_update().get(status=ExtensionStatus.PENDING)
+    request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.DENIED
+    request.decided_by, request.decided_at, request.decision_note = actor, s.now, note
+    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    data: dict[str, Any] = {"request": request.pk, "days": request.amount, "note": note}
+    if approve:
+        assert a.resolve_due is not None
+        old_due = a.resolve_due
+        a.resolve_due = deadline_after(old_due, request.amount, Clock(request.clock))
+        a.escalate_due = escalate_after(a.resolve_due)
+        if a.resolve_due > s.now:
+            a.urged_at = None
+        _save(a, "resolve_due", "escalate_due", "urged_at")
+        UnitTask.objects.filter(appeal=a, role=TaskRole.LEAD).exclude(status=TaskStatus.CANCELLED).update(
+            resolve_due=a.resolve_due
+        )
+        data |= {"old_resolve_due": old_due.isoformat(), "resolve_due": a.resolve_due.isoformat()}
+    else:
+        _save(a)
+    kind = AppealEvent.Kind.EXTENSION_APPROVED if approve else AppealEvent.Kind.EXTENSION_DENIED
+    record_event(a, kind, actor=actor, at=s.now, unit=a.lead_unit, data=data)
+    verdict = "已批准" if approve else "未批准"
+    notify(user_ids=unit_staff([request.task.unit_id]), appeal=a, kind=Notification.Kind.EXTENSION,
+           message=f"延期申请{verdict}：{a.code}", at=s.now)  # fmt: skip
+    return a
+
+
+# --- work and result ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def appeal_note(
+    *, appeal: Appeal, actor: User, expected_version: int, text: str, now: datetime | None = None
+) -> Appeal:
+    """办理进展: a note on the timeline."""
+    s = _begin(appeal, Action.NOTE, actor=actor, expected_version=expected_version, now=now)
+    _save(s.appeal)
+    record_event(s.appeal, AppealEvent.Kind.NOTE, actor=actor, at=s.now,
+                 unit=s.me.task.unit if s.me.task else None, data={"text": text})  # fmt: skip
+    return s.appeal
+
+
+@transaction.atomic
+def appeal_resolve(
+    *, appeal: Appeal, actor: User, expected_version: int, reply: str, now: datetime | None = None
+) -> Appeal:
+    """办结. A co-unit files its part; the lead unit, once every co-unit has, files the result and the reply."""
+    s = _begin(appeal, Action.RESOLVE, actor=actor, expected_version=expected_version, now=now)
+    task = s.me.task
+    assert task is not None
+    a = s.appeal
+    if task.role == TaskRole.CO:
+        task.status, task.done_at, task.report = TaskStatus.REPORTED, s.now, reply
+        _save_task(task, "status", "done_at", "report")
+        _save(a)
+        record_event(
+            a, AppealEvent.Kind.REPORTED, actor=actor, at=s.now, unit=task.unit, data={"report": reply}
+        )
+        return a
+    task.status, task.done_at, task.report = TaskStatus.RESOLVED, s.now, reply
+    _save_task(task, "status", "done_at", "report")
+    a.status, a.reply, a.resolved_at = AppealStatus.RESOLVED, reply, s.now
+    _save(a, "status", "reply", "resolved_at")
+    # Those who reported the same problem get the same reply (DESIGN §5, merge).
+    a.duplicates.update(reply=reply)
+    on_time = a.resolve_due is None or s.now <= a.resolve_due
+    record_event(
+        a, AppealEvent.Kind.RESOLVED, actor=actor, at=s.now, unit=task.unit, data={"on_time": on_time}
+    )
+    return a
+
+
+@transaction.atomic
+def appeal_resolve_on_site(
+    *, appeal: Appeal, actor: User, expected_version: int, reply: str, now: datetime | None = None
+) -> Appeal:
+    """就地化解: solved where it was heard, without assignment."""
+    s = _begin(appeal, Action.RESOLVE_ON_SITE, actor=actor, expected_version=expected_version, now=now)
+    a = s.appeal
+    a.status, a.resolved_on_site, a.reply, a.resolved_at = AppealStatus.RESOLVED, True, reply, s.now
+    _save(a, "status", "resolved_on_site", "reply", "resolved_at")
+    record_event(a, AppealEvent.Kind.RESOLVED_ON_SITE, actor=actor, at=s.now)
+    return a
+
+
+# --- after the result ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def appeal_callback(
+    *, appeal: Appeal, actor: User | None, expected_version: int, solved: bool, satisfaction: str,
+    method: str = Callback.Method.PHONE, note: str = "", now: datetime | None = None,
+) -> Appeal:  # fmt: skip
+    """回访. A satisfied answer closes the item; an unsatisfied one waits for the dispatcher's decision."""
+    if satisfaction not in Satisfaction.values:
+        raise InvalidInput("满意度不存在", code="invalid_input", details={"satisfaction": "满意度不存在"})
+    if actor is None:
+        raise Forbidden()
+    s = _begin(appeal, Action.CALLBACK, actor=actor, expected_version=expected_version, now=now)
+    a = s.appeal
+    Callback.objects.create(appeal=a, method=method, solved=solved, satisfaction=satisfaction, note=note,
+                            by=actor, at=s.now)  # fmt: skip
+    unsatisfied = satisfaction == Satisfaction.UNSATISFIED
+    if unsatisfied:
+        a.awaiting_decision = True
+    else:
+        a.status, a.closed_at = AppealStatus.CLOSED, s.now
+    _save(a, "awaiting_decision", "status", "closed_at")
+    record_event(a, AppealEvent.Kind.CALLBACK, actor=actor, at=s.now, data={
+        "solved": solved, "satisfaction": satisfaction, "method": method, "closed": not unsatisfied,
+    })  # fmt: skip
+    recipients = unit_staff([a.lead_unit_id]) if a.lead_unit_id else set()
+    if unsatisfied:
+        recipients |= _dispatchers(a)
+    notify(user_ids=recipients, appeal=a, kind=Notification.Kind.CALLBACK,
+           message=f"回访结果：{a.code} {Satisfaction(satisfaction).label}", at=s.now)  # fmt: skip
+    return a
+
+
+@transaction.atomic
+def appeal_reopen(
+    *, appeal: Appeal, actor: User, expected_version: int, reason: str, now: datetime | None = None
+) -> Appeal:
+    """重办: after an unsatisfied callback the lead unit does it again, with fresh deadlines."""
+    s = _begin(appeal, Action.REOPEN, actor=actor, expected_version=expected_version, now=now)
+    a = s.appeal
+    lead = _lead_task(s.tasks)
+    if lead is None or a.policy is None:
+        raise DomainError("就地化解的诉求不能重办，请重新登记交办", code="no_lead_unit")
+    due = deadlines_from(policy=a.policy, start=s.now)
+    lead.status, lead.sign_due, lead.resolve_due, lead.assigned_at = (
+        TaskStatus.ASSIGNED, due.sign_due, due.resolve_due, s.now,
+    )  # fmt: skip
+    lead.accepted_at = lead.done_at = None
+    _save_task(lead, "status", "sign_due", "resolve_due", "assigned_at", "accepted_at", "done_at")
+    a.status, a.awaiting_decision, a.resolved_at, a.closed_at = AppealStatus.ASSIGNED, False, None, None
+    a.sign_due, a.resolve_due, a.escalate_due = due.sign_due, due.resolve_due, due.escalate_due
+    a.urged_at = a.escalated_at = None
+    _save(a, "status", "awaiting_decision", "resolved_at", "closed_at", "sign_due", "resolve_due", "escalate_due",
+          "urged_at", "escalated_at")  # fmt: skip
+    record_event(a, AppealEvent.Kind.REOPENED, actor=actor, at=s.now, unit=lead.unit, data={"reason": reason})
+    notify(user_ids=unit_staff([lead.unit_id]), appeal=a, kind=Notification.Kind.REOPENED,
+           message=f"回访不满意，重办：{a.code}", at=s.now)  # fmt: skip
+    return a
+
+
+@transaction.atomic
+def appeal_merge(
+    *, appeal: Appeal, actor: User, expected_version: int, into: Appeal, now: datetime | None = None
+) -> Appeal:
+    """合并: this appeal repeats `into`; its reporter gets the reply that `into` gets."""
+    if into.pk == appeal.pk:
+        raise InvalidInput("不能与自身合并", code="invalid_input", details={"into": "不能与自身合并"})
+    # Lock both rows in id order, so two merges of the same pair cannot deadlock.
+    list(
+        Appeal.objects.select_for_update()
+        .filter(pk__in=[appeal.pk, into.pk])
+        .order_by("pk")
+        .values_list("pk")
+    )
+    s = _begin(appeal, Action.MERGE, actor=actor, expected_version=expected_version, now=now)
+    target = Appeal.objects.get(pk=into.pk)
+    if target.status == AppealStatus.MERGED:
+        raise DomainError("目标诉求本身已被合并，请合并到其原诉求", code="invalid_merge_target")
+    a = s.appeal
+    for task in s.tasks:
+        if task.status in OPEN_TASK_STATUSES:
+            task.status = TaskStatus.CANCELLED
+            _save_task(task, "status")
+    a.status, a.duplicate_of, a.reply = AppealStatus.MERGED, target, target.reply
+    _save(a, "status", "duplicate_of", "reply")
+    record_event(
+        a, AppealEvent.Kind.MERGED, actor=actor, at=s.now, data={"into": target.pk, "code": target.code}
+    )
+    record_event(target, AppealEvent.Kind.DUPLICATE_ADDED, actor=actor, at=s.now,
+                 data={"duplicate": a.pk, "code": a.code})  # fmt: skip
+    return a
+
+
+@transaction.atomic
+def appeal_reject(
+    *, appeal: Appeal, actor: User, expected_version: int, reason: str, now: datetime | None = None
+) -> Appeal:
+    """不予受理: not within the remit, with the reason the citizen reads."""
+    s = _begin(appeal, Action.REJECT, actor=actor, expected_version=expected_version, now=now)
+    a = s.appeal
+    a.status, a.closed_at, a.close_reason = AppealStatus.CLOSED, s.now, f"不予受理：{reason}"
+    _save(a, "status", "closed_at", "close_reason")
+    record_event(a, AppealEvent.Kind.REJECTED, actor=actor, at=s.now, data={"reason": reason})
+    return a
+
+
+@transaction.atomic
+def appeal_close(
+    *, appeal: Appeal, actor: User, expected_version: int, reason: str = "", now: datetime | None = None
+) -> Appeal:
+    """销号: a resolved item leaves the books (after a callback, or when the citizen cannot be reached)."""
+    s = _begin(appeal, Action.CLOSE, actor=actor, expected_version=expected_version, now=now)
+    a = s.appeal
+    a.status, a.closed_at, a.close_reason, a.awaiting_decision = AppealStatus.CLOSED, s.now, reason, False
+    _save(a, "status", "closed_at", "close_reason", "awaiting_decision")
+    record_event(a, AppealEvent.Kind.CLOSED, actor=actor, at=s.now, data={"reason": reason})
+    return a
+
+
+@transaction.atomic
+def appeal_supervise(
+    *, appeal: Appeal, actor: User, expected_version: int, reason: str, days: int | None = None,
+    now: datetime | None = None,
+) -> Supervision:  # fmt: skip
+    """督办: a supervisor's order to the lead unit, with a reply date when given."""
+    s = _begin(appeal, Action.SUPERVISE, actor=actor, expected_version=expected_version, now=now)
+    a = s.appeal
+    due = deadline_after(s.now, days, Clock.WORKING_DAYS) if days else None
+    order = Supervision.objects.create(appeal=a, level=Supervision.Level.SUPERVISE, issued_by=actor,
+                                       unit=a.lead_unit, reason=reason, due=due, created_at=s.now)  # fmt: skip
+    _save(a)
+    record_event(a, AppealEvent.Kind.SUPERVISED, actor=actor, at=s.now, unit=a.lead_unit,
+                 data={"reason": reason, "due": due.isoformat() if due else None})  # fmt: skip
+    if a.lead_unit_id:
+        notify(user_ids=unit_staff([a.lead_unit_id]), appeal=a, kind=Notification.Kind.SUPERVISED,
+               message=f"督办：{a.code}，{reason}", at=s.now)  # fmt: skip
+    return order
+
+
+# --- personal data ---------------------------------------------------------------------------------------
+
+
+def appeal_reveal_reporter(*, appeal: Appeal, actor: User, request: HttpRequest | None = None) -> Reporter:
+    """The reporter's full name, phone and ID number, for someone who must reply; every reveal is audited."""
+    if not may_reveal(actor, appeal):
+        raise Forbidden("无权查看完整个人信息")
+    audit_record(action=AuditEvent.Action.PERSONAL_DATA_REVEALED, actor=actor, request=request, target=appeal,
+                 data={"code": appeal.code})  # fmt: skip
+    return Reporter(
+        name=appeal.reporter_name, phone=appeal.reporter_phone, id_number=appeal.reporter_id_number
+    )
