@@ -61,8 +61,8 @@ def _record(stamp_field: str, event: str, level: str, reason: str, now: datetime
 def _notify_lead_staff(kind: str, prefix: str, now: datetime) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {NOTIFICATION} (user_id, appeal_id, kind, message, created_at, read_at) "  # noqa: S608
-            f"SELECT DISTINCT m.user_id, a.id, %s, %s || a.code || ' ' || a.title, %s, NULL "
+            f"INSERT INTO {NOTIFICATION} (user_id, appeal_id, kind, message, created_at) "  # noqa: S608
+            f"SELECT DISTINCT m.user_id, a.id, %s, %s || a.code || ' ' || a.title, %s "
             f"FROM {A} a JOIN {MEMBERSHIP} m ON m.unit_id = a.lead_unit_id "
             f"JOIN {USER} u ON u.id = m.user_id AND u.is_active "
             f"WHERE a.urged_at = %s AND m.role IN (%s, %s)",
@@ -75,8 +75,8 @@ def _notify_supervisors_above(now: datetime) -> None:
     lead_len = _PREFIX_LENGTH.format(level="sr.level")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {NOTIFICATION} (user_id, appeal_id, kind, message, created_at, read_at) "  # noqa: S608
-            f"SELECT DISTINCT m.user_id, a.id, %s, %s || a.code || ' ' || a.title, %s, NULL "
+            f"INSERT INTO {NOTIFICATION} (user_id, appeal_id, kind, message, created_at) "  # noqa: S608
+            f"SELECT DISTINCT m.user_id, a.id, %s, %s || a.code || ' ' || a.title, %s "
             f"FROM {A} a JOIN {UNIT} lu ON lu.id = a.lead_unit_id JOIN {REGION} lr ON lr.code = lu.region_id "
             f"JOIN {MEMBERSHIP} m ON m.role = %s JOIN {USER} u ON u.id = m.user_id AND u.is_active "
             f"JOIN {UNIT} su ON su.id = m.unit_id JOIN {REGION} sr ON sr.code = su.region_id "
@@ -89,7 +89,8 @@ def _notify_supervisors_above(now: datetime) -> None:
 
 def sweep_deadlines(*, now: datetime | None = None) -> SweepResult:
     """Urge every active item past its resolve deadline, escalate every one past its grace period; idempotent."""
-    now = now or timezone.now()
+    # Raw SQL gets the moment as the backend stores it (SQLite: UTC text), so comparisons and stamps match.
+    now = connection.ops.adapt_datetimefield_value(now or timezone.now())
     with transaction.atomic():
         urged = _claim("urged_at", "resolve_due", now)
         if urged:

@@ -73,7 +73,9 @@ def _begin(
 ) -> Locked:
     """Lock the appeal row, refuse a stale version, then check the action against the locked state."""
     locked = (
-        Appeal.objects.select_for_update().select_related("category", "policy", "lead_unit").get(pk=appeal.pk)
+        Appeal.objects.select_for_update(of=("self",))
+        .select_related("category", "policy", "lead_unit")
+        .get(pk=appeal.pk)
     )
     if locked.version != expected_version:
         raise StaleVersion(expected=expected_version, actual=locked.version)

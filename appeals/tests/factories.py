@@ -1,0 +1,45 @@
+"""Plain typed factories for appeals, driven through the real services."""
+
+from datetime import datetime
+
+from appeals.models import Appeal
+from appeals.services import AppealDraft, Reporter, appeal_accept, appeal_assign, appeal_register
+from org.models import User
+
+DUYUN_VILLAGE = "522701001001"  # 广惠社区, 广惠街道, 都匀市
+FUQUAN = "522702000000"
+
+
+def draft(**overrides: object) -> AppealDraft:
+    values: dict[str, object] = {
+        "kind": "request",
+        "source": "visit",
+        "title": "春节前讨要工资",
+        "description": "在某建筑工地务工八个月，老板拖欠工资三万二千元，春节前急需回家。",
+        "region_code": DUYUN_VILLAGE,
+        "category_code": "labour.wage_arrears",
+        "reporter": Reporter(name="张三", phone="13812345678", id_number="52270119800101123X"),
+    }
+    values.update(overrides)
+    return AppealDraft(**values)  # type: ignore[arg-type]
+
+
+def register(actor: User, *, at: datetime | None = None, **overrides: object) -> Appeal:
+    return appeal_register(draft=draft(**overrides), actor=actor, at=at).appeal
+
+
+def fresh(appeal: Appeal) -> Appeal:
+    return Appeal.objects.get(pk=appeal.pk)
+
+
+def assigned(
+    personas, *, at: datetime | None = None, co: list[int] | None = None, **overrides: object
+) -> Appeal:  # type: ignore[no-untyped-def]
+    appeal = register(personas.dispatcher, at=at, **overrides)
+    return appeal_assign(appeal=appeal, actor=personas.dispatcher, expected_version=appeal.version,
+                         lead_unit_id=personas.duyun_hr.pk, co_unit_ids=co or [], now=at)  # fmt: skip
+
+
+def accepted(personas, *, at: datetime | None = None, **overrides: object) -> Appeal:  # type: ignore[no-untyped-def]
+    appeal = assigned(personas, at=at, **overrides)
+    return appeal_accept(appeal=appeal, actor=personas.handler, expected_version=appeal.version, now=at)

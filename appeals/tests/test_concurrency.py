@@ -1,0 +1,78 @@
+"""Concurrent conflicting transitions on PostgreSQL: exactly one wins, the loser gets 409, the timeline stays whole."""
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+
+from appeals.models import Appeal, AppealEvent, AppealStatus
+from appeals.services import appeal_accept, appeal_assign, appeal_return
+from appeals.tests.factories import assigned, register
+from core.errors import DomainError
+
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's row locks"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def race(*actions: Callable[[], object]) -> list[object]:
+    """Run the actions in threads released together; each result is a value or the DomainError raised."""
+    barrier = threading.Barrier(len(actions))
+    results: list[object] = [None] * len(actions)
+
+    def run(i: int, action: Callable[[], object]) -> None:
+        barrier.wait()
+        try:
+            results[i] = action()
+        except DomainError as error:
+            results[i] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_accept_and_return_at_once_one_wins(personas) -> None:
+    for _ in range(5):
+        appeal = assigned(personas)
+        results = race(
+            lambda a=appeal: appeal_accept(appeal=a, actor=personas.handler, expected_version=2),
+            lambda a=appeal: appeal_return(
+                appeal=a, actor=personas.unit_head, expected_version=2, reason="非本单位职责"
+            ),
+        )
+        errors = [r for r in results if isinstance(r, DomainError)]
+        assert len(errors) == 1 and errors[0].code == "stale_version" and errors[0].status == 409
+        appeal.refresh_from_db()
+        assert appeal.version == 3
+        kinds = list(appeal.events.order_by("id").values_list("kind", flat=True))
+        assert kinds[:2] == ["registered", "assigned"] and len(kinds) == 3
+        assert appeal.status == (
+            AppealStatus.IN_PROGRESS if kinds[2] == "accepted" else AppealStatus.REGISTERED
+        )
+
+
+def test_two_dispatchers_assigning_at_once_make_one_assignment(personas) -> None:
+    appeal = register(personas.dispatcher)
+    results = race(*[
+        (lambda unit=unit: appeal_assign(appeal=appeal, actor=personas.dispatcher, expected_version=1,
+                                         lead_unit_id=unit.pk))
+        for unit in (personas.duyun_hr, personas.duyun_police, personas.guanghui)
+    ])  # fmt: skip
+    assert sum(isinstance(r, Appeal) for r in results) == 1
+    assert AppealEvent.objects.filter(appeal=appeal, kind="assigned").count() == 1
+    appeal.refresh_from_db()
+    assert appeal.tasks.count() == 1 and appeal.tasks.get().unit_id == appeal.lead_unit_id
+
+
+def test_concurrent_registrations_get_distinct_codes(personas) -> None:
+    results = race(*[lambda: register(personas.dispatcher) for _ in range(8)])
+    codes = [r.code for r in results if isinstance(r, Appeal)]
+    assert len(codes) == 8 and len(set(codes)) == 8
