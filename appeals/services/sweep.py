@@ -7,6 +7,7 @@ running at once claim disjoint rows (the UPDATE's WHERE re-checks under the row 
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -34,7 +35,7 @@ class SweepResult:
     escalated: int
 
 
-def _claim(stamp_field: str, due_field: str, now: datetime) -> int:
+def _claim(stamp_field: str, due_field: str, now: Any) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {A} SET {stamp_field} = %s "  # noqa: S608 (identifiers are ours, values are parameters)
@@ -44,7 +45,7 @@ def _claim(stamp_field: str, due_field: str, now: datetime) -> int:
         return cursor.rowcount
 
 
-def _record(stamp_field: str, event: str, level: str, reason: str, now: datetime) -> None:
+def _record(stamp_field: str, event: str, level: str, reason: str, now: Any) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {EVENT} (appeal_id, kind, actor_id, unit_id, at, data) "  # noqa: S608
@@ -58,7 +59,7 @@ def _record(stamp_field: str, event: str, level: str, reason: str, now: datetime
         )
 
 
-def _notify_lead_staff(kind: str, prefix: str, now: datetime) -> None:
+def _notify_lead_staff(kind: str, prefix: str, now: Any) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {NOTIFICATION} (user_id, appeal_id, kind, message, created_at) "  # noqa: S608
@@ -70,7 +71,7 @@ def _notify_lead_staff(kind: str, prefix: str, now: datetime) -> None:
         )
 
 
-def _notify_supervisors_above(now: datetime) -> None:
+def _notify_supervisors_above(now: Any) -> None:
     """The supervisors of the level above the lead unit (a prefecture-level item: the prefecture's own)."""
     lead_len = _PREFIX_LENGTH.format(level="sr.level")
     with connection.cursor() as cursor:
@@ -90,24 +91,24 @@ def _notify_supervisors_above(now: datetime) -> None:
 def sweep_deadlines(*, now: datetime | None = None) -> SweepResult:
     """Urge every active item past its resolve deadline, escalate every one past its grace period; idempotent."""
     # Raw SQL gets the moment as the backend stores it (SQLite: UTC text), so comparisons and stamps match.
-    now = connection.ops.adapt_datetimefield_value(now or timezone.now())
+    stamp: Any = connection.ops.adapt_datetimefield_value(now or timezone.now())
     with transaction.atomic():
-        urged = _claim("urged_at", "resolve_due", now)
+        urged = _claim("urged_at", "resolve_due", stamp)
         if urged:
             _record(
                 "urged_at",
                 AppealEvent.Kind.URGED.value,
                 Supervision.Level.URGE.value,
                 "到期未办结，系统催办",
-                now,
+                stamp,
             )
-            _notify_lead_staff(Notification.Kind.URGED.value, "催办：", now)
+            _notify_lead_staff(Notification.Kind.URGED.value, "催办：", stamp)
     with transaction.atomic():
-        escalated = _claim("escalated_at", "escalate_due", now)
+        escalated = _claim("escalated_at", "escalate_due", stamp)
         if escalated:
             _record(
                 "escalated_at", AppealEvent.Kind.ESCALATED.value, Supervision.Level.ESCALATE.value,
-                "超期未办结，升级督办", now,
+                "超期未办结，升级督办", stamp,
             )  # fmt: skip
-            _notify_supervisors_above(now)
+            _notify_supervisors_above(stamp)
     return SweepResult(urged=urged, escalated=escalated)

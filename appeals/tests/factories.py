@@ -34,12 +34,12 @@ def fresh(appeal: Appeal) -> Appeal:
 
 def assigned(
     personas, *, at: datetime | None = None, co: list[int] | None = None, **overrides: object
-) -> Appeal:  # type: ignore[no-untyped-def]
+) -> Appeal:
     appeal = register(personas.dispatcher, at=at, **overrides)
     return appeal_assign(appeal=appeal, actor=personas.dispatcher, expected_version=appeal.version,
                          lead_unit_id=personas.duyun_hr.pk, co_unit_ids=co or [], now=at)  # fmt: skip
 
 
-def accepted(personas, *, at: datetime | None = None, **overrides: object) -> Appeal:  # type: ignore[no-untyped-def]
-    appeal = assigned(personas, at=at, **overrides)
+def accepted(personas, *, at: datetime | None = None, **overrides: object) -> Appeal:
+    appeal = assigned(personas, at=at, **overrides)  # type: ignore[arg-type]
     return appeal_accept(appeal=appeal, actor=personas.handler, expected_version=appeal.version, now=at)

@@ -39,15 +39,20 @@ def race(*actions: Callable[[], object]) -> list[object]:
     return results
 
 
+def accept(personas, appeal: Appeal) -> Callable[[], object]:
+    return lambda: appeal_accept(appeal=appeal, actor=personas.handler, expected_version=2)
+
+
+def send_back(personas, appeal: Appeal) -> Callable[[], object]:
+    return lambda: appeal_return(
+        appeal=appeal, actor=personas.unit_head, expected_version=2, reason="非本单位职责"
+    )
+
+
 def test_accept_and_return_at_once_one_wins(personas) -> None:
     for _ in range(5):
         appeal = assigned(personas)
-        results = race(
-            lambda a=appeal: appeal_accept(appeal=a, actor=personas.handler, expected_version=2),
-            lambda a=appeal: appeal_return(
-                appeal=a, actor=personas.unit_head, expected_version=2, reason="非本单位职责"
-            ),
-        )
+        results = race(accept(personas, appeal), send_back(personas, appeal))
         errors = [r for r in results if isinstance(r, DomainError)]
         assert len(errors) == 1 and errors[0].code == "stale_version" and errors[0].status == 409
         appeal.refresh_from_db()
@@ -61,11 +66,12 @@ def test_accept_and_return_at_once_one_wins(personas) -> None:
 
 def test_two_dispatchers_assigning_at_once_make_one_assignment(personas) -> None:
     appeal = register(personas.dispatcher)
-    results = race(*[
-        (lambda unit=unit: appeal_assign(appeal=appeal, actor=personas.dispatcher, expected_version=1,
-                                         lead_unit_id=unit.pk))
-        for unit in (personas.duyun_hr, personas.duyun_police, personas.guanghui)
-    ])  # fmt: skip
+
+    def assign_to(unit_id: int) -> Callable[[], object]:
+        return lambda: appeal_assign(appeal=appeal, actor=personas.dispatcher, expected_version=1,
+                                     lead_unit_id=unit_id)  # fmt: skip
+
+    results = race(*[assign_to(u.pk) for u in (personas.duyun_hr, personas.duyun_police, personas.guanghui)])
     assert sum(isinstance(r, Appeal) for r in results) == 1
     assert AppealEvent.objects.filter(appeal=appeal, kind="assigned").count() == 1
     appeal.refresh_from_db()

@@ -111,7 +111,11 @@ def test_a_dispute_without_colour_is_yellow(personas) -> None:
 
 def test_assign_sets_deadlines_from_the_policy_and_notifies_the_units(personas) -> None:
     appeal = assigned(personas)  # 拖欠农民工工资 → 马上就办: sign in 2 h, resolve in 1 working day
-    assert appeal.status == AppealStatus.ASSIGNED and appeal.policy.code == "act_now"
+    assert (
+        appeal.status == AppealStatus.ASSIGNED
+        and appeal.policy is not None
+        and appeal.policy.code == "act_now"
+    )
     assert appeal.sign_due == datetime(2025, 3, 12, 12, 0, tzinfo=SHANGHAI)
     assert appeal.resolve_due == datetime(2025, 3, 13, 23, 59, 59, tzinfo=SHANGHAI)
     assert appeal.escalate_due == datetime(2025, 3, 20, 23, 59, 59, tzinfo=SHANGHAI)
@@ -361,7 +365,7 @@ def test_reveal_is_audited_and_only_for_those_who_reply(personas) -> None:
 # --- the whole table: which actions each person may take in each state --------------------------------------
 
 
-def _in_state(personas, state: str) -> Appeal:  # type: ignore[no-untyped-def]
+def _in_state(personas, state: str) -> Appeal:
     if state == "registered":
         return register(personas.dispatcher, category_code="labour.contract")
     if state == "assigned":
