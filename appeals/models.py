@@ -172,7 +172,7 @@ class Appeal(BaseModel):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     resolved_on_site = models.BooleanField(_("resolved on site"), default=False)
     reply = models.TextField(_("reply"), blank=True)
-    close_reason = models.CharField(_("close reason"), max_length=500, blank=True)
+    close_reason = models.CharField(_("close reason"), max_length=600, blank=True)
     duplicate_of = models.ForeignKey(
         "self",
         verbose_name=_("duplicate of"),
@@ -291,6 +291,7 @@ class ExtensionStatus(models.TextChoices):
     PENDING = "pending", _("pending")
     APPROVED = "approved", _("approved")
     DENIED = "denied", _("denied")
+    LAPSED = "lapsed", _("lapsed")  # the item was resolved, returned or merged before a decision
 
 
 class ExtensionRequest(models.Model):

@@ -137,6 +137,9 @@ def check_action(
     elif action == Action.RETURN:
         if me.task is None:
             raise Forbidden("本单位没有可退回的任务")
+        # DESIGN §5: a unit returns an item instead of signing for it, not after.
+        if me.task.status != TaskStatus.ASSIGNED:
+            raise _refuse("已签收的事项不能退回", "already_accepted")
         if now > me.task.sign_due:
             raise _refuse("已过签收时限，不能退回", "sign_deadline_passed")
     elif action == Action.EXTEND:
@@ -153,7 +156,7 @@ def check_action(
     elif action in (Action.APPROVE_EXTENSION, Action.DENY_EXTENSION):
         if not (unit_head_of_lead or me.is_dispatcher):
             raise Forbidden("只有牵头单位负责人或调度员可以审批延期")
-        if _pending_extension(appeal) is None:
+        if status not in ACTIVE_STATUSES or _pending_extension(appeal) is None:
             raise _refuse("没有待审批的延期申请", "no_pending_extension")
     elif action == Action.NOTE:
         if me.task is None and not (me.is_dispatcher or me.is_supervisor):
@@ -184,6 +187,8 @@ def check_action(
             raise Forbidden("只有调度员可以重办")
         if not appeal.awaiting_decision:
             raise _refuse("只有回访不满意的诉求可以重办", "no_unsatisfied_callback")
+        if appeal.lead_unit_id is None:
+            raise _refuse("就地化解的诉求不能重办，请重新登记交办", "no_lead_unit")
     elif action == Action.MERGE:
         if not me.is_dispatcher:
             raise Forbidden("只有调度员可以合并重复诉求")
@@ -228,4 +233,6 @@ def may_reveal(user: User, appeal: Appeal) -> bool:
     if scope.covers(appeal.region_id, *REVEAL_ROLES):
         return True
     staff_units = scope.units_with(*UNIT_STAFF)
-    return appeal.tasks.filter(unit_id__in=staff_units).exclude(status=TaskStatus.CANCELLED).exists()
+    # A unit that returned the item, or whose part was cancelled, no longer replies to anyone.
+    gone = (TaskStatus.CANCELLED, TaskStatus.RETURNED)
+    return appeal.tasks.filter(unit_id__in=staff_units).exclude(status__in=gone).exists()

@@ -56,7 +56,7 @@ def appeals_filter(
             Exists(UnitTask.objects.filter(appeal=OuterRef("pk"), unit_id=f.unit, status__in=task_statuses))
         )
     if f.region:
-        appeals = appeals.filter(region_id__range=subtree_bounds(f.region))
+        appeals = appeals.filter(region__code__range=subtree_bounds(f.region))
     if f.kind:
         appeals = appeals.filter(kind=f.kind)
     if f.category:

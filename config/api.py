@@ -2,6 +2,7 @@
 
 from ninja import NinjaAPI
 
+from appeals.api import router as appeals_router
 from core.api import UnicodeJSONRenderer, install_error_handlers
 from geo.api import router as geo_router
 from org.api import router as org_router
@@ -21,3 +22,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("", org_router)
 api.add_router("", geo_router)
+api.add_router("", appeals_router)

@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "org.context_processors.navigation",
+                "appeals.context_processors.appeals_navigation",
             ],
         },
     },

@@ -93,6 +93,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
             return error_response(
                 api, request, status=403, code="csrf_failed", message="安全校验（CSRF）失败，请刷新页面后重试"
             )
+        if exc.status_code == 400:
+            return error_response(
+                api, request, status=400, code="malformed_request", message="请求格式错误，无法解析"
+            )
         return error_response(api, request, status=exc.status_code, code="http_error", message=str(exc))
 
     def on_404(request: HttpRequest, exc: Any) -> HttpResponse:

@@ -10,6 +10,7 @@ from functools import reduce
 from operator import or_
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 
 from core.errors import InvalidInput
@@ -52,7 +53,10 @@ def decode_cursor(cursor: str, width: int) -> list[Any]:
         values = json.loads(raw)
         if not isinstance(values, list) or len(values) != width:
             raise ValueError("cursor width")
-        return [_decode_value(v) for v in values]
+        decoded = [_decode_value(v) for v in values]
+        if any(v is None or (isinstance(v, str) and "\x00" in v) for v in decoded):
+            raise ValueError("cursor value")
+        return decoded
     except (ValueError, binascii.Error, TypeError, KeyError):
         raise InvalidInput("分页游标无效", code="invalid_cursor") from None
 
@@ -82,7 +86,11 @@ def keyset_paginate(
     limit = max(1, min(limit, MAX_LIMIT))
     queryset = queryset.order_by(*order)
     if cursor:
-        queryset = queryset.filter(_after(order, decode_cursor(cursor, len(order))))
+        try:
+            queryset = queryset.filter(_after(order, decode_cursor(cursor, len(order))))
+        except (ValidationError, ValueError, TypeError):
+            # Well-formed, but its values do not fit the columns: a forged or foreign cursor.
+            raise InvalidInput("分页游标无效", code="invalid_cursor") from None
     rows = list(queryset[: limit + 1])
     if len(rows) <= limit:
         return KeysetPage(items=rows, next_cursor=None)

@@ -78,6 +78,16 @@ def scope_figures(user: User) -> ScopeFigures:
 
 def _links(role: str, user: User) -> list[Link]:
     links = [Link(_("API documentation"), reverse("api-v1:openapi-view"))]
+    if role == Role.DISPATCHER:
+        links = [
+            Link(_("Dispatch queue"), reverse("appeals:dispatch")),
+            Link(_("Register an appeal"), reverse("appeals:new")),
+            *links,
+        ]
+    elif role in (Role.HANDLER, Role.UNIT_HEAD):
+        links = [Link(_("Unit queue"), reverse("appeals:unit")), *links]
+    elif role == Role.VISITOR:
+        links = [Link(_("Register an appeal"), reverse("appeals:new")), *links]
     if role == Role.ADMIN and user.is_staff:
         links = [
             Link(_("Units"), reverse("admin:org_unit_changelist")),

@@ -45,3 +45,13 @@ def notify(
     ]
     Notification.objects.bulk_create(rows)
     return len(rows)
+
+
+def notifications_mark_read(*, user_id: int, ids: Iterable[int] = (), every: bool = False) -> int:
+    """Stamp the user's own unread notifications (these ids, or all) as read; returns how many."""
+    from django.utils import timezone
+
+    unread = Notification.objects.filter(user_id=user_id, read_at__isnull=True)
+    if not every:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())

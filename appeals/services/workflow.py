@@ -98,6 +98,13 @@ def _lead_task(tasks: Iterable[UnitTask]) -> UnitTask | None:
     return next((t for t in tasks if t.role == TaskRole.LEAD and t.status != TaskStatus.CANCELLED), None)
 
 
+def _lapse_pending_extension(appeal: Appeal, now: datetime) -> None:
+    """A request nobody decided before the item left the unit's hands lapses; it can never move a deadline."""
+    appeal.extensions.filter(status=ExtensionStatus.PENDING).update(
+        status=ExtensionStatus.LAPSED, decided_at=now, decision_note="事项已办结、退回或合并，申请自动失效"
+    )
+
+
 def _dispatchers(appeal: Appeal) -> set[int]:
     return covering(appeal.region_id, Role.DISPATCHER)
 
@@ -295,6 +302,7 @@ def appeal_return(
                 other.status = TaskStatus.CANCELLED
                 _save_task(other, "status")
                 recipients |= unit_staff([other.unit_id])
+        _lapse_pending_extension(a, s.now)
         a.status, a.lead_unit, a.returned_at = AppealStatus.REGISTERED, None, s.now
         a.sign_due = a.resolve_due = a.escalate_due = None
         _save(a, "status", "lead_unit", "returned_at", "sign_due", "resolve_due", "escalate_due")
@@ -414,6 +422,7 @@ def appeal_resolve(
     _save_task(task, "status", "done_at", "report")
     a.status, a.reply, a.resolved_at = AppealStatus.RESOLVED, reply, s.now
     _save(a, "status", "reply", "resolved_at")
+    _lapse_pending_extension(a, s.now)
     # Those who reported the same problem get the same reply (DESIGN §5, merge).
     a.duplicates.update(reply=reply)
     on_time = a.resolve_due is None or s.now <= a.resolve_due
@@ -520,6 +529,7 @@ def appeal_merge(
         if task.status in OPEN_TASK_STATUSES:
             task.status = TaskStatus.CANCELLED
             _save_task(task, "status")
+    _lapse_pending_extension(a, s.now)
     a.status, a.duplicate_of, a.reply = AppealStatus.MERGED, target, target.reply
     _save(a, "status", "duplicate_of", "reply")
     record_event(

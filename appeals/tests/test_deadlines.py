@@ -13,7 +13,7 @@ def end_of(year: int, month: int, day: int) -> datetime:
     return datetime(year, month, day, 23, 59, 59, tzinfo=SHANGHAI)
 
 
-def assign(personas, *, at: datetime, policy: str):  # type: ignore[no-untyped-def]
+def assign(personas, *, at: datetime, policy: str):
     appeal = register(personas.dispatcher, at=at, category_code="labour.contract")
     return appeal_assign(appeal=appeal, actor=personas.dispatcher, expected_version=1,
                          lead_unit_id=personas.duyun_hr.pk, policy_code=policy, now=at)  # fmt: skip

@@ -396,8 +396,8 @@ ALLOWED = {
     },
     "in_progress": {
         "dispatcher": ["note", "merge"],
-        "handler": ["return", "extend", "note", "resolve"],
-        "unit_head": ["return", "extend", "note", "resolve"],
+        "handler": ["extend", "note", "resolve"],
+        "unit_head": ["extend", "note", "resolve"],
         "supervisor": ["note", "supervise"],
         "prefecture_supervisor": ["note", "supervise"],
     },

@@ -3,6 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from appeals.demo import seed_demo_appeals
 from core.errors import DomainError
 from org.demo import DEFAULT_PASSWORD, demo_accounts_write, demo_logins, demo_seed
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         password: str = options["password"]
         try:
             summary = demo_seed(password=password)
+            appeals = seed_demo_appeals()
         except DomainError as exc:
             raise CommandError(exc.message) from None
         accounts_out: Path | None = options["accounts_out"]
@@ -40,7 +42,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"demo seeded: units {summary.units_created} created, {summary.units_updated} updated; "
             f"users {summary.users_created} created, {summary.users_updated} updated; "
-            f"memberships {summary.memberships_granted} granted"
+            f"memberships {summary.memberships_granted} granted; {appeals.line()}"
             + (f"; accounts written to {accounts_out}" if accounts_out else "")
         )
         self.stdout.write(f"demo logins (password {password}):")

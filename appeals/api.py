@@ -1,0 +1,374 @@
+"""The appeals API (DESIGN §10): reference lists, registration, the list and detail, the timeline, one
+endpoint per workflow action, the audited reveal of the reporter, and the user's notifications."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Status
+
+from appeals.models import Appeal, AppealStatus, DeadlinePolicy, ExtensionStatus, Notification
+from appeals.permissions import access_appeal, allowed_actions, appeals_visible_to
+from appeals.schemas import (
+    AppealCreated,
+    AppealDetail,
+    AppealIn,
+    AppealListItem,
+    AppealOut,
+    AppealQuery,
+    AssignIn,
+    CallbackIn,
+    CategoryOut,
+    CloseIn,
+    CountOut,
+    DecisionIn,
+    EventOut,
+    ExtendIn,
+    MergeIn,
+    NoteIn,
+    NotificationFilters,
+    NotificationOut,
+    NotificationsReadIn,
+    PolicyOut,
+    ReasonIn,
+    RejectIn,
+    ReporterOut,
+    ResolveIn,
+    SuperviseIn,
+    UpdatedOut,
+    VersionIn,
+    appeal_detail_out,
+    appeal_out,
+)
+from appeals.selectors import (
+    AppealFilters,
+    appeal_tasks,
+    appeal_timeline,
+    appeals_filter,
+    categories_active,
+    ordered,
+    unread_count,
+)
+from appeals.services import (
+    appeal_accept,
+    appeal_assign,
+    appeal_callback,
+    appeal_close,
+    appeal_decide_extension,
+    appeal_merge,
+    appeal_note,
+    appeal_register,
+    appeal_reject,
+    appeal_reopen,
+    appeal_request_extension,
+    appeal_resolve,
+    appeal_resolve_on_site,
+    appeal_return,
+    appeal_reveal_reporter,
+    appeal_supervise,
+    routing_suggest,
+)
+from appeals.services.notify import notifications_mark_read
+from core.api import Page, responses
+from core.pagination import keyset_paginate
+from org.auth import api_user
+from org.models import User
+
+router = Router(tags=["appeals"])
+
+ACTION = responses(AppealOut, 403, 404, 409)
+
+
+def _out(appeal: Appeal) -> dict[str, Any]:
+    return appeal_out(appeal, now=timezone.now())
+
+
+# --- reference ---------------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/categories", response=responses(list[CategoryOut]), tags=["reference"], summary="Active categories"
+)
+def list_categories(request: HttpRequest) -> QuerySet[Any]:
+    """The two-level taxonomy: level-1 rows have no `parent_code`."""
+    return categories_active()
+
+
+@router.get("/policies", response=responses(list[PolicyOut]), tags=["reference"], summary="Deadline policies")
+def list_policies(request: HttpRequest) -> QuerySet[DeadlinePolicy]:
+    return DeadlinePolicy.objects.filter(is_active=True).order_by("code")
+
+
+# --- appeals -----------------------------------------------------------------------------------------------
+
+
+@router.post("/appeals", response=responses(AppealCreated, status=201), summary="Register an appeal")
+def create_appeal(request: HttpRequest, payload: AppealIn) -> Status:
+    """登记. With `on_site_reply` the appeal is registered already resolved (就地化解). The `secret` is shown once."""
+    registered = appeal_register(
+        draft=payload.draft(), actor=api_user(request), on_site_reply=payload.on_site_reply
+    )
+    return Status(201, {**_out(registered.appeal), "secret": registered.secret})
+
+
+@router.get("/appeals", response=responses(Page[AppealListItem]), summary="Appeals in my scope")
+def list_appeals(request: HttpRequest, filters: Query[AppealQuery]) -> dict[str, Any]:
+    appeals = appeals_filter(
+        appeals_visible_to(api_user(request)),
+        AppealFilters(
+            status=tuple(filters.status),
+            unit=filters.unit,
+            task_status=filters.task_status,
+            region=filters.region,
+            kind=filters.kind,
+            category=filters.category,
+            risk_colour=filters.risk_colour,
+            source=filters.source,
+            overdue=filters.overdue,
+            returned=filters.returned,
+            awaiting_decision=filters.awaiting_decision,
+            q=filters.q or None,
+        ),
+    )
+    appeals, order = ordered(appeals, filters.order)
+    page = keyset_paginate(
+        appeals.select_related("policy"), order=order, cursor=filters.cursor, limit=filters.limit
+    )
+    return {"items": [_out(a) for a in page.items], "next_cursor": page.next_cursor}
+
+
+@router.get("/appeals/{appeal_id}", response=responses(AppealDetail, 404), summary="One appeal")
+def get_appeal(request: HttpRequest, appeal_id: int) -> dict[str, Any]:
+    """The reporter is masked; `allowed_actions` lists what the user may do now."""
+    user = api_user(request)
+    appeal = access_appeal(user, appeal_id)
+    registered = appeal.status == AppealStatus.REGISTERED
+    return appeal_detail_out(
+        appeal,
+        now=timezone.now(),
+        tasks=list(appeal_tasks(appeal)),
+        actions=allowed_actions(user, appeal),
+        routing=routing_suggest(appeal=appeal) if registered else None,
+        pending=appeal.extensions.filter(status=ExtensionStatus.PENDING).first(),
+    )
+
+
+@router.get(
+    "/appeals/{appeal_id}/events", response=responses(list[EventOut], 404), summary="The appeal's timeline"
+)
+def list_events(request: HttpRequest, appeal_id: int) -> QuerySet[Any]:
+    return appeal_timeline(access_appeal(api_user(request), appeal_id))
+
+
+@router.post(
+    "/appeals/{appeal_id}/reveal",
+    response=responses(ReporterOut, 403, 404),
+    summary="Reveal the reporter's personal data (audited)",
+)
+def reveal_reporter(request: HttpRequest, appeal_id: int) -> Any:
+    """For those who must reply to the citizen; every reveal is written to the audit log."""
+    user = api_user(request)
+    return appeal_reveal_reporter(appeal=access_appeal(user, appeal_id), actor=user, request=request)
+
+
+# --- actions (DESIGN §5): each acts on the version the client read ------------------------------------------
+
+
+def _acting(request: HttpRequest, appeal_id: int) -> tuple[User, Appeal]:
+    user = api_user(request)
+    return user, access_appeal(user, appeal_id)
+
+
+@router.post(
+    "/appeals/{appeal_id}/assign", response=ACTION, summary="Assign (交办) to a lead unit and co-units"
+)
+def assign(request: HttpRequest, appeal_id: int, payload: AssignIn) -> dict[str, Any]:
+    user, appeal = _acting(request, appeal_id)
+    return _out(
+        appeal_assign(
+            appeal=appeal,
+            actor=user,
+            expected_version=payload.version,
+            lead_unit_id=payload.lead_unit,
+            co_unit_ids=payload.co_units,
+            policy_code=payload.policy,
+        )
+    )
+
+
+@router.post("/appeals/{appeal_id}/accept", response=ACTION, summary="Accept (签收) my unit's task")
+def accept(request: HttpRequest, appeal_id: int, payload: VersionIn) -> dict[str, Any]:
+    user, appeal = _acting(request, appeal_id)
+    return _out(appeal_accept(appeal=appeal, actor=user, expected_version=payload.version))
+
+
+@router.post("/appeals/{appeal_id}/return", response=ACTION, summary="Return (退回) a mis-assigned task")
+def return_(request: HttpRequest, appeal_id: int, payload: ReasonIn) -> dict[str, Any]:
+    user, appeal = _acting(request, appeal_id)
+    return _out(
+        appeal_return(appeal=appeal, actor=user, expected_version=payload.version, reason=payload.reason)
+    )
+
+
+@router.post("/appeals/{appeal_id}/extend", response=ACTION, summary="Request an extension (延期)")
+def extend(request: HttpRequest, appeal_id: int, payload: ExtendIn) -> dict[str, Any]:
+    user, appeal = _acting(request, appeal_id)
+    extension = appeal_request_extension(
+        appeal=appeal, actor=user, expected_version=payload.version, days=payload.days, reason=payload.reason
+    )
+    return _out(extension.appeal)
+
+
+@router.post(
+    "/appeals/{appeal_id}/approve-extension", response=ACTION, summary="Approve the pending extension"
+)
+def approve_extension(request: HttpRequest, appeal_id: int, payload: DecisionIn) -> dict[str, Any]:
+    user, appeal = _acting(request, appeal_id)
+    return _out(
+        appeal_decide_extension(
+            appeal=appeal, actor=user, expected_version=payload.version, approve=True, note=payload.note
+        )
+    )
+
+
+@router.post("/appeals/{appeal_id}/deny-extension", response=ACTION, summary="Deny the pending extension")
+def deny_extension(request: HttpRequest, appeal_id: int, payload: DecisionIn) -> dict[str, Any]:
+    user, appeal = _acting(request, appeal_id)
+    return _out(
+        appeal_decide_extension(
+            appeal=appeal, actor=user, expected_version=payload.version, approve=False, note=payload.note
+        )
+    )
+
+
+@router.post("/appeals/{appeal_id}/note", response=ACTION, summary="Add a progress note (办理进展)")
+def note(request: HttpRequest, appeal_id: int, payload: NoteIn) -> dict[str, Any]:
+    user, appeal = _acting(request, appeal_id)
+    return _out(appeal_note(appeal=appeal, actor=user, expected_version=payload.version, text=payload.text))
+
+
+@router.post(
+    "/appeals/{appeal_id}/resolve",
+    response=ACTION,
+    summary="Resolve (办结): a co-unit files its report, the lead unit the result and reply",
+)
+def resolve(request: HttpRequest, appeal_id: int, payload: ResolveIn) -> dict[str, Any]:
+    user, appeal = _acting(request, appeal_id)
+    return _out(
+        appeal_resolve(appeal=appeal, actor=user, expected_version=payload.version, reply=payload.reply)
+    )
+
+
+@router.post(
+    "/appeals/{appeal_id}/resolve-on-site", response=ACTION, summary="Resolve on site (就地化解) unassigned"
+)
+def resolve_on_site(request: HttpRequest, appeal_id: int, payload: ResolveIn) -> dict[str, Any]:
+    user, appeal = _acting(request, appeal_id)
+    return _out(
+        appeal_resolve_on_site(
+            appeal=appeal, actor=user, expected_version=payload.version, reply=payload.reply
+        )
+    )
+
+
+@router.post("/appeals/{appeal_id}/callback", response=ACTION, summary="Record a callback (回访)")
+def callback(request: HttpRequest, appeal_id: int, payload: CallbackIn) -> dict[str, Any]:
+    """Satisfied or basically satisfied closes the appeal; unsatisfied waits for the dispatcher."""
+    user, appeal = _acting(request, appeal_id)
+    return _out(
+        appeal_callback(
+            appeal=appeal,
+            actor=user,
+            expected_version=payload.version,
+            solved=payload.solved,
+            satisfaction=payload.satisfaction,
+            method=payload.method,
+            note=payload.note,
+        )
+    )
+
+
+@router.post(
+    "/appeals/{appeal_id}/reopen", response=ACTION, summary="Reopen (重办) after an unsatisfied callback"
+)
+def reopen(request: HttpRequest, appeal_id: int, payload: ReasonIn) -> dict[str, Any]:
+    user, appeal = _acting(request, appeal_id)
+    return _out(
+        appeal_reopen(appeal=appeal, actor=user, expected_version=payload.version, reason=payload.reason)
+    )
+
+
+@router.post("/appeals/{appeal_id}/merge", response=ACTION, summary="Merge (合并) into the appeal it repeats")
+def merge(request: HttpRequest, appeal_id: int, payload: MergeIn) -> dict[str, Any]:
+    """The target must be visible to the user too; one outside the scope is answered like a missing one."""
+    user, appeal = _acting(request, appeal_id)
+    into = access_appeal(user, payload.into)
+    return _out(appeal_merge(appeal=appeal, actor=user, expected_version=payload.version, into=into))
+
+
+@router.post("/appeals/{appeal_id}/reject", response=ACTION, summary="Reject (不予受理) with a reason")
+def reject(request: HttpRequest, appeal_id: int, payload: RejectIn) -> dict[str, Any]:
+    user, appeal = _acting(request, appeal_id)
+    return _out(
+        appeal_reject(appeal=appeal, actor=user, expected_version=payload.version, reason=payload.reason)
+    )
+
+
+@router.post("/appeals/{appeal_id}/close", response=ACTION, summary="Close (销号) a resolved appeal")
+def close(request: HttpRequest, appeal_id: int, payload: CloseIn) -> dict[str, Any]:
+    user, appeal = _acting(request, appeal_id)
+    return _out(
+        appeal_close(appeal=appeal, actor=user, expected_version=payload.version, reason=payload.reason)
+    )
+
+
+@router.post("/appeals/{appeal_id}/supervise", response=ACTION, summary="Issue a supervision order (督办)")
+def supervise(request: HttpRequest, appeal_id: int, payload: SuperviseIn) -> dict[str, Any]:
+    user, appeal = _acting(request, appeal_id)
+    order = appeal_supervise(
+        appeal=appeal, actor=user, expected_version=payload.version, reason=payload.reason, days=payload.days
+    )
+    return _out(order.appeal)
+
+
+# --- notifications ------------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/notifications",
+    response=responses(Page[NotificationOut]),
+    tags=["notifications"],
+    summary="My notifications, newest first",
+)
+def list_notifications(request: HttpRequest, filters: Query[NotificationFilters]) -> dict[str, Any]:
+    notifications = Notification.objects.filter(user=api_user(request)).select_related("appeal")
+    if filters.unread is not None:
+        notifications = notifications.filter(read_at__isnull=filters.unread)
+    page = keyset_paginate(
+        notifications, order=["-created_at", "-id"], cursor=filters.cursor, limit=filters.limit
+    )
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.get(
+    "/notifications/unread-count",
+    response=responses(CountOut),
+    tags=["notifications"],
+    summary="How many of my notifications are unread",
+)
+def count_unread(request: HttpRequest) -> dict[str, int]:
+    return {"count": unread_count(api_user(request).pk)}
+
+
+@router.post(
+    "/notifications/read",
+    response=responses(UpdatedOut),
+    tags=["notifications"],
+    summary="Mark my notifications read",
+)
+def mark_read(request: HttpRequest, payload: NotificationsReadIn) -> dict[str, int]:
+    """Ids that are not the user's own, or already read, are left alone and not counted."""
+    return {
+        "updated": notifications_mark_read(user_id=api_user(request).pk, ids=payload.ids, every=payload.all)
+    }

@@ -1,0 +1,383 @@
+"""The appeal page: header, reporter (masked, revealed on request), the units' parts, the timeline and
+the forms of exactly the actions the person may take now; each action calls its one service."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from appeals.forms import (
+    AcceptForm,
+    ActionForm,
+    AssignForm,
+    CallbackForm,
+    CloseForm,
+    DecideExtensionForm,
+    ExtendForm,
+    MergeForm,
+    NoteForm,
+    ReasonForm,
+    ReplyForm,
+    SuperviseForm,
+)
+from appeals.models import (
+    ACTIVE_STATUSES,
+    OPEN_TASK_STATUSES,
+    Appeal,
+    AppealEvent,
+    AppealSource,
+    Callback,
+    DeadlinePolicy,
+    ExtensionStatus,
+    Satisfaction,
+    TaskRole,
+    TaskStatus,
+)
+from appeals.permissions import Action, allowed_actions, appeals_visible_to, check_action, may_reveal
+from appeals.selectors import appeal_tasks, appeal_timeline
+from appeals.services import (
+    Reporter,
+    appeal_accept,
+    appeal_assign,
+    appeal_callback,
+    appeal_close,
+    appeal_decide_extension,
+    appeal_merge,
+    appeal_note,
+    appeal_reject,
+    appeal_reopen,
+    appeal_request_extension,
+    appeal_resolve,
+    appeal_resolve_on_site,
+    appeal_return,
+    appeal_reveal_reporter,
+    appeal_supervise,
+)
+from appeals.views.common import access, add_details, countdown, countdown_formats, request_user
+from core.errors import DomainError, Forbidden, InvalidInput
+from core.masking import mask_id_number, mask_name, mask_phone
+from geo.models import Region, ancestor_codes
+from org.models import Unit, User
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    label: Promise
+    form: type[ActionForm]
+    done: Promise
+    confirm: Promise | None = None
+
+
+ACTIONS: dict[str, ActionSpec] = {
+    Action.ASSIGN: ActionSpec(_("Assign"), AssignForm, _("The appeal was assigned.")),
+    Action.ACCEPT: ActionSpec(_("Accept"), AcceptForm, _("Accepted: the appeal is now in your unit's work.")),
+    Action.RETURN: ActionSpec(
+        _("Return"), ReasonForm, _("The appeal was returned."), _("Return this appeal to the dispatcher?")
+    ),
+    Action.EXTEND: ActionSpec(_("Request an extension"), ExtendForm, _("The extension was requested.")),
+    Action.APPROVE_EXTENSION: ActionSpec(
+        _("Approve the extension"), DecideExtensionForm, _("The extension was approved.")
+    ),
+    Action.DENY_EXTENSION: ActionSpec(_("Deny the extension"), DecideExtensionForm, _("The extension was denied.")),
+    Action.NOTE: ActionSpec(_("Add a progress note"), NoteForm, _("The note was added.")),
+    Action.RESOLVE: ActionSpec(_("Resolve"), ReplyForm, _("The result was filed.")),
+    Action.RESOLVE_ON_SITE: ActionSpec(_("Resolve on the spot"), ReplyForm, _("Recorded as resolved on the spot.")),
+    Action.CALLBACK: ActionSpec(_("Record a callback"), CallbackForm, _("The callback was recorded.")),
+    Action.REOPEN: ActionSpec(_("Reopen"), ReasonForm, _("The appeal was reopened.")),
+    Action.MERGE: ActionSpec(
+        _("Merge as a duplicate"), MergeForm, _("The appeal was merged."), _("Merge this appeal into the other one?")
+    ),
+    Action.REJECT: ActionSpec(
+        _("Reject"), ReasonForm, _("The appeal was rejected."), _("Reject this appeal as not within the remit?")
+    ),
+    Action.CLOSE: ActionSpec(_("Close"), CloseForm, _("The appeal was closed."), _("Close this appeal?")),
+    Action.SUPERVISE: ActionSpec(_("Issue a supervision order"), SuperviseForm, _("The supervision order was issued.")),
+}  # fmt: skip
+
+
+def _auto_id(action: str) -> str:
+    """Field ids per action: the page holds several forms with a `reason` field."""
+    return f"id_{action.replace('-', '_')}_%s"
+
+
+def _perform(action: str, form: ActionForm, appeal: Appeal, actor: User) -> None:
+    """Call the one service behind `action` with the form's data."""
+    d = form.cleaned_data
+    common: dict[str, Any] = {"appeal": appeal, "actor": actor, "expected_version": d["version"]}
+    if action == Action.ASSIGN:
+        appeal_assign(
+            **common, lead_unit_id=d["lead_unit"], co_unit_ids=d["co_units"], policy_code=d["policy"] or None
+        )
+    elif action == Action.ACCEPT:
+        appeal_accept(**common)
+    elif action == Action.RETURN:
+        appeal_return(**common, reason=d["reason"])
+    elif action == Action.EXTEND:
+        appeal_request_extension(**common, days=d["days"], reason=d["reason"])
+    elif action in (Action.APPROVE_EXTENSION, Action.DENY_EXTENSION):
+        appeal_decide_extension(**common, approve=action == Action.APPROVE_EXTENSION, note=d["note"])
+    elif action == Action.NOTE:
+        appeal_note(**common, text=d["text"])
+    elif action == Action.RESOLVE:
+        appeal_resolve(**common, reply=d["reply"])
+    elif action == Action.RESOLVE_ON_SITE:
+        appeal_resolve_on_site(**common, reply=d["reply"])
+    elif action == Action.CALLBACK:
+        appeal_callback(
+            **common, solved=d["solved"], satisfaction=d["satisfaction"], method=d["method"], note=d["note"]
+        )
+    elif action == Action.REOPEN:
+        appeal_reopen(**common, reason=d["reason"])
+    elif action == Action.MERGE:
+        appeal_merge(**common, into=d["into"])
+    elif action == Action.REJECT:
+        appeal_reject(**common, reason=d["reason"])
+    elif action == Action.CLOSE:
+        appeal_close(**common, reason=d["reason"])
+    elif action == Action.SUPERVISE:
+        appeal_supervise(**common, reason=d["reason"], days=d["days"])
+    else:  # pragma: no cover - ACTIONS and this dispatch list the same actions
+        raise Http404
+
+
+@dataclass(frozen=True)
+class Detail:
+    label: Promise | str
+    text: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    event: AppealEvent
+    details: list[Detail] = field(default_factory=list)
+
+
+# The keys an event's data may carry, in the order they are shown; others are shown under their own name.
+DETAIL_LABELS: dict[str, Promise | str] = {
+    "lead_unit": _("Lead unit"),
+    "co_units": _("Co-units"),
+    "policy": _("Deadline policy"),
+    "sign_due": _("Sign due"),
+    "resolve_due": _("Resolve due"),
+    "old_resolve_due": _("Previous resolve due"),
+    "days": _("Days"),
+    "reason": _("Reason"),
+    "text": _("Note"),
+    "report": _("Report"),
+    "note": _("Note"),
+    "solved": _("Solved"),
+    "satisfaction": _("Satisfaction"),
+    "method": _("Method"),
+    "closed": _("Closed"),
+    "on_time": _("On time"),
+    "role": _("Role"),
+    "source": _("Source"),
+    "due": _("Reply due"),
+    "code": _("Tracking code"),
+}
+# Internal references that the page shows another way (the code links to the other appeal).
+HIDDEN_DETAILS = {"request", "into", "duplicate"}
+DATETIME_DETAILS = {"sign_due", "resolve_due", "old_resolve_due", "due"}
+CHOICE_DETAILS: dict[str, Any] = {
+    "satisfaction": Satisfaction,
+    "method": Callback.Method,
+    "role": TaskRole,
+    "source": AppealSource,
+}
+
+
+def _local(value: datetime) -> str:
+    return formats.date_format(timezone.localtime(value), "Y-m-d H:i")
+
+
+def _detail_text(key: str, value: Any, units: dict[int, str], policies: dict[str, str]) -> str:
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if key == "lead_unit":
+        return units.get(value, f"#{value}")
+    if key == "co_units":
+        return "、".join(units.get(uid, f"#{uid}") for uid in value)
+    if key == "policy":
+        return policies.get(value, str(value))
+    if key in DATETIME_DETAILS and isinstance(value, str):
+        try:
+            return _local(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    if key in CHOICE_DETAILS:
+        try:
+            return str(CHOICE_DETAILS[key](value).label)
+        except ValueError:
+            return str(value)
+    return str(value)
+
+
+def _timeline(appeal: Appeal) -> list[TimelineEntry]:
+    """The events with their data in words: unit and policy names, local times, labels for choices."""
+    events = list(appeal_timeline(appeal))
+    unit_ids: set[int] = set()
+    for event in events:
+        if isinstance(event.data.get("lead_unit"), int):
+            unit_ids.add(event.data["lead_unit"])
+        unit_ids.update(uid for uid in event.data.get("co_units") or [] if isinstance(uid, int))
+    units = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name")) if unit_ids else {}
+    policies = dict(DeadlinePolicy.objects.values_list("code", "name"))
+    entries = []
+    for event in events:
+        data = event.data or {}
+        keys: list[str] = [k for k in DETAIL_LABELS if k in data] + [
+            k for k in data if k not in DETAIL_LABELS and k not in HIDDEN_DETAILS
+        ]
+        details = []
+        for key in keys:
+            value = data[key]
+            if value is None or value == "" or value == []:
+                continue
+            url = None
+            if key == "code":
+                other = data.get("into") or data.get("duplicate")
+                url = reverse("appeals:detail", args=[other]) if isinstance(other, int) else None
+            label = DETAIL_LABELS.get(key, key)
+            details.append(Detail(label=label, text=_detail_text(key, value, units, policies), url=url))
+        entries.append(TimelineEntry(event=event, details=details))
+    return entries
+
+
+@dataclass(frozen=True)
+class ActionPanel:
+    action: str
+    label: Promise
+    form: ActionForm
+    url: str
+    confirm: Promise | None
+    # True when the form has nothing to fill in: shown as a single button.
+    bare: bool
+
+
+def _region_path(region: Region) -> str:
+    """县 乡 村 of the appeal's region (the prefecture and province go without saying)."""
+    codes = ancestor_codes(region.code)
+    names = dict(
+        Region.objects.filter(code__in=codes, level__gte=Region.Level.COUNTY).values_list("code", "name")
+    )
+    return " ".join(names[code] for code in reversed(codes) if code in names)
+
+
+def _detail_response(
+    request: HttpRequest,
+    appeal: Appeal,
+    *,
+    bound: dict[str, ActionForm] | None = None,
+    revealed: Reporter | None = None,
+) -> HttpResponse:
+    user = request_user(request)
+    now = timezone.now()
+    actions = allowed_actions(user, appeal, now=now)
+    panels = []
+    for action in actions:
+        spec = ACTIONS[action]
+        form = (bound or {}).get(action) or spec.form(user=user, appeal=appeal, auto_id=_auto_id(action))
+        panels.append(
+            ActionPanel(
+                action=action,
+                label=spec.label,
+                form=form,
+                url=reverse("appeals:action", args=[appeal.pk, action]),
+                confirm=spec.confirm,
+                bare=not form.visible_fields(),
+            )
+        )
+    active = appeal.status in ACTIVE_STATUSES
+    tasks = list(appeal_tasks(appeal))
+    lead_to_accept = any(t.role == TaskRole.LEAD and t.status == TaskStatus.ASSIGNED for t in tasks)
+    reporter = {
+        "name": mask_name(appeal.reporter_name),
+        "phone": mask_phone(appeal.reporter_phone),
+        "id_number": mask_id_number(appeal.reporter_id_number),
+    }
+    context = {
+        "appeal": appeal,
+        "region_path": _region_path(appeal.region),
+        "task_rows": [
+            (t, countdown(t.resolve_due, now) if t.status in OPEN_TASK_STATUSES else None) for t in tasks
+        ],
+        "pending_extension": appeal.extensions.filter(status=ExtensionStatus.PENDING)
+        .select_related("requested_by", "task__unit")
+        .first(),
+        "timeline": _timeline(appeal),
+        "panels": panels,
+        "reporter": reporter,
+        "revealed": revealed,
+        "may_reveal": not appeal.anonymous and revealed is None and may_reveal(user, appeal),
+        "sign_countdown": countdown(appeal.sign_due, now) if active and lead_to_accept else None,
+        "resolve_countdown": countdown(appeal.resolve_due, now) if active else None,
+        "duplicates": list(appeals_visible_to(user).filter(duplicate_of=appeal).only("pk", "code", "title")),
+        "countdown_formats": countdown_formats(),
+    }
+    response = render(request, "appeals/detail.html", context)
+    if revealed is not None:
+        # The full personal data must not stay in a browser's or a proxy's cache.
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def appeal_detail(request: HttpRequest, appeal_id: int) -> HttpResponse:
+    """The appeal page: header, reporter (masked), units' parts, timeline and the actions allowed now."""
+    appeal = access(request_user(request), appeal_id)
+    return _detail_response(request, appeal)
+
+
+@login_required
+@require_POST
+def appeal_action(request: HttpRequest, appeal_id: int, action: str) -> HttpResponse:
+    """One workflow action: the service decides; the page says what happened (redirect after post)."""
+    user = request_user(request)
+    appeal = access(user, appeal_id)
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    form = spec.form(request.POST, user=user, appeal=appeal, auto_id=_auto_id(action))
+    if not form.is_valid():
+        try:
+            check_action(action, user=user, appeal=appeal)
+        except DomainError as exc:
+            # The form is not on the page any more (someone acted meanwhile): say why instead.
+            messages.error(request, exc.message)
+            return redirect("appeals:detail", appeal_id=appeal.pk)
+        return _detail_response(request, appeal, bound={action: form})
+    try:
+        _perform(action, form, appeal, user)
+    except InvalidInput as exc:
+        add_details(form, exc, {"units": "lead_unit"})
+        return _detail_response(request, appeal, bound={action: form})
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, str(spec.done))
+    return redirect("appeals:detail", appeal_id=appeal.pk)
+
+
+@login_required
+@require_POST
+def reveal_reporter(request: HttpRequest, appeal_id: int) -> HttpResponse:
+    """The reporter's full data, on this response only; the service writes the audit record."""
+    user = request_user(request)
+    appeal = access(user, appeal_id)
+    try:
+        reporter = appeal_reveal_reporter(appeal=appeal, actor=user, request=request)
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from None
+    return _detail_response(request, appeal, revealed=reporter)
