@@ -57,8 +57,8 @@ from org.demo import COUNTIES, GIVEN_CHARACTERS, MOBILE_PREFIXES, PREFECTURE_COD
 from org.models import Membership, Role, Unit, UnitKind, User
 
 # The services cost about 7 ms a call on SQLite (DESIGN's embedded default) on the reference 2-core machine,
-# six calls an item on average: this many keeps the whole `seed_demo` under 30 s (docs/benchmarks.md).
-DEMO_APPEALS = 400
+# six calls an item on average: this many keeps the whole `seed_demo` near 20 s (docs/benchmarks.md).
+DEMO_APPEALS = 500
 DEMO_DAYS = 120
 DEMO_SEED = 5227_2027
 SWEEP_EVERY = timedelta(hours=12)

@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from appeals.demo import seed_demo_appeals
+from appeals.demo import DEMO_APPEALS, seed_demo_appeals
 from core.errors import DomainError
 from org.demo import DEFAULT_PASSWORD, demo_accounts_write, demo_logins, demo_seed
 
@@ -28,12 +28,15 @@ class Command(BaseCommand):
             metavar="FILE",
             help="also write the demo accounts as JSON, one object per membership",
         )
+        parser.add_argument(
+            "--appeals", type=int, default=DEMO_APPEALS, help="demo appeals (default %(default)s)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         password: str = options["password"]
         try:
             summary = demo_seed(password=password)
-            appeals = seed_demo_appeals()
+            appeals = seed_demo_appeals(count=options["appeals"])
         except DomainError as exc:
             raise CommandError(exc.message) from None
         accounts_out: Path | None = options["accounts_out"]
