@@ -131,7 +131,7 @@ def list_appeals(request: HttpRequest, filters: Query[AppealQuery]) -> dict[str,
             q=filters.q or None,
         ),
     )
-    appeals, order = ordered(appeals, filters.order)
+    appeals, order = ordered(appeals, filters.order, unit=filters.unit)
     page = keyset_paginate(
         appeals.select_related("policy"), order=order, cursor=filters.cursor, limit=filters.limit
     )

@@ -205,9 +205,16 @@ class Appeal(BaseModel):
             models.Index(fields=["status", "-created_at", "-id"], name="appeal_status_created"),
             models.Index(fields=["category", "-created_at"], name="appeal_category_created"),
             # The sweep: active items whose urge or escalation moment has passed and not yet acted on.
-            models.Index(fields=["resolve_due"], name="appeal_urge_due", condition=Q(urged_at__isnull=True)),
+            # Only active items are ever claimed, so the partial indexes hold those alone and stay small.
             models.Index(
-                fields=["escalate_due"], name="appeal_escalate_due", condition=Q(escalated_at__isnull=True)
+                fields=["resolve_due"],
+                name="appeal_urge_due",
+                condition=Q(urged_at__isnull=True, status__in=["assigned", "in_progress"]),
+            ),
+            models.Index(
+                fields=["escalate_due"],
+                name="appeal_escalate_due",
+                condition=Q(escalated_at__isnull=True, status__in=["assigned", "in_progress"]),
             ),
             # The sweep finds the rows it has just stamped by their stamp.
             models.Index(fields=["urged_at"], name="appeal_urged_at"),
@@ -280,7 +287,7 @@ class UnitTask(models.Model):
         ]
         indexes = [
             # The unit queue: a unit's open tasks, soonest deadline first.
-            models.Index(fields=["unit", "status", "resolve_due"], name="task_unit_queue"),
+            models.Index(fields=["unit", "status", "resolve_due", "appeal"], name="task_unit_queue"),
         ]
 
     def __str__(self) -> str:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from appeals.models import (
@@ -19,10 +19,12 @@ from appeals.models import (
 )
 from geo.models import subtree_bounds
 
-# List orders, each ending in a unique column for keyset pagination.
+# List orders, each ending in a unique column for keyset pagination. "queue" is "due" within one unit's
+# queue: by that unit's own deadline, read straight off the task_unit_queue index.
 ORDERS = {
     "newest": ("-created_at", "-id"),
     "due": ("resolve_due", "id"),
+    "queue": ("queue_due", "id"),
 }
 
 
@@ -51,9 +53,11 @@ def appeals_filter(
     if f.status:
         appeals = appeals.filter(status__in=f.status)
     if f.unit is not None:
+        # A join, not EXISTS: (appeal, unit) is unique, so no row repeats, and the unit's queue order can
+        # come from the task's index (see `ordered`).
         task_statuses = [f.task_status] if f.task_status else list(OPEN_TASK_STATUSES)
-        appeals = appeals.filter(
-            Exists(UnitTask.objects.filter(appeal=OuterRef("pk"), unit_id=f.unit, status__in=task_statuses))
+        appeals = appeals.filter(tasks__unit_id=f.unit, tasks__status__in=task_statuses).annotate(
+            queue_due=F("tasks__resolve_due")
         )
     if f.region:
         appeals = appeals.filter(region__code__range=subtree_bounds(f.region))
@@ -78,8 +82,15 @@ def appeals_filter(
     return appeals
 
 
-def ordered(appeals: QuerySet[Appeal], order: str) -> tuple[QuerySet[Appeal], tuple[str, ...]]:
-    """The queryset ready for keyset pagination in `order`; deadline order leaves out items without one."""
+def ordered(
+    appeals: QuerySet[Appeal], order: str, *, unit: int | None = None
+) -> tuple[QuerySet[Appeal], tuple[str, ...]]:
+    """The queryset ready for keyset pagination in `order`; deadline order leaves out items without one.
+
+    Filtered to one unit (appeals_filter with `unit`), deadline order is that unit's task deadline.
+    """
+    if order == "due" and unit is not None:
+        order = "queue"
     fields = ORDERS[order]
     if order == "due":
         appeals = appeals.filter(resolve_due__isnull=False)

@@ -4,8 +4,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from appeals.models import AppealCounter
@@ -31,8 +30,13 @@ def allocate_tracking_code(*, region_code: str, at: datetime | None = None) -> s
     """
     county = region_code[:6]
     year = timezone.localtime(at or timezone.now()).year
-    with transaction.atomic():
-        AppealCounter.objects.bulk_create([AppealCounter(county=county, year=year)], ignore_conflicts=True)
-        AppealCounter.objects.filter(county=county, year=year).update(value=F("value") + 1)
-        value = AppealCounter.objects.filter(county=county, year=year).values_list("value", flat=True).get()
+    table = AppealCounter._meta.db_table
+    # One statement on both databases (SQLite ≥ 3.35 and PostgreSQL): create or bump, and read the value.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (county, year, value) VALUES (%s, %s, 1) "  # noqa: S608 (our table name)
+            f"ON CONFLICT (county, year) DO UPDATE SET value = {table}.value + 1 RETURNING value",
+            [county, year],
+        )
+        value = cursor.fetchone()[0]
     return f"{county}-{year}-{value:06d}"

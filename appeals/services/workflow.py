@@ -95,7 +95,8 @@ def _save_task(task: UnitTask, *fields: str) -> None:
 
 
 def _lead_task(tasks: Iterable[UnitTask]) -> UnitTask | None:
-    return next((t for t in tasks if t.role == TaskRole.LEAD and t.status != TaskStatus.CANCELLED), None)
+    gone = (TaskStatus.CANCELLED, TaskStatus.RETURNED)
+    return next((t for t in tasks if t.role == TaskRole.LEAD and t.status not in gone), None)
 
 
 def _lapse_pending_extension(appeal: Appeal, now: datetime) -> None:
@@ -203,8 +204,9 @@ def appeal_register(
             status=AppealStatus.REGISTERED,
             registered_by=actor,
         )
-        Appeal.objects.filter(pk=appeal.pk).update(created_at=now, updated_at=now)
-        appeal.created_at = appeal.updated_at = now
+        if at is not None:  # registered after the fact (an import, the demo): it happened then
+            Appeal.objects.filter(pk=appeal.pk).update(created_at=now, updated_at=now)
+            appeal.created_at = appeal.updated_at = now
         record_event(appeal, AppealEvent.Kind.REGISTERED, actor=actor, at=now, data={"source": draft.source})
         if on_site_reply:
             appeal.status, appeal.resolved_on_site, appeal.reply, appeal.resolved_at = (

@@ -85,7 +85,7 @@ def dispatch_queue(request: HttpRequest) -> HttpResponse:
     appeals = _dispatcher_appeals(user)
     counts = dispatcher_counts(appeals, now=now)
     _label, filters, order = DISPATCH_TABS[tab]
-    queryset, fields = ordered(appeals_filter(appeals, filters, now=now), order)
+    queryset, fields = ordered(appeals_filter(appeals, filters, now=now), order, unit=filters.unit)
     page = keyset_page(request, queryset.select_related("category__parent", "region__parent"), fields)
     rows = [
         DispatchRow(
