@@ -24,7 +24,7 @@ from geo.models import subtree_bounds
 ORDERS = {
     "newest": ("-created_at", "-id"),
     "due": ("resolve_due", "id"),
-    "queue": ("queue_due", "id"),
+    "queue": ("queue_due", "queue_appeal"),
 }
 
 
@@ -57,7 +57,7 @@ def appeals_filter(
         # come from the task's index (see `ordered`).
         task_statuses = [f.task_status] if f.task_status else list(OPEN_TASK_STATUSES)
         appeals = appeals.filter(tasks__unit_id=f.unit, tasks__status__in=task_statuses).annotate(
-            queue_due=F("tasks__resolve_due")
+            queue_due=F("tasks__resolve_due"), queue_appeal=F("tasks__appeal_id")
         )
     if f.region:
         appeals = appeals.filter(region__code__range=subtree_bounds(f.region))

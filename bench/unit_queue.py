@@ -50,7 +50,7 @@ def explain(username: str, unit_id: int, task_status: str) -> str:
 
     user = User.objects.get(username=username)
     appeals = appeals_filter(appeals_visible_to(user), AppealFilters(unit=unit_id, task_status=task_status))
-    appeals, order = ordered(appeals, "due")
+    appeals, order = ordered(appeals, "due", unit=unit_id)
     return appeals.select_related("policy").order_by(*order)[:51].explain(analyze=True, buffers=True)
 
 
