@@ -4,8 +4,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from appeals.demo import DEMO_APPEALS, seed_demo_appeals
+from appeals.scale import scale_seed
 from core.errors import DomainError
 from org.demo import DEFAULT_PASSWORD, demo_accounts_write, demo_logins, demo_seed
+
+# Appeals written in bulk on top of the service-driven ones: together a few thousand, as a prefecture has.
+DEMO_BULK_APPEALS = 2500
 
 
 class Command(BaseCommand):
@@ -29,7 +33,16 @@ class Command(BaseCommand):
             help="also write the demo accounts as JSON, one object per membership",
         )
         parser.add_argument(
-            "--appeals", type=int, default=DEMO_APPEALS, help="demo appeals (default %(default)s)"
+            "--appeals",
+            type=int,
+            default=DEMO_APPEALS,
+            help="demo appeals with full timelines, driven through the workflow services (default %(default)s)",
+        )
+        parser.add_argument(
+            "--bulk-appeals",
+            type=int,
+            default=DEMO_BULK_APPEALS,
+            help="further appeals written in bulk as seed_scale does, for realistic volumes (default %(default)s)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -37,6 +50,11 @@ class Command(BaseCommand):
         try:
             summary = demo_seed(password=password)
             appeals = seed_demo_appeals(count=options["appeals"])
+            # The service-driven appeals show every path of the workflow; the bulk ones give the queues and
+            # figures a few thousand items without making the demo slow to set up. Both only on a first run.
+            bulk = 0
+            if not appeals.skipped and options["bulk_appeals"] > 0:
+                bulk = scale_seed(appeals=options["bulk_appeals"]).appeals
         except DomainError as exc:
             raise CommandError(exc.message) from None
         accounts_out: Path | None = options["accounts_out"]
@@ -46,6 +64,7 @@ class Command(BaseCommand):
             f"demo seeded: units {summary.units_created} created, {summary.units_updated} updated; "
             f"users {summary.users_created} created, {summary.users_updated} updated; "
             f"memberships {summary.memberships_granted} granted; {appeals.line()}"
+            + (f", {bulk} more in bulk" if bulk else "")
             + (f"; accounts written to {accounts_out}" if accounts_out else "")
         )
         self.stdout.write(f"demo logins (password {password}):")
