@@ -24,7 +24,7 @@ run: install
 
 test: install
 	$(PY) manage.py collectstatic --noinput -v 0
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n 2 $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
