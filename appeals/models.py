@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import BaseModel
 from core.workcalendar import Clock
@@ -344,24 +345,25 @@ class ExtensionRequest(models.Model):
 class AppealEvent(models.Model):
     """One entry of an appeal's append-only timeline. Metrics are computed from these."""
 
+    # Labels that are also status names carry a context: as an event they are verbs (登记), not states (待分办).
     class Kind(models.TextChoices):
-        REGISTERED = "registered", _("registered")
-        ASSIGNED = "assigned", _("assigned")
-        ACCEPTED = "accepted", _("accepted")
-        RETURNED = "returned", _("returned")
+        REGISTERED = "registered", pgettext_lazy("appeal event", "registered")
+        ASSIGNED = "assigned", pgettext_lazy("appeal event", "assigned")
+        ACCEPTED = "accepted", pgettext_lazy("appeal event", "accepted")
+        RETURNED = "returned", pgettext_lazy("appeal event", "returned")
         EXTENSION_REQUESTED = "extension_requested", _("extension requested")
         EXTENSION_APPROVED = "extension_approved", _("extension approved")
         EXTENSION_DENIED = "extension_denied", _("extension denied")
         NOTE = "note", _("progress note")
         REPORTED = "reported", _("co-unit reported")
-        RESOLVED = "resolved", _("resolved")
+        RESOLVED = "resolved", pgettext_lazy("appeal event", "resolved")
         RESOLVED_ON_SITE = "resolved_on_site", _("resolved on site")
         CALLBACK = "callback", _("callback")
         REOPENED = "reopened", _("reopened")
         MERGED = "merged", _("merged as duplicate")
         DUPLICATE_ADDED = "duplicate_added", _("duplicate merged in")
         REJECTED = "rejected", _("rejected")
-        CLOSED = "closed", _("closed")
+        CLOSED = "closed", pgettext_lazy("appeal event", "closed")
         URGED = "urged", _("urged")
         ESCALATED = "escalated", _("escalated")
         SUPERVISED = "supervised", _("supervision order")
