@@ -762,11 +762,9 @@ class _Seeder:
         if fate in (Fate.IN_PROGRESS, Fate.EXTENSION_APPROVED):
             return
         if fate is Fate.OVERDUE:
-            if rng.random() < 0.5:
-                t = yield self._later(plan, max(t, resolve_due), hours=(24, 100))
-                self._do(
-                    plan, appeal_supervise, self.cast.supervisor[county], t, reason=SUPERVISE_REASON, days=3
-                )
+            # Every overdue item gets a supervisor's order, so that even a small demo shows one.
+            t = yield self._later(plan, max(t, resolve_due), hours=(24, 100))
+            self._do(plan, appeal_supervise, self.cast.supervisor[county], t, reason=SUPERVISE_REASON, days=3)
             return
         for unit in co_units:
             t = yield self._within(plan, t, resolve_due, 0.2, 0.6)
