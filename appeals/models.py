@@ -108,7 +108,7 @@ class AppealSource(models.TextChoices):
     VISIT = "visit", _("field visit")
     WALK_IN = "walk_in", _("in person")
     LETTER = "letter", _("letter")
-    PHONE = "phone", _("phone")
+    PHONE = "phone", pgettext_lazy("appeal source", "phone")
     WEB = "web", _("online")
     PORTAL = "portal", _("citizen portal")
     IMPORT = "import", _("import")
