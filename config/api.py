@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from appeals.api import router as appeals_router
+from campaigns.api import router as campaigns_router
 from core.api import UnicodeJSONRenderer, install_error_handlers
 from geo.api import router as geo_router
 from org.api import router as org_router
@@ -23,3 +24,4 @@ install_error_handlers(api)
 api.add_router("", org_router)
 api.add_router("", geo_router)
 api.add_router("", appeals_router)
+api.add_router("", campaigns_router)

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "geo",
     "org",
     "appeals",
+    "campaigns",
+    "field",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    path("m/", include("field.urls")),
     path("", include("org.urls")),
     path("", include("appeals.urls")),
 ]

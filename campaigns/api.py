@@ -1,0 +1,125 @@
+"""The campaigns API (DESIGN §10): visits one at a time or in batches from the field app, the visit list,
+the running campaigns and their progress."""
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Status
+from pydantic import ValidationError
+
+from campaigns.models import Campaign, Visit
+from campaigns.permissions import access_campaign, campaigns_visible_to, visits_visible_to
+from campaigns.schemas import (
+    BatchIn,
+    BatchOut,
+    CampaignOut,
+    ProgressOut,
+    VisitIn,
+    VisitOut,
+    VisitQuery,
+    batch_item_out,
+    progress_out,
+    visit_out,
+)
+from campaigns.selectors import VISIT_ORDER, VisitFilters, campaign_progress, visits_filter
+from campaigns.services import VisitData, visit_record, visits_record_batch
+from core.api import Page, responses
+from core.pagination import keyset_paginate
+from org.auth import api_user
+
+router = Router(tags=["campaigns"])
+
+
+def _moment(value: datetime | date | None, *, end: bool = False) -> datetime | None:
+    """A date means the whole local day: `from` its start, `to` the start of the next day."""
+    if value is None or isinstance(value, datetime):
+        return value
+    day = value + timedelta(days=1) if end else value
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+@router.post(
+    "/visits",
+    response={**responses(VisitOut, 403, 409, status=201), 200: VisitOut},
+    summary="Record a visit (idempotent by uuid)",
+)
+def create_visit(request: HttpRequest, payload: VisitIn) -> Status:
+    """201 stored; 200 the same uuid and body again (the stored record); 409 `uuid_conflict` for the same uuid
+    with another body. Each problem becomes an appeal with source `visit`, linked to the visit."""
+    recorded = visit_record(actor=api_user(request), data=payload.data())
+    visit = Visit.objects.select_related("visitor", "region", "enterprise").get(pk=recorded.visit.pk)
+    return Status(201 if recorded.created else 200, visit_out(visit, secrets=recorded.secrets))
+
+
+def _error_details(exc: ValidationError) -> list[dict[str, Any]]:
+    return [
+        {"loc": list(e.get("loc", [])), "msg": e.get("msg", ""), "type": e.get("type", "")}
+        for e in exc.errors()
+    ]
+
+
+@router.post("/visits/batch", response=responses(BatchOut, 403), summary="Record up to 500 visits")
+def create_visits(request: HttpRequest, payload: BatchIn) -> dict[str, Any]:
+    """Each visit is taken or refused on its own; `results` follow the input order."""
+    items: list[dict[str, Any] | None] = [None] * len(payload.visits)
+    valid: list[tuple[int, VisitData]] = []
+    for i, raw in enumerate(payload.visits):
+        try:
+            valid.append((i, VisitIn.model_validate(raw).data()))
+        except ValidationError as exc:
+            uuid = raw.get("uuid")
+            items[i] = {
+                "index": i,
+                "uuid": uuid if isinstance(uuid, str) else "",
+                "status": 422,
+                "id": None,
+                "error": {
+                    "code": "invalid_input",
+                    "message": "输入有误，请检查后重试",
+                    "details": _error_details(exc),
+                },
+            }
+    results = visits_record_batch(actor=api_user(request), visits=[d for _, d in valid])
+    for (i, _), result in zip(valid, results, strict=True):
+        items[i] = batch_item_out(result, index=i)
+    statuses = [item["status"] for item in items if item is not None]
+    return {
+        "results": items,
+        "created": statuses.count(201),
+        "repeated": statuses.count(200),
+        "failed": sum(1 for s in statuses if s >= 400),
+    }
+
+
+@router.get("/visits", response=responses(Page[VisitOut]), summary="Visits in my scope, newest first")
+def list_visits(request: HttpRequest, filters: Query[VisitQuery]) -> dict[str, Any]:
+    visits = visits_filter(
+        visits_visible_to(api_user(request)),
+        VisitFilters(
+            campaign=filters.campaign,
+            visitor=filters.visitor,
+            region=filters.region,
+            started_from=_moment(filters.started_from),
+            started_to=_moment(filters.started_to, end=True),
+        ),
+    )
+    page = keyset_paginate(visits, order=VISIT_ORDER, cursor=filters.cursor, limit=filters.limit)
+    return {"items": [visit_out(v) for v in page.items], "next_cursor": page.next_cursor}
+
+
+@router.get("/campaigns", response=responses(list[CampaignOut]), summary="Active campaigns")
+def list_campaigns(request: HttpRequest) -> QuerySet[Campaign]:
+    return campaigns_visible_to(api_user(request))
+
+
+@router.get(
+    "/campaigns/{campaign_id}/progress",
+    response=responses(ProgressOut, 404),
+    summary="Targets against achieved, in my scope",
+)
+def get_progress(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
+    user = api_user(request)
+    return progress_out(campaign_progress(campaign=access_campaign(user, campaign_id), user=user))

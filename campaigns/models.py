@@ -1,0 +1,246 @@
+"""Campaigns (大走访), their targets and responsibilities, the enterprise register, and field visits.
+
+Not yet (issue 4): planning and coverage pages (incl. villages nobody has visited), photos (downscaled, EXIF
+stripped), suggestions as a visit field, plausibility flags for supervisors (impossible travel, many visits in
+minutes, GPS far from the township, copied notes), companions and teams as input (the `companions` column and
+responsibilities by team), the offline field app at /m/ (manifest, service worker, IndexedDB outbox) and its
+Playwright tests, spot-checks (抽查回访), seed_demo's running campaign with visits, `import_ledger --kind visits`,
+progress per region, the problems' tracking codes and secrets in batch results (POST /visits has them), and
+the browser-sync benchmark with its docs/benchmarks.md entry.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.models import BaseModel
+
+
+class Campaign(BaseModel):
+    """A time-boxed outreach campaign; `phases` is [{"name", "starts", "ends"}], `themes` category codes."""
+
+    name = models.CharField(_("name"), max_length=100)
+    starts = models.DateField(_("starts"))
+    ends = models.DateField(_("ends"))
+    phases = models.JSONField(_("phases"), default=list, blank=True)
+    themes = models.JSONField(_("themes"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-starts", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends__gte=models.F("starts")), name="campaign_ends_after_starts"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Metric(models.TextChoices):
+    HOUSEHOLDS = "households", _("households visited")
+    VILLAGES = "villages", _("villages and communities covered")
+    ENTERPRISES = "enterprises", _("enterprises visited")
+    DISPUTES = "disputes", _("disputes screened")
+
+
+class Target(models.Model):
+    """How much of one metric a unit is to achieve in a campaign."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="targets"
+    )
+    unit = models.ForeignKey("org.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    metric = models.CharField(_("metric"), max_length=16, choices=Metric.choices)
+    quantity = models.PositiveIntegerField(_("quantity"))
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["campaign_id", "unit_id", "metric"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "unit", "metric"], name="target_unique"),
+            models.CheckConstraint(condition=Q(metric__in=Metric.values), name="target_metric_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} · {self.unit_id} · {self.metric} {self.quantity}"
+
+
+class Enterprise(BaseModel):
+    """An enterprise cadres visit (走企业), placed in a village/community or a township."""
+
+    name = models.CharField(_("name"), max_length=100)
+    region = models.ForeignKey(
+        "geo.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="enterprises"
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    # 统一社会信用代码; many small businesses in the register have none.
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        ordering = ["region_id", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"], condition=~Q(credit_code=""), name="enterprise_credit_code_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Responsibility(models.Model):
+    """包保: a visitor answers for one village/community or one enterprise during a campaign."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="responsibilities"
+    )
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("visitor"),
+        on_delete=models.PROTECT,
+        related_name="responsibilities",
+    )
+    region = models.ForeignKey(
+        "geo.Region",
+        verbose_name=_("village or community"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("enterprise"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("responsibility")
+        verbose_name_plural = _("responsibilities")
+        constraints = [
+            # The place is a village/community or an enterprise, never both, never neither.
+            models.CheckConstraint(
+                condition=Q(region__isnull=False, enterprise__isnull=True)
+                | Q(region__isnull=True, enterprise__isnull=False),
+                name="responsibility_one_place",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "visitor", "region"],
+                condition=Q(region__isnull=False),
+                name="responsibility_region_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "visitor", "enterprise"],
+                condition=Q(enterprise__isnull=False),
+                name="responsibility_enterprise_unique",
+            ),
+        ]
+        indexes = [
+            # "My places" in the field app: a visitor's responsibilities in a campaign.
+            models.Index(fields=["visitor", "campaign"], name="responsibility_visitor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} · {self.visitor_id} · {self.region_id or self.enterprise_id}"
+
+
+class Visit(models.Model):
+    """One visit as the field app submitted it, idempotent by its client UUID.
+
+    `region` is always the place's region: the village/community visited, or the enterprise's region for an
+    enterprise visit (then `enterprise` is set too). Scope and coverage read this one column.
+    """
+
+    uuid = models.UUIDField(_("client UUID"), unique=True)
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="visits"
+    )
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("visitor"), on_delete=models.PROTECT, related_name="visits"
+    )
+    companions = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("companions"), blank=True, related_name="+"
+    )
+    region = models.ForeignKey(
+        "geo.Region", verbose_name=_("place"), on_delete=models.PROTECT, related_name="visits"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("enterprise"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="visits",
+    )
+    started_at = models.DateTimeField(_("started at"))
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    households_reached = models.PositiveIntegerField(_("households reached"), default=0)
+    people_met = models.PositiveIntegerField(_("people met"), default=0)
+    notes = models.TextField(_("notes"), max_length=2000, blank=True)
+    # What was answered is frozen: the version of the form the visit was filled in.
+    form_version = models.PositiveSmallIntegerField(_("form version"), default=1)
+    # SHA-256 of the canonical JSON of the submitted body: a repeat has the same, a conflict another.
+    content_hash = models.CharField(_("content hash"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("field visit")
+        verbose_name_plural = _("field visits")
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            # The visit list in a region subtree, newest first (a range on region_id), and its keyset pages.
+            models.Index(fields=["region", "-started_at", "-id"], name="visit_region_started"),
+            models.Index(fields=["-started_at", "-id"], name="visit_started"),
+            # List filters ?campaign= and ?visitor=; campaign progress aggregates by campaign.
+            models.Index(fields=["campaign", "-started_at"], name="visit_campaign_started"),
+            models.Index(fields=["visitor", "-started_at"], name="visit_visitor_started"),
+            # Enterprises visited in a campaign (progress), and an enterprise's visit history.
+            models.Index(fields=["enterprise", "campaign"], name="visit_enterprise"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(households_reached__lte=10_000, people_met__lte=10_000),
+                name="visit_counts_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="visit_location_whole",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.uuid} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class VisitProblem(models.Model):
+    """A problem raised during a visit: the appeal it became (source `visit`), linked back to the visit."""
+
+    visit = models.ForeignKey(
+        Visit, verbose_name=_("field visit"), on_delete=models.PROTECT, related_name="problems"
+    )
+    appeal = models.OneToOneField(
+        "appeals.Appeal", verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="visit_link"
+    )
+
+    class Meta:
+        verbose_name = _("problem raised on a visit")
+        verbose_name_plural = _("problems raised on visits")
+        ordering = ["visit_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.visit_id} → {self.appeal_id}"

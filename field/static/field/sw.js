@@ -1,0 +1,137 @@
+/* 走访 field app service worker, served at /m/sw.js (scope /m/). The view prepends ZF_VERSION and
+   ZF_PRECACHE: the shell page, the manifest and the static files the shell loads.
+   - the shell and its files: cache first (the shell is refreshed in the background when online);
+   - /api/: network first, the last good answer when offline;
+   - anything not GET passes straight through: the outbox lives in IndexedDB, not here. */
+/* global ZF_VERSION, ZF_PRECACHE */
+"use strict";
+
+var SHELL_CACHE = "zoufang-field-shell-" + ZF_VERSION;
+var API_CACHE = "zoufang-field-api";
+var SCOPE = new URL(self.registration.scope).pathname;
+
+// A shell answer is usable only if it is the page itself, not the login page a lapsed session redirects to.
+function usableShell(response) {
+  return response && response.ok && !response.redirected && response.type === "basic";
+}
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(
+    caches.open(SHELL_CACHE).then(function (cache) {
+      // One request at a time, and only the shell with the session cookie: a phone on a weak network and the
+      // embedded SQLite deployment both do better without a burst of parallel requests.
+      return ZF_PRECACHE.reduce(function (previous, url) {
+        return previous.then(function () {
+          var credentials = url === SCOPE ? "same-origin" : "omit";
+          return fetch(new Request(url, { credentials: credentials, cache: "reload" }))
+            .then(function (response) {
+              if (usableShell(response)) {
+                return cache.put(url, response);
+              }
+              return undefined;
+            })
+            .catch(function () {
+              return undefined;
+            });
+        });
+      }, Promise.resolve());
+    }).then(function () {
+      return self.skipWaiting();
+    })
+  );
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(
+    caches.keys().then(function (names) {
+      return Promise.all(
+        names
+          .filter(function (name) {
+            return name.indexOf("zoufang-field-shell-") === 0 && name !== SHELL_CACHE;
+          })
+          .map(function (name) {
+            return caches.delete(name);
+          })
+      );
+    }).then(function () {
+      return self.clients.claim();
+    })
+  );
+});
+
+function refresh(cache, request, key) {
+  return fetch(request).then(function (response) {
+    if (usableShell(response)) {
+      cache.put(key, response.clone());
+    }
+    return response;
+  });
+}
+
+function shellFirst(event, key) {
+  event.respondWith(
+    caches.open(SHELL_CACHE).then(function (cache) {
+      return cache.match(key, { ignoreSearch: true }).then(function (cached) {
+        if (cached) {
+          // Keep the stored shell current (a new CSRF token, a new release) without waiting for it.
+          event.waitUntil(refresh(cache, new Request(key, { credentials: "same-origin" }), key).catch(function () {}));
+          return cached;
+        }
+        return refresh(cache, event.request, key);
+      });
+    })
+  );
+}
+
+function staticFirst(event) {
+  event.respondWith(
+    caches.open(SHELL_CACHE).then(function (cache) {
+      return cache.match(event.request).then(function (cached) {
+        return cached || refresh(cache, event.request, event.request);
+      });
+    })
+  );
+}
+
+function networkFirst(event) {
+  event.respondWith(
+    fetch(event.request)
+      .then(function (response) {
+        if (response.ok) {
+          var copy = response.clone();
+          caches.open(API_CACHE).then(function (cache) {
+            cache.put(event.request, copy);
+          });
+        }
+        return response;
+      })
+      .catch(function (error) {
+        return caches.open(API_CACHE).then(function (cache) {
+          return cache.match(event.request).then(function (cached) {
+            if (cached) {
+              return cached;
+            }
+            throw error;
+          });
+        });
+      })
+  );
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") {
+    return;
+  }
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) {
+    return;
+  }
+  if (url.pathname.indexOf("/api/") === 0) {
+    networkFirst(event);
+  } else if (request.mode === "navigate" && url.pathname === SCOPE) {
+    shellFirst(event, SCOPE);
+  } else if (ZF_PRECACHE.indexOf(url.pathname) !== -1 || url.pathname.indexOf("/static/") === 0) {
+    staticFirst(event);
+  }
+});

@@ -1,0 +1,76 @@
+"""The field app's shell, service worker and manifest as the server hands them out."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from conftest import Personas, client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_shell_requires_sign_in(client: Client) -> None:
+    response = client.get("/m/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_shell_renders_for_a_visitor_with_csrf_token_and_manifest(personas: Personas) -> None:
+    response = client_for(personas.visitor).get("/m/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<meta name="csrf-token" content="' in html
+    token = html.split('<meta name="csrf-token" content="', 1)[1].split('"', 1)[0]
+    assert len(token) >= 32
+    assert '<link rel="manifest" href="/m/manifest.webmanifest">' in html
+    assert 'data-sw="/m/sw.js"' in html
+    assert "<script>" not in html  # the Content-Security-Policy allows no inline script
+
+
+def test_csrf_endpoint_gives_a_token_to_a_signed_in_user_only(client: Client, personas: Personas) -> None:
+    assert client.get("/m/csrf").status_code == 401
+    response = client_for(personas.visitor).get("/m/csrf")
+    assert response.status_code == 200
+    assert len(response.json()["token"]) >= 32
+    assert response.json()["username"] == "visitor"
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_service_worker_is_served_uncached_with_its_scope(client: Client) -> None:
+    response = client.get("/m/sw.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/javascript")
+    assert response["Service-Worker-Allowed"] == "/m/"
+    cache_control = response["Cache-Control"]
+    assert "no-cache" in cache_control and "no-store" in cache_control
+    script = response.content.decode()
+    precache = json.loads(script.split("const ZF_PRECACHE = ", 1)[1].split(";\n", 1)[0])
+    assert "/m/" in precache
+    assert "/static/field/app.js" in precache
+    assert 'addEventListener("fetch"' in script
+
+
+def test_service_worker_version_is_stable_between_requests(client: Client) -> None:
+    first = client.get("/m/sw.js").content.splitlines()[0]
+    assert first == client.get("/m/sw.js").content.splitlines()[0]
+    assert first.startswith(b"const ZF_VERSION = ")
+
+
+def test_manifest_is_valid_json_starting_at_the_field_app(client: Client) -> None:
+    response = client.get("/m/manifest.webmanifest")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/manifest+json")
+    manifest = json.loads(response.content)
+    assert manifest["name"] == "大走访"
+    assert manifest["start_url"] == "/m/"
+    assert manifest["display"] == "standalone"
+    sizes = {icon["sizes"] for icon in manifest["icons"]}
+    assert {"192x192", "512x512"} <= sizes
+
+
+def test_manifest_icons_exist_as_static_files() -> None:
+    from django.contrib.staticfiles import finders
+
+    for name in ("field/icon-192.png", "field/icon-512.png", "field/icon.svg", "field/app.js", "field/sw.js"):
+        assert finders.find(name), name

@@ -1,0 +1,133 @@
+"""The field app at /m/ in a real browser: visits recorded with no network wait in the phone's outbox, survive a
+reload served by the service worker, and reach the server exactly once when the network returns."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tests.e2e.test_login import sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+campaigns_models = pytest.importorskip(
+    "campaigns.models", reason="the campaigns app (Visit) is not there yet"
+)
+
+DB_NAME = "zoufang-field-visitor"
+
+# Puts every stored record back to "pending", as if the phone had never heard the server's answer.
+FORGET_ANSWERS = """
+(name) => new Promise((resolve, reject) => {
+  const open = indexedDB.open(name);
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const t = open.result.transaction("outbox", "readwrite");
+    const store = t.objectStore("outbox");
+    store.getAll().onsuccess = (event) => {
+      for (const record of event.target.result) {
+        record.state = "pending";
+        store.put(record);
+      }
+    };
+    t.oncomplete = () => { open.result.close(); resolve(true); };
+    t.onerror = () => reject(t.error);
+  };
+})
+"""
+
+
+def wait_until(page, expression: str, *, timeout: float = 15) -> None:
+    """Polls `expression` with page.evaluate: the page's Content-Security-Policy forbids the eval behind
+    Playwright's wait_for_function."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+        time.sleep(0.1)
+
+
+def outbox_states(page) -> list[str]:
+    return page.eval_on_selector_all("#outbox-list li", "items => items.map(li => li.dataset.state)")
+
+
+def record_visit(page, *, households: int, notes: str, problem: bool = False) -> None:
+    page.goto(page.url.split("#")[0] + "#record")
+    page.wait_for_selector("[data-panel=record]:not([hidden])")
+    before = page.locator("#outbox-list li").count()
+    page.select_option("#f-place", index=1)
+    page.fill("#f-households", str(households))
+    page.fill("#f-people", str(households + 1))
+    page.fill("#f-notes", notes)
+    if problem:
+        page.click("#add-problem")
+        fieldset = page.locator("#problems .problem").last
+        fieldset.locator("[name=title]").fill("村道塌方无人修")
+        fieldset.locator("[name=description]").fill("进村道路雨后塌方两个月，村民出行困难，希望尽快修复。")
+        fieldset.locator("[name=category]").select_option(index=1)
+        fieldset.locator("[name=reporter_name]").fill("张三")
+        fieldset.locator("[name=reporter_phone]").fill("13812345678")
+    page.click("#save-visit")
+    expect(page.locator("#outbox-list li")).to_have_count(before + 1)
+
+
+def test_visits_recorded_offline_arrive_exactly_once(page, live_server, personas) -> None:
+    Campaign, Visit = campaigns_models.Campaign, campaigns_models.Visit
+    today = timezone.localdate()
+    Campaign.objects.create(
+        name="冬春大走访", starts=today - timedelta(days=7), ends=today + timedelta(days=30)
+    )
+    context = page.context
+
+    sign_in(page, live_server, "visitor")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/m/")
+    page.wait_for_selector("body[data-places-loaded='1']")
+    assert page.locator("#places-list li[data-code]").count() > 0
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    wait_until(page, "navigator.serviceWorker.controller !== null")
+
+    context.set_offline(True)
+    page.wait_for_selector("[data-testid=network][data-online='0']")
+    record_visit(page, households=3, notes="走访低保户，了解冬季取暖情况。", problem=True)
+    record_visit(page, households=5, notes="走访留守老人，宣传反诈知识。")
+    record_visit(page, households=2, notes="走访返乡务工人员，了解欠薪情况。")
+    page.click("[data-tab=outbox]")
+    page.wait_for_selector("[data-panel=outbox]:not([hidden])")
+    assert outbox_states(page) == ["pending"] * 3
+    assert Visit.objects.count() == 0
+
+    # The shell comes from the service worker's cache; the outbox from IndexedDB.
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    expect(page.locator("#outbox-list li")).to_have_count(3)
+    assert outbox_states(page) == ["pending"] * 3
+    assert page.inner_text("[data-testid=pending-count]") == "3"
+
+    context.set_offline(False)
+    expect(page.locator("#outbox-list li[data-state=synced]")).to_have_count(3, timeout=30_000)
+    assert Visit.objects.count() == 3
+    assert campaigns_models.VisitProblem.objects.count() == 1  # the problem heard became an appeal
+    assert page.inner_text("[data-testid=pending-count]") == "0"
+
+    # Had the answers been lost, sending everything again must not double a visit.
+    page.evaluate(FORGET_ANSWERS, DB_NAME)
+    page.click("#sync-now")
+    expect(page.locator("#outbox-list li[data-state=synced]")).to_have_count(3, timeout=30_000)
+    assert Visit.objects.count() == 3
+
+
+def test_a_visit_the_server_refuses_is_kept_and_shown_with_its_reason(page, live_server, personas) -> None:
+    # No campaign is running, so the server answers 422 for the visit.
+    sign_in(page, live_server, "visitor")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/m/")
+    page.wait_for_selector("body[data-places-loaded='1']")
+    record_visit(page, households=1, notes="走访五保户。")
+    page.click("[data-tab=outbox]")
+    item = page.locator("#outbox-list li[data-state=invalid]")
+    expect(item).to_have_count(1, timeout=30_000)
+    expect(item.locator("[data-testid=message]")).to_contain_text("走访活动")
+    assert page.inner_text("[data-testid=pending-count]") == "0"
+    assert campaigns_models.Visit.objects.count() == 0
