@@ -252,6 +252,8 @@ class TaskStatus(models.TextChoices):
 
 # A unit's part is open while it is in one of these; a unit queue lists these.
 OPEN_TASK_STATUSES = (TaskStatus.ASSIGNED, TaskStatus.ACCEPTED)
+# A unit that returned the item, or whose part was cancelled, no longer takes part in it.
+GONE_TASK_STATUSES = (TaskStatus.CANCELLED, TaskStatus.RETURNED)
 
 
 class UnitTask(models.Model):

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from appeals.models import (
     ACTIVE_STATUSES,
+    GONE_TASK_STATUSES,
     OPEN_TASK_STATUSES,
     Appeal,
     AppealStatus,
@@ -233,6 +234,4 @@ def may_reveal(user: User, appeal: Appeal) -> bool:
     if scope.covers(appeal.region_id, *REVEAL_ROLES):
         return True
     staff_units = scope.units_with(*UNIT_STAFF)
-    # A unit that returned the item, or whose part was cancelled, no longer replies to anyone.
-    gone = (TaskStatus.CANCELLED, TaskStatus.RETURNED)
-    return appeal.tasks.filter(unit_id__in=staff_units).exclude(status__in=gone).exists()
+    return appeal.tasks.filter(unit_id__in=staff_units).exclude(status__in=GONE_TASK_STATUSES).exists()

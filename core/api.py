@@ -4,7 +4,7 @@ import json
 import logging
 from typing import Any, Generic, TypeVar
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import BaseRenderer
@@ -53,6 +53,15 @@ class UnicodeJSONRenderer(BaseRenderer):
 
     def render(self, request: HttpRequest, data: Any, *, response_status: int) -> Any:
         return json.dumps(data, cls=NinjaJSONEncoder, ensure_ascii=False)
+
+
+def error_json(*, status: int, code: str, message: str, details: Any = None) -> JsonResponse:
+    """The API's error shape for the few JSON views that ninja does not serve (404s, lockout, the field app)."""
+    return JsonResponse(
+        {"error": {"code": code, "message": message, "details": details}},
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def error_response(

@@ -3,14 +3,12 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 from ninja.responses import NinjaJSONEncoder
 
+from core.api import error_json
+
 
 def api_not_found(request: HttpRequest) -> JsonResponse:
     """Unknown API paths answer in the API's error shape, not with an HTML page."""
-    return JsonResponse(
-        {"error": {"code": "not_found", "message": "接口不存在", "details": None}},
-        status=404,
-        json_dumps_params={"ensure_ascii": False},
-    )
+    return error_json(status=404, code="not_found", message="接口不存在")
 
 
 @require_GET

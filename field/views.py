@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from appeals.models import AppealKind, RiskColour
+from core.api import error_json
 
 # What the service worker stores on install so the shell opens with no network.
 SHELL_ASSETS = (
@@ -42,13 +43,11 @@ def shell(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_GET
-def csrf(request: HttpRequest) -> JsonResponse:
+def csrf(request: HttpRequest) -> HttpResponse:
     """A fresh CSRF token for a shell that the service worker served from its cache, and whose it is: a shell
     cached for one cadre must not send its outbox under another cadre's session."""
     if not request.user.is_authenticated:
-        return JsonResponse(
-            {"error": {"code": "not_authenticated", "message": "请先登录", "details": {}}}, status=401
-        )
+        return error_json(status=401, code="not_authenticated", message="请先登录", details={})
     return JsonResponse({"token": get_token(request), "username": request.user.get_username()})
 
 

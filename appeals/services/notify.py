@@ -5,10 +5,9 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from appeals.models import Appeal, Notification
+from appeals.permissions import UNIT_STAFF
 from geo.models import ancestor_codes
-from org.models import Membership, Role
-
-UNIT_STAFF = (Role.HANDLER, Role.UNIT_HEAD)
+from org.models import Membership
 
 
 def unit_staff(unit_ids: Iterable[int], roles: Iterable[str] = UNIT_STAFF) -> set[int]:

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from appeals.models import (
+    GONE_TASK_STATUSES,
     OPEN_TASK_STATUSES,
     Appeal,
     AppealEvent,
@@ -95,8 +96,7 @@ def _save_task(task: UnitTask, *fields: str) -> None:
 
 
 def _lead_task(tasks: Iterable[UnitTask]) -> UnitTask | None:
-    gone = (TaskStatus.CANCELLED, TaskStatus.RETURNED)
-    return next((t for t in tasks if t.role == TaskRole.LEAD and t.status not in gone), None)
+    return next((t for t in tasks if t.role == TaskRole.LEAD and t.status not in GONE_TASK_STATUSES), None)
 
 
 def _lapse_pending_extension(appeal: Appeal, now: datetime) -> None:
