@@ -191,6 +191,8 @@ class Visit(models.Model):
     households_reached = models.PositiveIntegerField(_("households reached"), default=0)
     people_met = models.PositiveIntegerField(_("people met"), default=0)
     notes = models.TextField(_("notes"), max_length=2000, blank=True)
+    # 意见建议 heard that are not problems for a department: kept with the visit, read in analysis.
+    suggestions = models.TextField(_("suggestions"), max_length=2000, blank=True)
     # What was answered is frozen: the version of the form the visit was filled in.
     form_version = models.PositiveSmallIntegerField(_("form version"), default=1)
     # SHA-256 of the canonical JSON of the submitted body: a repeat has the same, a conflict another.
@@ -244,3 +246,145 @@ class VisitProblem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visit_id} → {self.appeal_id}"
+
+
+def photo_path(photo: "VisitPhoto", filename: str) -> str:
+    """Photos are stored under their own UUID, never under a name the phone chose."""
+    return f"visits/{photo.created_at:%Y/%m}/{photo.uuid}.jpg"
+
+
+class VisitPhoto(models.Model):
+    """A photo taken on a visit, stored as a downscaled JPEG without EXIF (the location only when kept on
+    purpose, then in the columns below). Idempotent by its client UUID like the visit itself."""
+
+    uuid = models.UUIDField(_("client UUID"), unique=True)
+    visit = models.ForeignKey(
+        Visit, verbose_name=_("field visit"), on_delete=models.PROTECT, related_name="photos"
+    )
+    image = models.FileField(_("image"), upload_to=photo_path, max_length=200)
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    size = models.PositiveIntegerField(_("size in bytes"))
+    # SHA-256 of the bytes as uploaded: a repeat has the same, a conflict another.
+    content_hash = models.CharField(_("content hash"), max_length=64)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("visit photo")
+        verbose_name_plural = _("visit photos")
+        ordering = ["visit_id", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return str(self.uuid)
+
+
+class FlagKind(models.TextChoices):
+    IMPOSSIBLE_TRAVEL = "impossible_travel", _("impossible travel between places")
+    BURST = "burst", _("many visits within minutes")
+    FAR_FROM_TOWNSHIP = "far_from_township", _("location far from the township")
+    COPIED_NOTES = "copied_notes", _("copied notes")
+
+
+class VisitFlag(models.Model):
+    """A reason to doubt a visit, found by the plausibility checks and shown to supervisors; not a verdict."""
+
+    visit = models.ForeignKey(
+        Visit, verbose_name=_("field visit"), on_delete=models.CASCADE, related_name="flags"
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=FlagKind.choices)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    detected_at = models.DateTimeField(_("detected at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("plausibility flag")
+        verbose_name_plural = _("plausibility flags")
+        ordering = ["visit_id", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "kind"], name="visit_flag_unique"),
+            models.CheckConstraint(condition=Q(kind__in=FlagKind.values), name="visit_flag_kind_valid"),
+        ]
+        indexes = [
+            # The supervisors' list of flagged visits, by kind.
+            models.Index(fields=["kind", "visit"], name="visit_flag_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visit_id} {self.kind}"
+
+
+class SpotCheck(BaseModel):
+    """抽查回访: a random sample of one unit's visits in a campaign that a supervisor calls back."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="spot_checks"
+    )
+    unit = models.ForeignKey("org.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("drawn by"), on_delete=models.PROTECT, related_name="+"
+    )
+    # How many visits the sample was drawn from, so the sample's share can be shown beside its results.
+    population = models.PositiveIntegerField(_("visits to draw from"))
+    sample_size = models.PositiveIntegerField(_("sample size"))
+
+    class Meta:
+        verbose_name = _("spot-check")
+        verbose_name_plural = _("spot-checks")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["unit", "campaign"], name="spot_check_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} · {self.unit_id} · {self.created_at:%Y-%m-%d}"
+
+
+class SpotCheckOutcome(models.TextChoices):
+    PENDING = "pending", _("not yet called")
+    CONFIRMED = "confirmed", _("household confirms the visit")
+    DENIED = "denied", _("household denies the visit")
+    UNREACHABLE = "unreachable", _("could not be reached")
+
+
+class SpotCheckItem(models.Model):
+    """One sampled visit and what the household said when called back."""
+
+    spot_check = models.ForeignKey(
+        SpotCheck, verbose_name=_("spot-check"), on_delete=models.CASCADE, related_name="items"
+    )
+    visit = models.ForeignKey(
+        Visit, verbose_name=_("field visit"), on_delete=models.PROTECT, related_name="spot_checks"
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=SpotCheckOutcome.choices, default=SpotCheckOutcome.PENDING
+    )
+    # Satisfaction codes of appeals.Satisfaction; blank unless the household confirmed the visit.
+    satisfaction = models.CharField(_("satisfaction"), max_length=24, blank=True)
+    note = models.TextField(_("note"), max_length=1000, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("spot-check item")
+        verbose_name_plural = _("spot-check items")
+        ordering = ["spot_check_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["spot_check", "visit"], name="spot_check_item_unique"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=SpotCheckOutcome.values), name="spot_check_outcome_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(satisfaction="") | Q(outcome=SpotCheckOutcome.CONFIRMED),
+                name="spot_check_satisfaction_when_confirmed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.spot_check_id} · {self.visit_id} {self.outcome}"

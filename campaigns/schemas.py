@@ -45,6 +45,7 @@ class VisitIn(StrictIn):
     households_reached: Count = 0
     people_met: Count = 0
     notes: Notes = ""
+    suggestions: Notes = Field("", description="意见建议 heard on the visit")
     location: LocationIn | None = None
     form_version: int = Field(1, ge=1, le=1000)
     problems: list[ProblemIn] = Field(default_factory=list, max_length=20)
@@ -72,6 +73,7 @@ class VisitIn(StrictIn):
             households_reached=self.households_reached,
             people_met=self.people_met,
             notes=self.notes,
+            suggestions=self.suggestions,
             latitude=Decimal(f"{self.location.lat:.6f}") if self.location else None,
             longitude=Decimal(f"{self.location.lng:.6f}") if self.location else None,
             form_version=self.form_version,
@@ -127,6 +129,7 @@ class VisitOut(Schema):
     households_reached: int
     people_met: int
     notes: str
+    suggestions: str
     location: LocationOut | None
     form_version: int
     problems: list[ProblemOut]
@@ -150,6 +153,7 @@ def visit_out(visit: Visit, *, secrets: dict[int, str] | None = None) -> dict[st
         "households_reached": visit.households_reached,
         "people_met": visit.people_met,
         "notes": visit.notes,
+        "suggestions": visit.suggestions,
         "location": {"lat": float(visit.latitude), "lng": float(visit.longitude)} if located else None,  # type: ignore[arg-type]
         "form_version": visit.form_version,
         "problems": [

@@ -15,4 +15,5 @@ urlpatterns = [
     path("m/", include("field.urls")),
     path("", include("org.urls")),
     path("", include("appeals.urls")),
+    path("", include("campaigns.urls")),
 ]

@@ -30,7 +30,7 @@ from core.api import Page, responses
 from core.pagination import keyset_paginate
 from org.auth import api_user
 
-router = Router(tags=["campaigns"])
+router = Router()
 
 
 def _moment(value: datetime | date | None, *, end: bool = False) -> datetime | None:

@@ -57,6 +57,7 @@ class VisitData:
     households_reached: int = 0
     people_met: int = 0
     notes: str = ""
+    suggestions: str = ""
     latitude: Decimal | None = None
     longitude: Decimal | None = None
     form_version: int = 1
@@ -94,6 +95,10 @@ def visit_content_hash(data: VisitData) -> str:
     # Shallow on purpose: dataclasses.asdict deep-copies every field and was a third of a batch's time.
     plain = {f.name: getattr(data, f.name) for f in fields(data)}
     plain["problems"] = [asdict(p) for p in data.problems]
+    # Fields added after the first form leave the hash of bodies without them as it was, so a phone that
+    # resends an old outbox entry after an upgrade still gets its stored record back instead of a conflict.
+    if not data.suggestions:
+        del plain["suggestions"]
     raw = json.dumps(plain, default=_canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -211,6 +216,7 @@ def _prepare(
         households_reached=data.households_reached,
         people_met=data.people_met,
         notes=data.notes,
+        suggestions=data.suggestions,
         form_version=data.form_version,
         content_hash=digest,
         created_at=now,

@@ -1,0 +1,8 @@
+"""The campaigns API (DESIGN §10): one router made of a module per idea."""
+
+from ninja import Router
+
+from campaigns.api import visits
+
+router = Router(tags=["campaigns"])
+router.add_router("", visits.router)
