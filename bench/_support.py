@@ -46,18 +46,23 @@ def summary(latencies_ms: Sequence[float]) -> dict[str, float]:
 
 
 class Gunicorn:
-    """A gunicorn serving the project on HOST:PORT for the length of a `with` block."""
+    """A gunicorn serving the project on HOST:PORT for the length of a `with` block, configured as `bin/serve`
+    runs it (gthread, 2 workers × 8 threads, 120 s timeout) unless told otherwise.
 
-    def __init__(self, workers: int = 2, threads: int = 8) -> None:
+    `sqlite_ok`: also serve the embedded SQLite database (ZOUFANG_VAR_DIR chooses its folder) when DATABASE_URL
+    is not set; the appeal benchmarks measure PostgreSQL only."""
+
+    def __init__(self, workers: int = 2, threads: int = 8, *, sqlite_ok: bool = False) -> None:
         self.args = [
             str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi:application", "--bind", f"{HOST}:{PORT}",
             "--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads),
-            "--log-level", "warning",
+            "--timeout", "120", "--log-level", "warning",
         ]  # fmt: skip
+        self.sqlite_ok = sqlite_ok
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> "Gunicorn":
-        if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        if not self.sqlite_ok and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
             raise SystemExit("set DATABASE_URL=postgres://... (the benchmark database)")
         self.process = subprocess.Popen(self.args, cwd=ROOT)
         deadline = time.monotonic() + 60
@@ -115,3 +120,56 @@ def token_for(username: str) -> str:
 
 def machine() -> str:
     return f"{os.cpu_count()} CPUs, python {sys.version.split()[0]}"
+
+
+def database_label() -> str:
+    """Which database the benchmark runs against, without credentials."""
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        return "PostgreSQL " + url.rsplit("/", 1)[-1]
+    return f"SQLite {os.environ.get('ZOUFANG_VAR_DIR', 'var')}/zoufang.sqlite3"
+
+
+def prepare_database() -> None:
+    """`migrate`, `collectstatic` (into ZOUFANG_VAR_DIR/static, as `make run` does before `bin/serve`) and the
+    demo organisation without appeals (regions, units, cadres): enough to record visits. Idempotent, so every
+    run of a benchmark may call it."""
+    manage = [str(ROOT / ".venv" / "bin" / "python"), str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, check=True)
+    subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True)
+    subprocess.run(
+        [*manage, "seed_demo", "--appeals", "0", "--bulk-appeals", "0"],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+BENCH_CAMPAIGN = "基准测试走访"
+
+
+def bench_campaign_id() -> int:
+    """A campaign running today that the visit benchmarks record into (and clean up after). Needs django_setup."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from campaigns.models import Campaign
+
+    today = timezone.localdate()
+    campaign, _ = Campaign.objects.get_or_create(
+        name=BENCH_CAMPAIGN,
+        defaults={"starts": today - timedelta(days=30), "ends": today + timedelta(days=30)},
+    )
+    return int(campaign.pk)
+
+
+def prefecture_villages() -> list[str]:
+    """The codes of the prefecture's villages and communities (qiannan.visitor1's scope). Needs django_setup."""
+    from geo.models import Region
+
+    return list(
+        Region.objects.filter(level=Region.Level.VILLAGE, code__startswith="5227").values_list(
+            "code", flat=True
+        )
+    )

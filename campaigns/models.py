@@ -151,6 +151,8 @@ class Responsibility(models.Model):
         indexes = [
             # "My places" in the field app: a visitor's responsibilities in a campaign.
             models.Index(fields=["visitor", "campaign"], name="responsibility_visitor"),
+            # Coverage: who answers for a village (包保人), and the villages nobody answers for.
+            models.Index(fields=["campaign", "region"], name="responsibility_place"),
         ]
 
     def __str__(self) -> str:
@@ -198,6 +200,11 @@ class Visit(models.Model):
     # SHA-256 of the canonical JSON of the submitted body: a repeat has the same, a conflict another.
     content_hash = models.CharField(_("content hash"), max_length=64)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Plausibility checks (services/flags.py): a digest of the notes without whitespace (blank under 15
+    # characters) so copies are an indexed lookup; when the checks claimed the visit; whether they doubt it.
+    notes_digest = models.CharField(_("notes digest"), max_length=16, blank=True, default="")
+    flags_checked_at = models.DateTimeField(_("plausibility checked at"), null=True, blank=True)
+    flagged = models.BooleanField(_("flagged"), default=False)
 
     class Meta:
         verbose_name = _("field visit")
@@ -212,6 +219,20 @@ class Visit(models.Model):
             models.Index(fields=["visitor", "-started_at"], name="visit_visitor_started"),
             # Enterprises visited in a campaign (progress), and an enterprise's visit history.
             models.Index(fields=["enterprise", "campaign"], name="visit_enterprise"),
+            # Plausibility checks: the visits not yet checked, claimed in id order; copies of a note in a
+            # campaign; the supervisors' list of flagged visits, newest first, in all or in a region subtree.
+            models.Index(
+                fields=["id"], condition=Q(flags_checked_at__isnull=True), name="visit_flags_unchecked"
+            ),
+            # Digest first and no partial condition: SQLite's planner does not see that `notes_digest <> ''`
+            # implies a partial index's `NOT (notes_digest = '')`, and fell back to a scan per note.
+            models.Index(fields=["notes_digest", "campaign"], name="visit_notes_digest"),
+            models.Index(fields=["-started_at", "-id"], condition=Q(flagged=True), name="visit_flagged"),
+            models.Index(
+                fields=["region", "-started_at", "-id"],
+                condition=Q(flagged=True),
+                name="visit_flagged_region",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

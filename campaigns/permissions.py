@@ -1,11 +1,16 @@
 """Who sees which visits and campaigns: a visit is visible where its place lies in the user's scope (DESIGN §4)."""
 
+from uuid import UUID
+
 from django.db.models import QuerySet
 
-from campaigns.models import Campaign, Visit
+from campaigns.models import Campaign, SpotCheck, SpotCheckItem, Visit, VisitPhoto
 from core.errors import NotFound
-from org.models import User
+from org.models import Role, User
 from org.permissions import user_scope
+
+# Who oversees spot-checks: they see them where the checked unit lies in their scope.
+SPOT_CHECK_VIEW_ROLES = (Role.SUPERVISOR, Role.LEADER, Role.ADMIN)
 
 
 def visits_visible_to(user: User) -> QuerySet[Visit]:
@@ -23,3 +28,41 @@ def access_campaign(user: User, campaign_id: int) -> Campaign:
         return campaigns_visible_to(user).get(pk=campaign_id)
     except Campaign.DoesNotExist:
         raise NotFound("走访活动不存在") from None
+
+
+def access_visit(user: User, visit_id: int) -> Visit:
+    """The visit if its place lies in the user's scope; 404 alike for absent and out of scope."""
+    try:
+        return visits_visible_to(user).get(pk=visit_id)
+    except Visit.DoesNotExist:
+        raise NotFound("走访记录不存在") from None
+
+
+def access_visit_photo(user: User, photo_uuid: UUID) -> VisitPhoto:
+    """The photo if its visit is visible to the user; 404 alike for absent and out of scope."""
+    try:
+        return VisitPhoto.objects.get(uuid=photo_uuid, visit__in=visits_visible_to(user))
+    except VisitPhoto.DoesNotExist:
+        raise NotFound("照片不存在") from None
+
+
+def spot_checks_visible_to(user: User) -> QuerySet[SpotCheck]:
+    return SpotCheck.objects.filter(user_scope(user).region_q("unit__region__code"))
+
+
+def access_spot_check(user: User, spot_check_id: int) -> SpotCheck:
+    """The spot-check if its unit lies in the user's scope; 404 alike for absent and out of scope."""
+    try:
+        return (
+            spot_checks_visible_to(user).select_related("campaign", "unit", "drawn_by").get(pk=spot_check_id)
+        )
+    except SpotCheck.DoesNotExist:
+        raise NotFound("抽查不存在") from None
+
+
+def access_spot_check_item(spot_check: SpotCheck, item_id: int) -> SpotCheckItem:
+    """One sampled visit of a spot-check already accessed; 404 for an item of another check."""
+    try:
+        return spot_check.items.select_related("spot_check__unit").get(pk=item_id)
+    except SpotCheckItem.DoesNotExist:
+        raise NotFound("抽查记录不存在") from None

@@ -6,6 +6,7 @@ from appeals.api import router as appeals_router
 from campaigns.api import router as campaigns_router
 from core.api import UnicodeJSONRenderer, install_error_handlers
 from geo.api import router as geo_router
+from insights.api import router as insights_router
 from org.api import router as org_router
 from org.auth import API_AUTH
 
@@ -25,3 +26,4 @@ api.add_router("", org_router)
 api.add_router("", geo_router)
 api.add_router("", appeals_router)
 api.add_router("", campaigns_router)
+api.add_router("", insights_router)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "appeals",
     "campaigns",
     "field",
+    "insights",
 ]
 
 MIDDLEWARE = [

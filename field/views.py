@@ -1,7 +1,9 @@
 """The offline field app at /m/ (DESIGN §7): one shell page, its service worker and its web manifest.
 
-The shell holds no data of its own; the page script reads places and categories from the API, keeps them and
-the outbox of unsent visits in IndexedDB, and sends the outbox to POST /api/v1/visits/batch.
+The shell holds no data of its own; the page script reads places (the cadre's own 包保 first, from
+/api/v1/me/places) and categories from the API, keeps them, the outbox of unsent visits and their photos (shrunk
+to JPEG on the phone) in IndexedDB, sends the outbox to POST /api/v1/visits/batch, and then each photo of a visit
+that has arrived to POST /api/v1/visits/{uuid}/photos, retrying until it arrives.
 """
 
 import hashlib

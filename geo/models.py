@@ -38,6 +38,10 @@ class Region(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    # The seat of a township's government (乡镇驻地), entered by an administrator: plausibility checks measure
+    # how far a visit's location lies from it (campaigns/services/flags.py). Empty until someone enters it.
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
 
     class Meta:
         verbose_name = _("region")
@@ -49,6 +53,11 @@ class Region(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(level__gte=1, level__lte=5), name="region_level_valid"),
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True, longitude__isnull=True)
+                | models.Q(latitude__isnull=False, longitude__isnull=False),
+                name="region_location_whole",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,9 +4,11 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.models import Campaign
 from org.models import Role, User
 from org.permissions import regions_visible_to, units_visible_to, user_scope
 
@@ -76,6 +78,27 @@ def scope_figures(user: User) -> ScopeFigures:
     return ScopeFigures(**regions, units=units_visible_to(user).count())
 
 
+# Who finds the campaign's pages (progress, coverage, ledger) on their home page.
+CAMPAIGN_ROLES = (Role.VISITOR, Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN)
+
+
+def _campaign_links() -> list[Link]:
+    """The campaigns, the coverage of the one running today (if any) and the visit ledger."""
+    today = timezone.localdate()
+    running = (
+        Campaign.objects.filter(is_active=True, starts__lte=today, ends__gte=today)
+        .order_by("-starts", "-id")
+        .first()
+    )
+    links = [Link(_("Campaigns"), reverse("campaigns:list"))]
+    if running is not None:
+        links.append(
+            Link(_("Visit coverage"), reverse("campaigns:coverage", kwargs={"campaign_id": running.pk}))
+        )
+    links.append(Link(_("Visit ledger"), reverse("campaigns:ledger")))
+    return links
+
+
 def _links(role: str, user: User) -> list[Link]:
     links = [Link(_("API documentation"), reverse("api-v1:openapi-view"))]
     if role == Role.DISPATCHER:
@@ -88,6 +111,14 @@ def _links(role: str, user: User) -> list[Link]:
         links = [Link(_("Unit queue"), reverse("appeals:unit")), *links]
     elif role == Role.VISITOR:
         links = [Link(_("Register an appeal"), reverse("appeals:new")), *links]
+    if role == Role.SUPERVISOR:
+        links = [
+            Link(_("Doubtful visits"), reverse("campaigns:flags")),
+            Link(_("Spot-checks"), reverse("campaigns:spot-checks")),
+            *links,
+        ]
+    if role in CAMPAIGN_ROLES:
+        links = [*links[:-1], *_campaign_links(), links[-1]]
     if role == Role.ADMIN and user.is_staff:
         links = [
             Link(_("Units"), reverse("admin:org_unit_changelist")),

@@ -102,6 +102,9 @@ def require_role(user: User, *roles: Role) -> None:
 
 def units_visible_to(user: User) -> QuerySet[Unit]:
     scope = user_scope(user)
+    if scope.everything:
+        # region_q is an empty Q here, and `Q() | other` is just `other`: say "all" outright.
+        return Unit.objects.all()
     return Unit.objects.filter(scope.region_q("region__code") | Q(pk__in=scope.unit_ids))
 
 

@@ -2,7 +2,9 @@
 
 from ninja import Router
 
-from campaigns.api import visits
+from campaigns.api import checks, photos, visits
 
 router = Router(tags=["campaigns"])
 router.add_router("", visits.router)
+router.add_router("", photos.router)
+router.add_router("", checks.router)

@@ -8,7 +8,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
-from pydantic import ValidationError
+from ninja.schema import DjangoGetter
+from pydantic import ModelWrapValidatorHandler, ValidationError, ValidationInfo, model_validator
 
 from campaigns.models import Campaign, Visit
 from campaigns.permissions import access_campaign, campaigns_visible_to, visits_visible_to
@@ -31,6 +32,25 @@ from core.pagination import keyset_paginate
 from org.auth import api_user
 
 router = Router()
+
+
+class _BatchVisitIn(VisitIn):
+    """VisitIn for one item of a batch, a plain JSON object, validated once.
+
+    ninja's root validator validates a body twice when unknown fields are refused: once as given, then again
+    through its Django getter. For a JSON object both passes see the same values (VisitIn has no resolvers), so
+    the first pass's answer is the answer; in a batch of 500 the second pass cost about a tenth of the request.
+    """
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(
+        cls, values: Any, handler: ModelWrapValidatorHandler[Any], info: ValidationInfo
+    ) -> Any:
+        if type(values) is dict:
+            return handler(values)
+        handler(values)
+        return handler(DjangoGetter(values, cls, info.context))
 
 
 def _moment(value: datetime | date | None, *, end: bool = False) -> datetime | None:
@@ -68,7 +88,7 @@ def create_visits(request: HttpRequest, payload: BatchIn) -> dict[str, Any]:
     valid: list[tuple[int, VisitData]] = []
     for i, raw in enumerate(payload.visits):
         try:
-            valid.append((i, VisitIn.model_validate(raw).data()))
+            valid.append((i, _BatchVisitIn.model_validate(raw).data()))
         except ValidationError as exc:
             uuid = raw.get("uuid")
             items[i] = {

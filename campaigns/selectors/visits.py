@@ -1,6 +1,6 @@
 """Reads of the campaigns app: the visit list and campaign progress, computed in SQL."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from appeals.models import AppealKind
 from campaigns.models import Campaign, Target, Visit, VisitProblem
 from campaigns.permissions import visits_visible_to
+from campaigns.selectors.spot_checks import UnitSpotChecks, unit_spot_checks
 from geo.models import subtree_bounds
 from org.models import Membership, User
 from org.permissions import units_visible_to
@@ -37,7 +38,9 @@ def visits_filter(visits: QuerySet[Visit], filters: VisitFilters) -> QuerySet[Vi
         visits = visits.filter(started_at__gte=filters.started_from)
     if filters.started_to is not None:
         visits = visits.filter(started_at__lt=filters.started_to)
-    return visits.select_related("visitor", "region", "enterprise").prefetch_related("problems__appeal")
+    return visits.select_related("visitor", "region", "enterprise").prefetch_related(
+        "problems__appeal", "photos"
+    )
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class Progress:
     campaign: Campaign
     scope: Achieved
     units: list[UnitProgress]
+    # Call-back results (抽查回访) of the units the user sees: what a unit's figures are worth.
+    spot_checks: list[UnitSpotChecks] = field(default_factory=list)
 
 
 def _scalar(queryset: QuerySet, expression: Any, *, group: str) -> Coalesce:
@@ -125,4 +130,5 @@ def campaign_progress(*, campaign: Campaign, user: User) -> Progress:
             )
             for t in targets
         ],
+        spot_checks=unit_spot_checks(campaign=campaign, user=user),
     )

@@ -1,5 +1,30 @@
 """Writes of the campaigns app, one module per idea, re-exported here."""
 
+from campaigns.services.flags import notes_digest, visits_flag
+from campaigns.services.photos import (
+    MAX_PHOTO_BYTES,
+    MAX_PHOTO_PIXELS,
+    MAX_PHOTOS_PER_VISIT,
+    RecordedPhoto,
+    visit_photo_add,
+)
+from campaigns.services.plan import (
+    PLAN_ROLES,
+    TownshipAssignment,
+    may_plan,
+    responsibilities_assign_township,
+    responsibility_assign,
+    responsibility_remove,
+    target_set,
+    visitor_candidates,
+)
+from campaigns.services.spot_checks import (
+    MAX_SAMPLE,
+    MIN_SAMPLE,
+    SPOT_CHECK_ROLES,
+    spot_check_draw,
+    spot_check_record,
+)
 from campaigns.services.visits import (
     MAX_BATCH,
     MAX_COUNT,
@@ -16,12 +41,32 @@ from campaigns.services.visits import (
 __all__ = [
     "MAX_BATCH",
     "MAX_COUNT",
+    "MAX_PHOTOS_PER_VISIT",
+    "MAX_PHOTO_BYTES",
+    "MAX_PHOTO_PIXELS",
+    "MAX_SAMPLE",
+    "MIN_SAMPLE",
+    "PLAN_ROLES",
     "RECORD_ROLES",
+    "SPOT_CHECK_ROLES",
     "BatchResult",
     "ProblemData",
+    "RecordedPhoto",
     "RecordedVisit",
+    "TownshipAssignment",
     "VisitData",
+    "may_plan",
+    "notes_digest",
+    "responsibilities_assign_township",
+    "responsibility_assign",
+    "responsibility_remove",
+    "spot_check_draw",
+    "spot_check_record",
+    "target_set",
     "visit_content_hash",
+    "visit_photo_add",
     "visit_record",
+    "visitor_candidates",
+    "visits_flag",
     "visits_record_batch",
 ]

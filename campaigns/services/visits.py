@@ -22,6 +22,7 @@ from django.utils import timezone
 from appeals.models import AppealSource
 from appeals.services import AppealDraft, appeal_register
 from campaigns.models import Campaign, Enterprise, Visit, VisitProblem
+from campaigns.services.flags import notes_digest
 from core.errors import DomainError, Forbidden, InvalidInput
 from geo.models import Region
 from org.models import Role, User
@@ -216,6 +217,7 @@ def _prepare(
         households_reached=data.households_reached,
         people_met=data.people_met,
         notes=data.notes,
+        notes_digest=notes_digest(data.notes),
         suggestions=data.suggestions,
         form_version=data.form_version,
         content_hash=digest,

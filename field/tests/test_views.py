@@ -74,3 +74,10 @@ def test_manifest_icons_exist_as_static_files() -> None:
 
     for name in ("field/icon-192.png", "field/icon-512.png", "field/icon.svg", "field/app.js", "field/sw.js"):
         assert finders.find(name), name
+
+
+def test_visit_form_offers_photos_from_the_camera_location_choice_and_suggestions(personas: Personas) -> None:
+    html = client_for(personas.visitor).get("/m/").content.decode()
+    assert 'id="f-photos" accept="image/*" capture="environment" multiple' in html
+    assert 'id="f-keep-location"' in html
+    assert 'name="suggestions" id="f-suggestions"' in html

@@ -11,7 +11,7 @@ from org.permissions import (
     units_visible_to,
     user_scope,
 )
-from org.tests.factories import make_member
+from org.tests.factories import make_member, make_user
 
 
 def test_scope_is_the_unit_region_subtree(personas) -> None:
@@ -93,3 +93,10 @@ def test_subtree_queries_use_an_index(personas) -> None:
     else:
         plan = regions.explain()
         assert "USING INDEX" in plan or "USING PRIMARY KEY" in plan or "USING COVERING INDEX" in plan
+
+
+def test_a_superuser_without_membership_sees_every_unit(personas) -> None:
+    root = make_user(username="root-only")
+    root.is_superuser = True
+    root.save(update_fields=["is_superuser"])
+    assert units_visible_to(root).count() == Unit.objects.count() > 1

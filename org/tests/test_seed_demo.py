@@ -19,7 +19,7 @@ NEW_PASSWORD = "another-demo-pass-2028"
 
 def seed(*args: str) -> str:
     out = StringIO()
-    call_command("seed_demo", "--appeals", "0", "--bulk-appeals", "0", *args, stdout=out)
+    call_command("seed_demo", "--appeals", "0", "--bulk-appeals", "0", "--visits", "0", *args, stdout=out)
     return out.getvalue()
 
 

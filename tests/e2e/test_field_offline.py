@@ -52,6 +52,57 @@ def outbox_states(page) -> list[str]:
     return page.eval_on_selector_all("#outbox-list li", "items => items.map(li => li.dataset.state)")
 
 
+# Fills the outbox with `count` copies of its newest record, each with its own UUID and a later time: the
+# records keep exactly the shape the app writes, without typing hundreds of visits into the form.
+QUEUE_COPIES = """
+([name, count]) => new Promise((resolve, reject) => {
+  const open = indexedDB.open(name);
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const t = open.result.transaction("outbox", "readwrite");
+    const store = t.objectStore("outbox");
+    store.getAll().onsuccess = (event) => {
+      const records = event.target.result.sort((a, b) => b.created_at - a.created_at);
+      const model = records[0];
+      for (let i = 1; i <= count; i += 1) {
+        const copy = structuredClone(model);
+        copy.uuid = copy.body.uuid = crypto.randomUUID();
+        copy.created_at = model.created_at + i;
+        copy.body.households_reached = (model.body.households_reached + i) % 50;
+        copy.body.notes = model.body.notes + "（" + i + "）";
+        store.put(copy);
+      }
+    };
+    t.oncomplete = () => { open.result.close(); resolve(true); };
+    t.onerror = () => reject(t.error);
+  };
+})
+"""
+
+
+def queue_copies(page, count: int) -> None:
+    page.evaluate(QUEUE_COPIES, [DB_NAME, count])
+
+
+def open_field_app(page, server) -> None:
+    """Signs the visitor in, opens /m/ and waits until its places are stored and its service worker controls
+    the page (so it opens again with no network)."""
+    sign_in(page, server, "visitor")
+    page.wait_for_url(f"{server.url}/")
+    page.goto(f"{server.url}/m/")
+    page.wait_for_selector("body[data-places-loaded='1']")
+    assert page.locator("#places-list li[data-code]").count() > 0
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    wait_until(page, "navigator.serviceWorker.controller !== null")
+
+
+def start_campaign() -> None:
+    today = timezone.localdate()
+    campaigns_models.Campaign.objects.create(
+        name="冬春大走访", starts=today - timedelta(days=7), ends=today + timedelta(days=30)
+    )
+
+
 def record_visit(page, *, households: int, notes: str, problem: bool = False) -> None:
     page.goto(page.url.split("#")[0] + "#record")
     page.wait_for_selector("[data-panel=record]:not([hidden])")
@@ -131,3 +182,95 @@ def test_a_visit_the_server_refuses_is_kept_and_shown_with_its_reason(page, live
     expect(item.locator("[data-testid=message]")).to_contain_text("走访活动")
     assert page.inner_text("[data-testid=pending-count]") == "0"
     assert campaigns_models.Visit.objects.count() == 0
+
+
+def test_reloading_offline_keeps_every_record_with_its_state(page, live_server, personas) -> None:
+    start_campaign()
+    Visit = campaigns_models.Visit
+    open_field_app(page, live_server)
+
+    # Online: one visit is taken, one is refused (a time in the future) and stays with its reason.
+    record_visit(page, households=3, notes="走访低保户。")
+    page.goto(page.url.split("#")[0] + "#record")
+    page.select_option("#f-place", index=1)
+    page.fill("#f-started", (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#f-notes", "时间填错的走访。")
+    page.click("#save-visit")
+    page.click("[data-tab=outbox]")
+    expect(page.locator("#outbox-list li[data-state=synced]")).to_have_count(1, timeout=15_000)
+    expect(page.locator("#outbox-list li[data-state=invalid]")).to_have_count(1, timeout=15_000)
+
+    # Offline: two more wait; the page is reloaded with no network.
+    page.context.set_offline(True)
+    page.wait_for_selector("[data-testid=network][data-online='0']")
+    record_visit(page, households=5, notes="走访留守儿童家庭。")
+    record_visit(page, households=1, notes="走访独居老人。")
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    page.click("[data-tab=outbox]")
+    expect(page.locator("#outbox-list li")).to_have_count(4)
+    assert sorted(outbox_states(page)) == ["invalid", "pending", "pending", "synced"]
+    assert page.inner_text("[data-testid=pending-count]") == "2"
+    expect(page.locator("#outbox-list li[data-state=invalid] [data-testid=message]")).to_contain_text(
+        "走访时间不能晚于当前时间"
+    )
+    assert Visit.objects.count() == 1
+
+    page.context.set_offline(False)
+    expect(page.locator("#outbox-list li[data-state=synced]")).to_have_count(3, timeout=30_000)
+    assert sorted(outbox_states(page)) == ["invalid", "synced", "synced", "synced"]
+    assert page.inner_text("[data-testid=pending-count]") == "0"
+    shown = page.eval_on_selector_all(
+        "#outbox-list li[data-state=synced]", "items => items.map(li => li.dataset.uuid)"
+    )
+    assert sorted(str(u) for u in Visit.objects.values_list("uuid", flat=True)) == sorted(shown)
+
+
+def test_a_batch_stored_but_never_answered_is_sent_again_and_counted_once(
+    browser, live_server, personas
+) -> None:
+    """The server commits the batch, but the connection breaks before the phone hears the answer: the phone
+    retries on its own after its backoff and the server answers 200 (already stored) for every visit, with the
+    same ids, and stores nothing twice."""
+    start_campaign()
+    Visit = campaigns_models.Visit
+    # Without a service worker in the way, every request of the page passes through page.route.
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", service_workers="block")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    answers: list[dict] = []
+
+    def answer_then_cut(route) -> None:
+        response = route.fetch()  # the server stores the batch and answers...
+        answers.append(response.json())
+        if len(answers) == 1:
+            route.abort("connectionreset")  # ...but the phone never hears it
+        else:
+            route.fulfill(response=response)
+
+    try:
+        sign_in(page, live_server, "visitor")
+        page.wait_for_url(f"{live_server.url}/")
+        page.goto(f"{live_server.url}/m/")
+        page.wait_for_selector("body[data-places-loaded='1']")
+        context.set_offline(True)
+        page.wait_for_selector("[data-testid=network][data-online='0']")
+        for households in (3, 5, 2):
+            record_visit(page, households=households, notes="走访返乡务工人员，了解欠薪情况。")
+        page.click("[data-tab=outbox]")
+        page.route("**/api/v1/visits/batch", answer_then_cut)
+
+        context.set_offline(False)
+        expect(page.locator("[data-testid=notice]")).to_contain_text("稍后自动重试")
+        assert outbox_states(page) == ["pending"] * 3
+        assert Visit.objects.count() == 3  # stored, though the phone does not know it
+        expect(page.locator("#outbox-list li[data-state=synced]")).to_have_count(3, timeout=20_000)
+    finally:
+        context.close()
+
+    first, repeat = answers
+    assert [r["status"] for r in first["results"]] == [201] * 3
+    assert [r["status"] for r in repeat["results"]] == [200] * 3
+    assert (repeat["created"], repeat["repeated"]) == (0, 3)
+    assert [r["id"] for r in repeat["results"]] == [r["id"] for r in first["results"]]
+    assert Visit.objects.count() == 3

@@ -1,13 +1,15 @@
 /* 走访 field app service worker, served at /m/sw.js (scope /m/). The view prepends ZF_VERSION and
    ZF_PRECACHE: the shell page, the manifest and the static files the shell loads.
    - the shell and its files: cache first (the shell is refreshed in the background when online);
-   - /api/: network first, the last good answer when offline;
-   - anything not GET passes straight through: the outbox lives in IndexedDB, not here. */
+   - /api/ passes straight through, never cached: answers hold personal data and depend on who is signed in,
+     and the page keeps what it needs offline (places, categories, the outbox, photos) in IndexedDB;
+   - anything not GET passes straight through too. */
 /* global ZF_VERSION, ZF_PRECACHE */
 "use strict";
 
 var SHELL_CACHE = "zoufang-field-shell-" + ZF_VERSION;
-var API_CACHE = "zoufang-field-api";
+// Earlier releases kept API answers here; they are removed on activation.
+var OLD_API_CACHE = "zoufang-field-api";
 var SCOPE = new URL(self.registration.scope).pathname;
 
 // A shell answer is usable only if it is the page itself, not the login page a lapsed session redirects to.
@@ -47,7 +49,7 @@ self.addEventListener("activate", function (event) {
       return Promise.all(
         names
           .filter(function (name) {
-            return name.indexOf("zoufang-field-shell-") === 0 && name !== SHELL_CACHE;
+            return (name.indexOf("zoufang-field-shell-") === 0 && name !== SHELL_CACHE) || name === OLD_API_CACHE;
           })
           .map(function (name) {
             return caches.delete(name);
@@ -93,31 +95,6 @@ function staticFirst(event) {
   );
 }
 
-function networkFirst(event) {
-  event.respondWith(
-    fetch(event.request)
-      .then(function (response) {
-        if (response.ok) {
-          var copy = response.clone();
-          caches.open(API_CACHE).then(function (cache) {
-            cache.put(event.request, copy);
-          });
-        }
-        return response;
-      })
-      .catch(function (error) {
-        return caches.open(API_CACHE).then(function (cache) {
-          return cache.match(event.request).then(function (cached) {
-            if (cached) {
-              return cached;
-            }
-            throw error;
-          });
-        });
-      })
-  );
-}
-
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   if (request.method !== "GET") {
@@ -128,8 +105,9 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   if (url.pathname.indexOf("/api/") === 0) {
-    networkFirst(event);
-  } else if (request.mode === "navigate" && url.pathname === SCOPE) {
+    return;
+  }
+  if (request.mode === "navigate" && url.pathname === SCOPE) {
     shellFirst(event, SCOPE);
   } else if (ZF_PRECACHE.indexOf(url.pathname) !== -1 || url.pathname.indexOf("/static/") === 0) {
     staticFirst(event);

@@ -5,6 +5,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from appeals.demo import DEMO_APPEALS, seed_demo_appeals
 from appeals.scale import scale_seed
+from campaigns.demo import DEMO_VISITS, seed_demo_campaign
+from campaigns.services import visits_flag
 from core.errors import DomainError
 from org.demo import DEFAULT_PASSWORD, demo_accounts_write, demo_logins, demo_seed
 
@@ -44,6 +46,13 @@ class Command(BaseCommand):
             default=DEMO_BULK_APPEALS,
             help="further appeals written in bulk as seed_scale does, for realistic volumes (default %(default)s)",
         )
+        parser.add_argument(
+            "--visits",
+            type=int,
+            default=DEMO_VISITS,
+            help="visits of the running demo campaign (冬春大走访), written in bulk; 0 seeds no campaign "
+            "(default %(default)s)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         password: str = options["password"]
@@ -55,6 +64,11 @@ class Command(BaseCommand):
             bulk = 0
             if not appeals.skipped and options["bulk_appeals"] > 0:
                 bulk = scale_seed(appeals=options["bulk_appeals"]).appeals
+            # After the appeals: the visit-sourced ones are linked to visits of the campaign.
+            campaign = seed_demo_campaign(visits=options["visits"])
+            # The supervisors' page of doubtful visits shows the planted ones from the first minute, instead
+            # of after the periodic check's first run.
+            flags = visits_flag() if campaign.created else 0
         except DomainError as exc:
             raise CommandError(exc.message) from None
         accounts_out: Path | None = options["accounts_out"]
@@ -65,6 +79,7 @@ class Command(BaseCommand):
             f"users {summary.users_created} created, {summary.users_updated} updated; "
             f"memberships {summary.memberships_granted} granted; {appeals.line()}"
             + (f", {bulk} more in bulk" if bulk else "")
+            + (f"; {campaign.line()}, {flags} plausibility flags" if campaign.created else "")
             + (f"; accounts written to {accounts_out}" if accounts_out else "")
         )
         self.stdout.write(f"demo logins (password {password}):")

@@ -1,0 +1,259 @@
+"""Supervisors' pages: the visits the plausibility checks doubt, and spot-checks (抽查回访) with their call-backs."""
+
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from appeals.models import Satisfaction
+from appeals.views.common import add_details, keyset_page, query, request_user, require
+from campaigns.models import Campaign, FlagKind, SpotCheck, SpotCheckItem, SpotCheckOutcome, Visit, VisitFlag
+from campaigns.permissions import (
+    SPOT_CHECK_VIEW_ROLES,
+    access_spot_check,
+    access_spot_check_item,
+    campaigns_visible_to,
+    spot_checks_visible_to,
+    visits_visible_to,
+)
+from campaigns.selectors import (
+    FLAG_ORDER,
+    FLAG_ROLES,
+    SPOT_CHECK_ORDER,
+    FlagFilters,
+    confirmation_rate,
+    drawable_units,
+    flag_reason,
+    flagged_visits,
+    spot_check_items,
+    with_results,
+)
+from campaigns.services import MAX_SAMPLE, MIN_SAMPLE, SPOT_CHECK_ROLES, spot_check_draw, spot_check_record
+from core.errors import DomainError, InvalidInput, NotFound
+from geo.models import Region
+from org.models import User
+from org.permissions import access_unit, regions_visible_to, user_scope
+
+
+def _can_check(user: User) -> bool:
+    scope = user_scope(user)
+    return scope.everything or bool(scope.roles.intersection(SPOT_CHECK_ROLES))
+
+
+# --- plausibility flags ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlagRow:
+    visit: Visit
+    reasons: list[tuple[VisitFlag, str]]
+
+
+@login_required
+def flags(request: HttpRequest) -> HttpResponse:
+    """存疑走访: flagged visits in the user's scope, newest first, by kind and county."""
+    user = request_user(request)
+    require(user, *FLAG_ROLES)
+    kind = request.GET.get("kind", "")
+    if kind not in FlagKind.values:
+        kind = ""
+    counties = list(regions_visible_to(user).filter(level=Region.Level.COUNTY).order_by("code"))
+    county = next((c for c in counties if c.code == request.GET.get("county")), None)
+    visits = flagged_visits(
+        visits_visible_to(user),
+        FlagFilters(kind=kind or None, region=county.prefix if county else None),
+    )
+    page = keyset_page(request, visits, FLAG_ORDER)
+    rows = [FlagRow(visit=v, reasons=[(f, flag_reason(f)) for f in v.flags.all()]) for v in page.items]
+    filters = {"kind": kind, "county": county.code if county else ""}
+    context = {
+        "rows": rows,
+        "kinds": FlagKind.choices,
+        "kind": kind,
+        "counties": counties,
+        "county": county,
+        "next_url": query(**filters, cursor=page.next_cursor) if page.next_cursor else None,
+        "first_url": query(**filters) if request.GET.get("cursor") else None,
+    }
+    return render(request, "campaigns/checks/flags.html", context)
+
+
+# --- spot-checks ----------------------------------------------------------------------------------------
+
+
+class DrawForm(forms.Form):
+    campaign = forms.TypedChoiceField(label=_("Campaign"), coerce=int, widget=forms.HiddenInput)
+    unit = forms.TypedChoiceField(label=_("Unit"), coerce=int)
+    size = forms.IntegerField(
+        label=_("Visits to draw"), min_value=MIN_SAMPLE, max_value=MAX_SAMPLE, initial=20
+    )
+
+    def __init__(self, *args: Any, user: User, campaign: Campaign | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        campaigns = list(campaigns_visible_to(user).order_by("-starts", "-id"))
+        cast(forms.ChoiceField, self.fields["campaign"]).choices = [(c.pk, c.name) for c in campaigns]
+        units = drawable_units(user, campaign) if campaign is not None else []
+        cast(forms.ChoiceField, self.fields["unit"]).choices = [(u.pk, u.name) for u in units]
+
+
+class RecordForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[(o.value, o.label) for o in SpotCheckOutcome if o != SpotCheckOutcome.PENDING],
+    )
+    satisfaction = forms.ChoiceField(
+        label=_("Satisfaction"), choices=[("", "—"), *Satisfaction.choices], required=False
+    )
+    note = forms.CharField(label=_("Note"), max_length=1000, required=False)
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    check: SpotCheck
+    rate: float | None
+
+
+def _selected_campaign(request: HttpRequest, user: User) -> Campaign | None:
+    campaigns = campaigns_visible_to(user).order_by("-starts", "-id")
+    wanted = request.POST.get("campaign") or request.GET.get("campaign")
+    chosen = campaigns.filter(pk=wanted).first() if wanted and str(wanted).isdigit() else None
+    return chosen or campaigns.first()
+
+
+@login_required
+def spot_checks(request: HttpRequest) -> HttpResponse:
+    """抽查回访: the spot-checks of the units in scope with their results; supervisors draw new ones here."""
+    user = request_user(request)
+    require(user, *SPOT_CHECK_VIEW_ROLES)
+    campaign = _selected_campaign(request, user)
+    form: DrawForm | None = None
+    if _can_check(user):
+        form = DrawForm(
+            request.POST if request.method == "POST" else None,
+            user=user,
+            campaign=campaign,
+            initial={"campaign": campaign.pk if campaign else None},
+        )
+    if request.method == "POST":
+        require(user, *SPOT_CHECK_ROLES)
+        assert form is not None
+        if form.is_valid():
+            try:
+                check = spot_check_draw(
+                    actor=user,
+                    campaign=campaigns_visible_to(user).get(pk=form.cleaned_data["campaign"]),
+                    unit=access_unit(user, form.cleaned_data["unit"]),
+                    size=form.cleaned_data["size"],
+                )
+            except NotFound as exc:
+                raise Http404(exc.message) from None
+            except InvalidInput as exc:
+                add_details(form, exc)
+            else:
+                messages.success(
+                    request, gettext("A sample of %(n)s visits was drawn.") % {"n": check.sample_size}
+                )
+                return redirect("campaigns:spot-check", check.pk)
+    checks = with_results(spot_checks_visible_to(user))
+    page = keyset_page(request, checks, SPOT_CHECK_ORDER)
+    rows = [CheckRow(check=c, rate=confirmation_rate(c.confirmed, c.denied)) for c in page.items]
+    context = {
+        "rows": rows,
+        "form": form,
+        "campaign": campaign,
+        "next_url": query(cursor=page.next_cursor) if page.next_cursor else None,
+        "first_url": query() if request.GET.get("cursor") else None,
+    }
+    return render(
+        request, "campaigns/checks/spot_checks.html", context, status=400 if form and form.errors else 200
+    )
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    item: SpotCheckItem
+    form: RecordForm | None
+    satisfaction: str
+
+
+@login_required
+def spot_check_detail(request: HttpRequest, check_id: int) -> HttpResponse:
+    """The sampled visits of one spot-check, each with a small form for the call-back's outcome."""
+    user = request_user(request)
+    require(user, *SPOT_CHECK_VIEW_ROLES)
+    check = _access(user, check_id)
+    can_record = user_scope(user).covers(check.unit.region_id, *SPOT_CHECK_ROLES)
+    items = list(spot_check_items(check))
+    rows = [
+        ItemRow(
+            item=item,
+            form=RecordForm(
+                initial={"outcome": item.outcome, "satisfaction": item.satisfaction, "note": item.note},
+                prefix=f"item{item.pk}",
+            )
+            if can_record and (item.checked_by_id in (None, user.pk))
+            else None,
+            satisfaction=str(Satisfaction(item.satisfaction).label) if item.satisfaction else "",
+        )
+        for item in items
+    ]
+    outcomes = [item.outcome for item in items]
+    confirmed, denied = outcomes.count(SpotCheckOutcome.CONFIRMED), outcomes.count(SpotCheckOutcome.DENIED)
+    results = {
+        "sampled": len(items),
+        "called": len(items) - outcomes.count(SpotCheckOutcome.PENDING),
+        "confirmed": confirmed,
+        "denied": denied,
+        "unreachable": outcomes.count(SpotCheckOutcome.UNREACHABLE),
+        "rate": confirmation_rate(confirmed, denied),
+    }
+    return render(
+        request, "campaigns/checks/spot_check.html", {"check": check, "rows": rows, "results": results}
+    )
+
+
+def _access(user: User, check_id: int) -> SpotCheck:
+    try:
+        return access_spot_check(user, check_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+@login_required
+@require_POST
+def spot_check_item(request: HttpRequest, check_id: int, item_id: int) -> HttpResponse:
+    """Record one call-back; errors come back as a message above the list."""
+    user = request_user(request)
+    require(user, *SPOT_CHECK_ROLES)
+    check = _access(user, check_id)
+    try:
+        item = access_spot_check_item(check, item_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    form = RecordForm(request.POST, prefix=f"item{item.pk}")
+    if not form.is_valid():
+        messages.error(request, gettext("The outcome could not be recorded; check the fields."))
+        return redirect("campaigns:spot-check", check.pk)
+    try:
+        spot_check_record(
+            actor=user,
+            item=item,
+            outcome=form.cleaned_data["outcome"],
+            satisfaction=form.cleaned_data["satisfaction"],
+            note=form.cleaned_data["note"],
+        )
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, gettext("Call-back recorded."))
+    return redirect(f"{reverse('campaigns:spot-check', args=[check.pk])}#item-{item.pk}")

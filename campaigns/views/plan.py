@@ -1,0 +1,456 @@
+"""The campaign pages: the list, one campaign with its progress, its plan (targets and 包保) and its coverage."""
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from appeals.views.common import keyset_page, query, request_user
+from campaigns.models import Campaign, Enterprise, Metric, Responsibility
+from campaigns.permissions import access_campaign, campaigns_visible_to
+from campaigns.selectors import campaign_progress
+from campaigns.selectors.coverage import (
+    Coverage,
+    area_access,
+    area_children,
+    area_trail,
+    campaign_coverage,
+    campaign_headline,
+    campaign_phases,
+    responsible_for,
+    theme_names,
+    unvisited_export_rows,
+    unvisited_villages,
+    villages_in_scope,
+)
+from campaigns.services.plan import (
+    PLAN_ROLES,
+    may_plan,
+    plans_at,
+    responsibilities_assign_township,
+    responsibility_assign,
+    responsibility_remove,
+    target_set,
+    visitor_candidates,
+)
+from core.errors import DomainError, Forbidden, InvalidInput, NotFound
+from core.exports import xlsx_export
+from geo.models import Region, subtree_bounds
+from org.models import Role, Unit, User
+from org.permissions import regions_visible_to, user_scope
+
+# Who may open the plan: the planners, and read-only those who oversee the campaign.
+PLAN_VIEW_ROLES = (*PLAN_ROLES, Role.SUPERVISOR, Role.LEADER)
+ENTERPRISES_SHOWN = 200
+
+
+def _campaign(user: User, campaign_id: int) -> Campaign:
+    try:
+        return access_campaign(user, campaign_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+def _area(user: User, code: str | None) -> Region:
+    try:
+        return area_access(user, code)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+def may_open_plan(user: User) -> bool:
+    scope = user_scope(user)
+    return scope.everything or bool(scope.roles.intersection(PLAN_VIEW_ROLES))
+
+
+def percent(value: float | None) -> float | None:
+    return None if value is None else round(value * 100, 1)
+
+
+# --- list and detail --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CampaignCard:
+    campaign: Campaign
+    phase: str
+    themes: list[str]
+    visits: int
+    households: int
+    villages: int
+    visited: int
+    rate: float | None
+
+
+@login_required
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    """The running campaigns: period, current phase, themes, and the figures of the user's scope."""
+    user = request_user(request)
+    today = timezone.localdate()
+    campaigns = list(campaigns_visible_to(user))
+    names = theme_names(campaigns)
+    villages = regions_visible_to(user).filter(level=Region.Level.VILLAGE).count()
+    cards = []
+    for campaign in campaigns:
+        headline = campaign_headline(campaign=campaign, user=user, villages=villages)
+        current = next((p.name for p in campaign_phases(campaign, today=today) if p.current), "")
+        cards.append(
+            CampaignCard(
+                campaign=campaign,
+                phase=current,
+                themes=[names.get(str(code), str(code)) for code in campaign.themes or []],
+                visits=headline.visits,
+                households=headline.households,
+                villages=headline.villages,
+                visited=headline.visited,
+                rate=percent(headline.rate),
+            )
+        )
+    return render(request, "campaigns/list.html", {"cards": cards})
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    unit_id: int
+    unit_name: str
+    metric: str
+    metric_label: str
+    target: int
+    achieved: int
+    rate: float | None  # percent, may pass 100
+    bar: float  # percent, capped at 100 for the bar
+
+
+def target_rows(user: User, campaign: Campaign) -> tuple[Any, list[TargetRow]]:
+    progress = campaign_progress(campaign=campaign, user=user)
+    labels = dict(Metric.choices)
+    rows = [
+        TargetRow(
+            unit_id=u.unit_id,
+            unit_name=u.unit_name,
+            metric=u.metric,
+            metric_label=str(labels.get(u.metric, u.metric)),
+            target=u.target,
+            achieved=u.achieved,
+            rate=percent(u.achieved / u.target) if u.target else None,
+            bar=min(100.0, percent(u.achieved / u.target) or 0.0) if u.target else 0.0,
+        )
+        for u in progress.units
+    ]
+    return progress, rows
+
+
+@login_required
+def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """One campaign: phases, themes, the scope's figures and each unit's targets against what it achieved."""
+    user = request_user(request)
+    campaign = _campaign(user, campaign_id)
+    progress, rows = target_rows(user, campaign)
+    headline = campaign_headline(campaign=campaign, user=user)
+    context = {
+        "campaign": campaign,
+        "phases": campaign_phases(campaign, today=timezone.localdate()),
+        "themes": [theme_names([campaign]).get(str(c), str(c)) for c in campaign.themes or []],
+        "progress": progress,
+        "headline": headline,
+        "coverage_rate": percent(headline.rate),
+        "rows": rows,
+        "may_open_plan": may_open_plan(user),
+    }
+    return render(request, "campaigns/detail.html", context)
+
+
+# --- plan -------------------------------------------------------------------------------------------------
+
+
+def _int(data: QueryDict, name: str, reason: str) -> int:
+    try:
+        return int(data.get(name, ""))
+    except ValueError:
+        raise InvalidInput(reason, code="invalid_input", details={name: reason}) from None
+
+
+def _perform(user: User, campaign: Campaign, data: QueryDict) -> str:
+    """One planning action from the page's forms; the message to show when it is done."""
+    action = data.get("action", "")
+    if action == "target":
+        quantity = _int(data, "quantity", "请填写目标数量（整数）")
+        unit_id = _int(data, "unit", "请选择单位")
+        target = target_set(
+            actor=user,
+            campaign=campaign,
+            unit_id=unit_id,
+            metric=data.get("metric", ""),
+            quantity=quantity,
+        )
+        return gettext("Target saved.") if target else gettext("Target cleared.")
+    if action == "assign":
+        visitor_id = _int(data, "visitor", "请选择走访干部")
+        enterprise = data.get("enterprise", "")
+        responsibility_assign(
+            actor=user,
+            campaign=campaign,
+            visitor_id=visitor_id,
+            place_code=data.get("place_code", "").strip(),
+            enterprise_id=_int(data, "enterprise", "请选择企业") if enterprise else None,
+        )
+        return gettext("Responsibility assigned.")
+    if action == "assign_township":
+        visitor_id = _int(data, "visitor", "请选择走访干部")
+        result = responsibilities_assign_township(
+            actor=user, campaign=campaign, visitor_id=visitor_id, township_code=data.get("township", "")
+        )
+        return gettext("%(created)s villages assigned to %(visitor)s in %(township)s.") % {
+            "created": result.created,
+            "visitor": result.visitor.get_full_name(),
+            "township": result.township.name,
+        }
+    if action == "remove":
+        responsibility_remove(
+            actor=user,
+            campaign=campaign,
+            responsibility_id=_int(data, "responsibility", "包保关系不存在"),
+        )
+        return gettext("Responsibility removed.")
+    raise InvalidInput("未知操作", code="invalid_input", details={"action": "未知操作"})
+
+
+@dataclass(frozen=True)
+class PlacePlan:
+    code: str
+    name: str
+    responsibilities: list[Responsibility]
+    enterprise: Enterprise | None = None
+
+
+def _village_plans(user: User, campaign: Campaign, area: Region) -> list[PlacePlan]:
+    villages = list(villages_in_scope(user, area).order_by("code"))
+    held: dict[str, list[Responsibility]] = {}
+    rows = (
+        Responsibility.objects.filter(campaign=campaign, region__in=[v.code for v in villages])
+        .select_related("visitor")
+        .order_by("visitor__full_name", "id")
+    )
+    for r in rows:
+        held.setdefault(r.region_id or "", []).append(r)
+    return [PlacePlan(code=v.code, name=v.name, responsibilities=held.get(v.code, [])) for v in villages]
+
+
+def _enterprise_plans(user: User, campaign: Campaign, area: Region) -> tuple[list[PlacePlan], int]:
+    enterprises = Enterprise.objects.filter(
+        user_scope(user).region_q("region__code"),
+        region__code__range=subtree_bounds(area.prefix),
+        is_active=True,
+    ).order_by("region_id", "name", "id")
+    total = enterprises.count()
+    shown = list(enterprises.select_related("region")[:ENTERPRISES_SHOWN])
+    held: dict[int, list[Responsibility]] = {}
+    rows = (
+        Responsibility.objects.filter(campaign=campaign, enterprise__in=[e.pk for e in shown])
+        .select_related("visitor")
+        .order_by("visitor__full_name", "id")
+    )
+    for r in rows:
+        held.setdefault(r.enterprise_id or 0, []).append(r)
+    plans = [
+        PlacePlan(code=e.region_id, name=e.name, responsibilities=held.get(e.pk, []), enterprise=e)
+        for e in shown
+    ]
+    return plans, total
+
+
+def _plan_units(user: User) -> list[Unit]:
+    """The active units whose targets the user may set."""
+    scope = user_scope(user)
+    units = Unit.objects.filter(is_active=True)
+    if not scope.everything:
+        prefixes = {g.prefix for g in scope.grants if g.role in PLAN_ROLES}
+        units = units.filter(
+            reduce(or_, (Q(region__code__range=subtree_bounds(p)) for p in prefixes), Q(pk__in=[]))
+        )
+    return list(units.order_by("region_id", "kind", "name"))
+
+
+def _plan_context(request: HttpRequest, user: User, campaign: Campaign, area: Region) -> dict[str, Any]:
+    _progress, rows = target_rows(user, campaign)
+    editable = may_plan(user)
+    coverage = campaign_coverage(campaign=campaign, user=user, region=area)
+    enterprises, enterprise_total = _enterprise_plans(user, campaign, area)
+    context: dict[str, Any] = {
+        "campaign": campaign,
+        "area": area,
+        "trail": area_trail(user, area),
+        "coverage": coverage,
+        "rows": rows,
+        "editable": editable,
+        "plans_here": editable and plans_at(user, area.code),
+        "metrics": Metric.choices,
+        "villages": _village_plans(user, campaign, area) if coverage.by_village else [],
+        "enterprises": enterprises,
+        "enterprise_total": enterprise_total,
+        "enterprises_shown": ENTERPRISES_SHOWN,
+        "region_param": request.GET.get("region", ""),
+    }
+    if editable:
+        context["units"] = _plan_units(user)
+        context["visitors"] = list(visitor_candidates(user))
+        context["townships"] = (
+            [area]
+            if area.level == Region.Level.TOWNSHIP
+            else list(
+                Region.objects.filter(
+                    code__range=subtree_bounds(area.prefix), level=Region.Level.TOWNSHIP
+                ).order_by("code")
+            )
+        )
+        context["townships"] = [t for t in context["townships"] if plans_at(user, t.code)]
+    return context
+
+
+@login_required
+def campaign_plan(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """走访计划: targets per unit and metric, and who answers for which village or enterprise (包保)."""
+    user = request_user(request)
+    if not may_open_plan(user):
+        raise PermissionDenied("无权查看走访计划")
+    campaign = _campaign(user, campaign_id)
+    area = _area(user, request.GET.get("region") or request.POST.get("region") or None)
+    if request.method == "POST":
+        try:
+            done = _perform(user, campaign, request.POST)
+        except Forbidden as exc:
+            raise PermissionDenied(exc.message) from None
+        except NotFound as exc:
+            raise Http404(exc.message) from None
+        except InvalidInput as exc:
+            context = _plan_context(request, user, campaign, area)
+            context["errors"] = [exc.message, *_detail_messages(exc)]
+            return render(request, "campaigns/plan.html", context, status=422)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, done)
+        url = reverse("campaigns:plan", kwargs={"campaign_id": campaign.pk})
+        return redirect(url + query(region=request.POST.get("region") or None))
+    return render(request, "campaigns/plan.html", _plan_context(request, user, campaign, area))
+
+
+def _detail_messages(exc: InvalidInput) -> list[str]:
+    details = exc.details if isinstance(exc.details, dict) else {}
+    return [str(reason) for reason in details.values() if str(reason) != exc.message]
+
+
+# --- coverage ---------------------------------------------------------------------------------------------
+
+COVERAGE_HEADERS = [
+    _("Area"),
+    _("Code"),
+    _("Villages and communities"),
+    _("Visited"),
+    _("Not yet visited"),
+    _("Coverage (%)"),
+    _("Without a responsible visitor"),
+    _("Visits"),
+]
+UNVISITED_HEADERS = [
+    _("County"),
+    _("Township"),
+    _("Village or community"),
+    _("Code"),
+    _("Responsible visitors"),
+    _("Phones"),
+]
+
+
+def _coverage_export(request: HttpRequest, user: User, campaign: Campaign, area: Region) -> HttpResponseBase:
+    kind = request.GET.get("export")
+    filters = {"campaign": campaign.pk, "region": area.code}
+    if kind == "coverage":
+        coverage = campaign_coverage(campaign=campaign, user=user, region=area)
+        rows = (
+            (
+                r.region.name,
+                r.region.code,
+                r.villages,
+                r.visited,
+                r.unvisited,
+                percent(r.rate),
+                r.unassigned,
+                r.visits,
+            )
+            for r in coverage.rows
+        )
+        return xlsx_export(
+            rows=rows,
+            headers=[str(h) for h in COVERAGE_HEADERS],
+            filename=f"{campaign.name}-{area.name}-走访覆盖率.xlsx",
+            sheet="走访覆盖率",
+            actor=user,
+            request=request,
+            what="campaign_coverage",
+            filters=filters,
+            widths=(24, 14, 10, 10, 10, 10, 12, 10),
+        )
+    if kind == "unvisited":
+        return xlsx_export(
+            rows=unvisited_export_rows(campaign=campaign, user=user, region=area),
+            headers=[str(h) for h in UNVISITED_HEADERS],
+            filename=f"{campaign.name}-{area.name}-未走访村（社区）.xlsx",
+            sheet="未走访村（社区）",
+            actor=user,
+            request=request,
+            what="unvisited_villages",
+            filters=filters,
+            widths=(14, 18, 24, 14, 24, 28),
+        )
+    raise Http404
+
+
+@dataclass(frozen=True)
+class UnvisitedRow:
+    village: Region
+    visitors: list[User]
+
+
+@login_required
+def coverage(request: HttpRequest, campaign_id: int) -> HttpResponseBase:
+    """走访覆盖率 by area, drilled down with ?region=, and the villages nobody has visited yet."""
+    user = request_user(request)
+    campaign = _campaign(user, campaign_id)
+    area = _area(user, request.GET.get("region") or None)
+    if request.GET.get("export"):
+        return _coverage_export(request, user, campaign, area)
+    result: Coverage = campaign_coverage(campaign=campaign, user=user, region=area)
+    page = keyset_page(request, unvisited_villages(campaign=campaign, user=user, region=area), ("code",))
+    people = responsible_for(campaign=campaign, codes=[v.code for v in page.items])
+    region_param = area.code if request.GET.get("region") else None
+    context = {
+        "campaign": campaign,
+        "area": area,
+        "trail": area_trail(user, area),
+        "children": area_children(user, area) if area.level < Region.Level.TOWNSHIP else [],
+        "coverage": result,
+        "rate": percent(result.rate),
+        "rows": [(row, percent(row.rate)) for row in result.rows],
+        "unvisited": [UnvisitedRow(village=v, visitors=people.get(v.code, [])) for v in page.items],
+        "next_url": query(region=region_param, cursor=page.next_cursor) + "#unvisited"
+        if page.next_cursor
+        else None,
+        "first_url": query(region=region_param) + "#unvisited" if request.GET.get("cursor") else None,
+        "export_coverage": query(region=region_param, export="coverage"),
+        "export_unvisited": query(region=region_param, export="unvisited"),
+        "may_open_plan": may_open_plan(user),
+    }
+    return render(request, "campaigns/coverage.html", context)
