@@ -1,12 +1,9 @@
 """Campaigns (大走访), their targets and responsibilities, the enterprise register, and field visits.
 
-Not yet (issue 4): planning and coverage pages (incl. villages nobody has visited), photos (downscaled, EXIF
-stripped), suggestions as a visit field, plausibility flags for supervisors (impossible travel, many visits in
-minutes, GPS far from the township, copied notes), companions and teams as input (the `companions` column and
-responsibilities by team), the offline field app at /m/ (manifest, service worker, IndexedDB outbox) and its
-Playwright tests, spot-checks (抽查回访), seed_demo's running campaign with visits, `import_ledger --kind visits`,
-progress per region, the problems' tracking codes and secrets in batch results (POST /visits has them), and
-the browser-sync benchmark with its docs/benchmarks.md entry.
+Not built: companions and teams as input (the `companions` column exists; responsibilities are per person),
+an enterprise register page (enterprises come from the admin), `import_ledger --kind visits`, the problems'
+tracking codes and secrets in batch results (POST /visits has them), and photos in object storage (they live
+under MEDIA_ROOT, so backups must include var/media).
 """
 
 from django.conf import settings
