@@ -16,6 +16,7 @@ from appeals.schemas import AppealIn, ObjectId, PlainText, RegionCode, StrictIn
 from appeals.services import AppealDraft
 from campaigns.models import Campaign, FlagKind, SpotCheck, SpotCheckItem, Visit, VisitPhoto
 from campaigns.selectors import Progress, confirmation_rate, flag_reason
+from campaigns.selectors.coverage import Coverage
 from campaigns.selectors.places import MyPlaces
 from campaigns.services import (
     MAX_BATCH,
@@ -524,4 +525,54 @@ def spot_check_out(spot_check: SpotCheck, items: Iterable[SpotCheckItem]) -> dic
             "confirmation_rate": confirmation_rate(confirmed, denied),
         },
         "items": rows,
+    }
+
+
+class AreaOut(Schema):
+    code: str
+    name: str
+    level: int
+
+
+class CoverageRowOut(AreaOut):
+    villages: int = Field(..., description="villages/communities in your scope")
+    visited: int = Field(..., description="of them, with ≥ 1 visit in the campaign")
+    unvisited: int
+    unassigned: int = Field(..., description="villages nobody answers for (no 包保人)")
+    visits: int = Field(..., description="visits to its villages (enterprise visits not counted)")
+    coverage: float | None = Field(..., description="visited ÷ villages; null when there are none")
+
+
+class CoverageOut(Schema):
+    campaign_id: int
+    region: AreaOut
+    definition: str
+    totals: CoverageRowOut
+    rows: list[CoverageRowOut] = Field(..., description="one per area one level down")
+
+
+def coverage_out(coverage: Coverage, *, definition: str) -> dict[str, Any]:
+    def row(region: Any, item: Any) -> dict[str, Any]:
+        return {
+            "code": region.code,
+            "name": region.name,
+            "level": region.level,
+            "villages": item.villages,
+            "visited": item.visited,
+            "unvisited": item.unvisited,
+            "unassigned": item.unassigned,
+            "visits": item.visits,
+            "coverage": item.rate,
+        }
+
+    return {
+        "campaign_id": coverage.campaign.pk,
+        "region": {
+            "code": coverage.region.code,
+            "name": coverage.region.name,
+            "level": coverage.region.level,
+        },
+        "definition": definition,
+        "totals": row(coverage.region, coverage),
+        "rows": [row(r.region, r) for r in coverage.rows],
     }

@@ -17,15 +17,18 @@ from campaigns.schemas import (
     BatchIn,
     BatchOut,
     CampaignOut,
+    CoverageOut,
     ProgressOut,
     VisitIn,
     VisitOut,
     VisitQuery,
     batch_item_out,
+    coverage_out,
     progress_out,
     visit_out,
 )
 from campaigns.selectors import VISIT_ORDER, VisitFilters, campaign_progress, visits_filter
+from campaigns.selectors.coverage import COVERAGE_DEFINITION, area_access, campaign_coverage
 from campaigns.services import VisitData, visit_record, visits_record_batch
 from core.api import Page, responses
 from core.pagination import keyset_paginate
@@ -143,3 +146,17 @@ def list_campaigns(request: HttpRequest) -> QuerySet[Campaign]:
 def get_progress(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
     user = api_user(request)
     return progress_out(campaign_progress(campaign=access_campaign(user, campaign_id), user=user))
+
+
+@router.get(
+    "/campaigns/{campaign_id}/coverage",
+    response=responses(CoverageOut, 404),
+    summary="Visit coverage by region, one level down",
+)
+def get_coverage(request: HttpRequest, campaign_id: int, region: str | None = None) -> dict[str, Any]:
+    """走访覆盖率 of `region` (default: the widest area of your scope) and of each area one level down: counties,
+    townships, or a township's villages. 404 alike for a region that does not exist or holds none of your scope."""
+    user = api_user(request)
+    campaign = access_campaign(user, campaign_id)
+    coverage = campaign_coverage(campaign=campaign, user=user, region=area_access(user, region))
+    return coverage_out(coverage, definition=str(COVERAGE_DEFINITION))

@@ -12,6 +12,7 @@ from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
+from django.utils.translation import gettext_lazy as _
 
 from appeals.models import Category
 from campaigns.models import Campaign, Responsibility, Visit, VisitProblem
@@ -127,6 +128,13 @@ class Coverage:
     @property
     def by_village(self) -> bool:
         return self.region.level == Region.Level.TOWNSHIP
+
+
+# The definition printed beside the number (DESIGN §6: each metric shown with its definition).
+COVERAGE_DEFINITION = _(
+    "Visit coverage = villages and communities with at least one visit in this campaign ÷ villages and "
+    "communities in your scope. Visits to enterprises do not count towards the village they lie in."
+)
 
 
 def villages_in_scope(user: User, region: Region) -> QuerySet[Region]:

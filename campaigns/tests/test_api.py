@@ -264,3 +264,34 @@ def test_anonymous_requests_answer_401(db, method, path) -> None:
 def test_a_leader_may_not_record_visits(personas, campaign) -> None:
     response = post(api(personas.other_leader), "/api/v1/visits", visit_body(place_code=FUQUAN_VILLAGE))
     assert response.status_code == 403
+
+
+def test_coverage_by_region_counts_visited_villages_one_level_down(personas, campaign) -> None:
+    enterprise = Enterprise.objects.create(name="都匀某建筑公司", region_id=OTHER_VILLAGE)
+    bodies = [
+        visit_body(),
+        visit_body(),
+        visit_body(place_code=None, enterprise=enterprise.pk),
+    ]
+    assert post(api(personas.visitor), "/api/v1/visits/batch", {"visits": bodies}).json()["created"] == 3
+    township = VILLAGE[:9] + "000"
+    out = api(personas.supervisor).get(f"/api/v1/campaigns/{campaign.pk}/coverage?region={township}").json()
+    villages = {row["code"]: row for row in out["rows"]}
+    assert out["region"]["code"] == township and out["definition"]
+    # The enterprise visit does not count for the village it lies in.
+    assert villages[VILLAGE]["visited"] == 1 and villages[VILLAGE]["visits"] == 2
+    assert villages[OTHER_VILLAGE]["visited"] == 0 and villages[OTHER_VILLAGE]["coverage"] == 0.0
+    assert out["totals"]["visited"] == 1
+    assert out["totals"]["villages"] == len(villages) > 1
+    assert out["totals"]["coverage"] == 1 / len(villages)
+    county = api(personas.supervisor).get(f"/api/v1/campaigns/{campaign.pk}/coverage").json()
+    assert county["totals"]["visited"] == 1 and all(r["level"] == 4 for r in county["rows"])
+
+
+@pytest.mark.parametrize("region", ["522702001000", "999999999999", "52270"])
+def test_coverage_of_a_region_outside_scope_answers_404_like_a_missing_one(
+    personas, campaign, region
+) -> None:
+    response = api(personas.supervisor).get(f"/api/v1/campaigns/{campaign.pk}/coverage?region={region}")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"

@@ -22,6 +22,7 @@ from campaigns.models import Campaign, Enterprise, Metric, Responsibility
 from campaigns.permissions import access_campaign, campaigns_visible_to
 from campaigns.selectors import campaign_progress
 from campaigns.selectors.coverage import (
+    COVERAGE_DEFINITION,
     Coverage,
     area_access,
     area_children,
@@ -442,6 +443,7 @@ def coverage(request: HttpRequest, campaign_id: int) -> HttpResponseBase:
         "trail": area_trail(user, area),
         "children": area_children(user, area) if area.level < Region.Level.TOWNSHIP else [],
         "coverage": result,
+        "definition": COVERAGE_DEFINITION,
         "rate": percent(result.rate),
         "rows": [(row, percent(row.rate)) for row in result.rows],
         "unvisited": [UnvisitedRow(village=v, visitors=people.get(v.code, [])) for v in page.items],
