@@ -4,11 +4,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from appeals.models import AppealKind
-from campaigns.models import Campaign, Target, Visit, VisitProblem
+from campaigns.models import Campaign, Metric, Target, Visit, VisitProblem
 from campaigns.permissions import visits_visible_to
 from campaigns.selectors.spot_checks import UnitSpotChecks, unit_spot_checks
 from geo.models import subtree_bounds
@@ -78,6 +78,31 @@ def _scalar(queryset: QuerySet, expression: Any, *, group: str) -> Coalesce:
     return Coalesce(Subquery(rows), Value(0), output_field=IntegerField())
 
 
+def target_achieved() -> Case:
+    """A Target row's achievement, in SQL: the campaign's visits by the members of the target's unit (households
+    reached, distinct villages/communities, distinct enterprises), or the disputes raised on those visits.
+    Only the branch of the target's metric is evaluated."""
+    members = Membership.objects.filter(unit=OuterRef(OuterRef("unit"))).values("user")
+    unit_visits = Visit.objects.filter(campaign=OuterRef("campaign"), visitor__in=members)
+    unit_disputes = VisitProblem.objects.filter(
+        visit__campaign=OuterRef("campaign"), visit__visitor__in=members, appeal__kind=AppealKind.DISPUTE
+    )
+    villages = Count("region", distinct=True, filter=Q(enterprise__isnull=True))
+    return Case(
+        When(
+            metric=Metric.HOUSEHOLDS, then=_scalar(unit_visits, Sum("households_reached"), group="campaign")
+        ),
+        When(metric=Metric.VILLAGES, then=_scalar(unit_visits, villages, group="campaign")),
+        When(
+            metric=Metric.ENTERPRISES,
+            then=_scalar(unit_visits, Count("enterprise", distinct=True), group="campaign"),
+        ),
+        When(metric=Metric.DISPUTES, then=_scalar(unit_disputes, Count("appeal"), group="visit__campaign")),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
 def campaign_progress(*, campaign: Campaign, user: User) -> Progress:
     """Targets against achieved for the units the user sees, and the totals of the visits in their scope.
 
@@ -92,24 +117,10 @@ def campaign_progress(*, campaign: Campaign, user: User) -> Progress:
         enterprises=Count("enterprise", distinct=True),
     )
     disputes = VisitProblem.objects.filter(visit__in=visits, appeal__kind=AppealKind.DISPUTE).count()
-    members = Membership.objects.filter(unit=OuterRef(OuterRef("unit"))).values("user")
-    unit_visits = Visit.objects.filter(campaign=OuterRef("campaign"), visitor__in=members)
-    unit_disputes = VisitProblem.objects.filter(
-        visit__campaign=OuterRef("campaign"), visit__visitor__in=members, appeal__kind=AppealKind.DISPUTE
-    )
     targets = (
         Target.objects.filter(campaign=campaign, unit__in=units_visible_to(user))
         .select_related("unit")
-        .annotate(
-            a_households=_scalar(unit_visits, Sum("households_reached"), group="campaign"),
-            a_villages=_scalar(
-                unit_visits,
-                Count("region", distinct=True, filter=Q(enterprise__isnull=True)),
-                group="campaign",
-            ),
-            a_enterprises=_scalar(unit_visits, Count("enterprise", distinct=True), group="campaign"),
-            a_disputes=_scalar(unit_disputes, Count("appeal"), group="visit__campaign"),
-        )
+        .annotate(achieved=target_achieved())
         .order_by("unit__name", "unit_id", "metric")
     )
     return Progress(
@@ -126,7 +137,7 @@ def campaign_progress(*, campaign: Campaign, user: User) -> Progress:
                 unit_name=t.unit.name,
                 metric=t.metric,
                 target=t.quantity,
-                achieved=getattr(t, f"a_{t.metric}"),
+                achieved=t.achieved,
             )
             for t in targets
         ],

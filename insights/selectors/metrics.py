@@ -21,27 +21,25 @@ from django.db.models import (
     Exists,
     F,
     FloatField,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
 )
-from django.db.models.expressions import Combinable
-from django.db.models.functions import Cast, Coalesce, Least
+from django.db.models.functions import Cast, Least
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from appeals.models import AppealEvent, AppealKind, Satisfaction, TaskRole, UnitTask
-from campaigns.models import Metric, Target, Visit, VisitProblem
+from campaigns.models import Target, Visit
 from campaigns.permissions import campaigns_visible_to
+from campaigns.selectors.visits import target_achieved
 from core.errors import InvalidInput
 from geo.models import Region, code_prefix, subtree_bounds
-from org.models import Membership, Unit, User
+from org.models import Unit, User
 from org.permissions import units_visible_to, user_scope
 
 Kind = AppealEvent.Kind
@@ -358,47 +356,6 @@ def _coverage_counts(
     return villages.aggregate(villages=Count("code"), villages_visited=Count("code", filter=Q(visited)))
 
 
-def _one_aggregate(queryset: QuerySet, expression: Combinable, *, group: str) -> Coalesce:
-    """A correlated subquery returning one aggregate over `queryset` (one group: `group` is fixed), else 0."""
-    rows = queryset.order_by().values(group).annotate(v=expression).values("v")[:1]
-    return Coalesce(Subquery(rows), Value(0), output_field=IntegerField())
-
-
-def _achieved() -> Case:
-    """A target's achievement, as campaigns.selectors.campaign_progress defines it: the campaign's visits by the
-    members of the target's unit (households reached, distinct villages, distinct enterprises), or the disputes
-    raised on those visits."""
-    members = Membership.objects.filter(unit=OuterRef(OuterRef("unit"))).values("user")
-    unit_visits = Visit.objects.filter(campaign=OuterRef("campaign"), visitor__in=members)
-    unit_disputes = VisitProblem.objects.filter(
-        visit__campaign=OuterRef("campaign"), visit__visitor__in=members, appeal__kind=AppealKind.DISPUTE
-    )
-    return Case(
-        When(
-            metric=Metric.HOUSEHOLDS,
-            then=_one_aggregate(unit_visits, Sum("households_reached"), group="campaign"),
-        ),
-        When(
-            metric=Metric.VILLAGES,
-            then=_one_aggregate(
-                unit_visits,
-                Count("region", distinct=True, filter=Q(enterprise__isnull=True)),
-                group="campaign",
-            ),
-        ),
-        When(
-            metric=Metric.ENTERPRISES,
-            then=_one_aggregate(unit_visits, Count("enterprise", distinct=True), group="campaign"),
-        ),
-        When(
-            metric=Metric.DISPUTES,
-            then=_one_aggregate(unit_disputes, Count("appeal"), group="visit__campaign"),
-        ),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-
-
 def _target_counts(
     *, user: User, period: Period, region: Region | None, unit: Unit | None
 ) -> tuple[dict[str, int], float | None]:
@@ -412,7 +369,7 @@ def _target_counts(
     # query (Django nests it because it holds subqueries) and averaged outside.
     share = Case(
         When(quantity=0, then=Value(1.0)),
-        default=Least(Cast(_achieved(), FloatField()) / Cast(F("quantity"), FloatField()), Value(1.0)),
+        default=Least(Cast(target_achieved(), FloatField()) / Cast(F("quantity"), FloatField()), Value(1.0)),
         output_field=FloatField(),
     )
     result = targets.annotate(share=share).aggregate(
