@@ -12,12 +12,9 @@ def appeals_navigation(request: HttpRequest) -> dict[str, object]:
         return {}
     scope = user_scope(user)
 
-    def holds(*roles: str) -> bool:
-        return scope.everything or bool(scope.roles.intersection(roles))
-
     return {
         "unread_notifications": unread_count(user.pk),
-        "nav_dispatch": holds(Role.DISPATCHER),
-        "nav_unit_queue": holds(Role.HANDLER, Role.UNIT_HEAD),
-        "nav_register": holds(Role.DISPATCHER, Role.VISITOR, Role.HANDLER),
+        "nav_dispatch": scope.holds(Role.DISPATCHER),
+        "nav_unit_queue": scope.holds(Role.HANDLER, Role.UNIT_HEAD),
+        "nav_register": scope.holds(Role.DISPATCHER, Role.VISITOR, Role.HANDLER),
     }

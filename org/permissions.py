@@ -34,6 +34,10 @@ class Scope:
     roles: frozenset[str]
     grants: tuple[Grant, ...] = ()
 
+    def holds(self, *roles: str) -> bool:
+        """Whether one of these roles is held anywhere (a superuser holds them all)."""
+        return self.everything or bool(self.roles.intersection(roles))
+
     def covers(self, region_code: str, *roles: str) -> bool:
         """Whether one of these roles is held in a unit whose region subtree holds `region_code`."""
         if self.everything:
@@ -95,8 +99,7 @@ def user_scope(user: Any) -> Scope:
 
 def require_role(user: User, *roles: Role) -> None:
     """Refuse with 403 unless the user holds one of these roles (a superuser holds them all)."""
-    scope = user_scope(user)
-    if not scope.everything and not scope.roles.intersection(roles):
+    if not user_scope(user).holds(*roles):
         raise Forbidden()
 
 

@@ -31,7 +31,7 @@ EXPORT_CHUNK = 1000
 # --- the area a page looks at -------------------------------------------------------------------------------
 
 
-def _intersects(user: User, prefix: str) -> bool:
+def area_intersects(user: User, prefix: str) -> bool:
     """Whether the subtree `prefix` holds or lies in part of the user's scope."""
     scope = user_scope(user)
     return scope.everything or any(p.startswith(prefix) or prefix.startswith(p) for p in scope.prefixes)
@@ -62,7 +62,7 @@ def area_access(user: User, code: str | None) -> Region:
     region = Region.objects.filter(pk=code).first()
     if region is not None and region.level == Region.Level.VILLAGE and region.parent_id:
         region = Region.objects.get(pk=region.parent_id)
-    if region is None or region.level not in DRILL_LEVELS or not _intersects(user, region.prefix):
+    if region is None or region.level not in DRILL_LEVELS or not area_intersects(user, region.prefix):
         raise NotFound("区划不存在")
     return region
 
@@ -74,7 +74,7 @@ def area_trail(user: User, region: Region) -> list[Region]:
     trail = [
         found[c]
         for c in codes
-        if c in found and found[c].level >= Region.Level.PREFECTURE and _intersects(user, found[c].prefix)
+        if c in found and found[c].level >= Region.Level.PREFECTURE and area_intersects(user, found[c].prefix)
     ]
     return [*trail, region]
 
@@ -84,7 +84,7 @@ def area_children(user: User, region: Region) -> list[Region]:
     children = Region.objects.filter(
         code__range=subtree_bounds(region.prefix), level=region.level + 1
     ).order_by("code")
-    return [child for child in children if _intersects(user, child.prefix)]
+    return [child for child in children if area_intersects(user, child.prefix)]
 
 
 # --- coverage -----------------------------------------------------------------------------------------------

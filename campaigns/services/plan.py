@@ -31,8 +31,7 @@ NOT_PLANNABLE = "只有管理员和调度员可以制定走访计划"
 
 def may_plan(user: User) -> bool:
     """Whether the user may plan anywhere (the page shows its forms); each write checks the place too."""
-    scope = user_scope(user)
-    return scope.everything or bool(scope.roles.intersection(PLAN_ROLES))
+    return user_scope(user).holds(*PLAN_ROLES)
 
 
 def plans_at(user: User, region_code: str) -> bool:

@@ -25,7 +25,7 @@ RECORDED_OUTCOMES = (SpotCheckOutcome.CONFIRMED, SpotCheckOutcome.DENIED, SpotCh
 def _require_checker(actor: User, unit: Unit) -> None:
     """403 for a role that never draws or records; 404 for a unit outside the supervisor's regions."""
     scope = user_scope(actor)
-    if not scope.everything and not scope.roles.intersection(SPOT_CHECK_ROLES):
+    if not scope.holds(*SPOT_CHECK_ROLES):
         raise Forbidden("只有督查员可以抽查回访")
     if not scope.covers(unit.region_id, *SPOT_CHECK_ROLES):
         raise NotFound("单位不存在")

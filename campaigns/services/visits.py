@@ -106,7 +106,7 @@ def visit_content_hash(data: VisitData) -> str:
 
 def _require_recorder(actor: User) -> Scope:
     scope = user_scope(actor)
-    if not scope.everything and not scope.roles.intersection(RECORD_ROLES):
+    if not scope.holds(*RECORD_ROLES):
         raise Forbidden("只有走访干部可以登记走访")
     return scope
 

@@ -44,8 +44,7 @@ from org.permissions import access_unit, regions_visible_to, user_scope
 
 
 def _can_check(user: User) -> bool:
-    scope = user_scope(user)
-    return scope.everything or bool(scope.roles.intersection(SPOT_CHECK_ROLES))
+    return user_scope(user).holds(*SPOT_CHECK_ROLES)
 
 
 # --- plausibility flags ---------------------------------------------------------------------------------

@@ -19,11 +19,11 @@ from appeals.views.common import keyset_page, query, request_user
 from campaigns.models import Visit, VisitProblem
 from campaigns.permissions import access_visit, campaigns_visible_to
 from campaigns.selectors import VISIT_ORDER, VisitFilters
-from campaigns.selectors.coverage import area_access, area_children, area_root, ledger_visits
+from campaigns.selectors.coverage import area_access, area_intersects, area_root, ledger_visits
 from campaigns.services.visits import RECORD_ROLES
 from core.errors import NotFound
 from core.exports import EXPORT_CHUNK, xlsx_export
-from geo.models import Region
+from geo.models import Region, subtree_bounds
 from org.models import Membership, User
 from org.permissions import units_visible_to
 
@@ -136,14 +136,17 @@ def ledger_visitors(user: User) -> list[User]:
 def region_options(user: User) -> list[tuple[Region, int]]:
     """Counties and their townships in the user's scope, with their depth, for the region filter."""
     root = area_root(user)
-    options: list[tuple[Region, int]] = []
     if root.level == Region.Level.TOWNSHIP:
         return [(root, 0)]
-    counties = area_children(user, root) if root.level < Region.Level.COUNTY else [root]
-    for county in counties:
-        options.append((county, 0))
-        options += [(township, 1) for township in area_children(user, county)]
-    return options
+    # One read of the counties and townships below the root; code order puts each township after its county.
+    areas = Region.objects.filter(
+        code__range=subtree_bounds(root.prefix), level__in=(Region.Level.COUNTY, Region.Level.TOWNSHIP)
+    ).order_by("code")
+    return [
+        (area, 0 if area.level == Region.Level.COUNTY else 1)
+        for area in areas
+        if area_intersects(user, area.prefix)
+    ]
 
 
 def _export(request: HttpRequest, user: User, visits: Any, params: dict[str, Any]) -> HttpResponseBase:

@@ -72,8 +72,7 @@ def _area(user: User, code: str | None) -> Region:
 
 
 def may_open_plan(user: User) -> bool:
-    scope = user_scope(user)
-    return scope.everything or bool(scope.roles.intersection(PLAN_VIEW_ROLES))
+    return user_scope(user).holds(*PLAN_VIEW_ROLES)
 
 
 def percent(value: float | None) -> float | None:
