@@ -44,6 +44,7 @@ from campaigns.services.flags import notes_digest
 from core.errors import DomainError
 from core.workcalendar import BEIJING
 from geo.models import Region
+from insights.services import visit_tallies_rebuild
 from org.demo import COUNTIES, PREFECTURE_CODE, PREFECTURE_LOGIN, STAFFED_TOWNSHIPS
 from org.models import Membership, Role, User
 
@@ -768,6 +769,7 @@ def seed_demo_campaign(*, visits: int = DEMO_VISITS, now: datetime | None = None
             for i, appeal in seeder.plan.problems
         ]
         VisitProblem.objects.bulk_create(problems, batch_size=CHUNK)
+        visit_tallies_rebuild()
         disputes: dict[int, int] = defaultdict(int)
         units = {v.user.pk: v.unit_id for v in every}
         kinds = dict(

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "campaigns",
     "field",
     "insights",
+    "oversight",
 ]
 
 MIDDLEWARE = [

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("org.urls")),
     path("", include("appeals.urls")),
     path("", include("campaigns.urls")),
+    path("", include("insights.urls_rankings")),
 ]

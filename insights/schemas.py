@@ -1,6 +1,6 @@
 """Shapes of the insights API."""
 
-from datetime import date
+from datetime import date, datetime
 
 from ninja import Field, Schema
 
@@ -73,5 +73,51 @@ class SummaryOut(Schema):
     visit_coverage: float | None
     target_completion: float | None
     counts: CountsOut
+    as_of: datetime | None = Field(..., description="when the counters last caught up with the events")
     labels: dict[str, str] = Field(..., description="metric key → its name")
     definitions: dict[str, str] = Field(..., description="metric key → its definition, to show beside it")
+
+
+class RankingQuery(Schema):
+    league: str = Field(
+        ..., pattern=r"^(county|township|department)$", description="county, township or department"
+    )
+    starts: date | None = Field(None, alias="from", description="first day; default: the 1st of this month")
+    ends: date | None = Field(None, alias="to", description="the day after the last day; default: tomorrow")
+    region: str | None = Field(
+        None, pattern=r"^\d{12}$", description="only the members in this region's subtree"
+    )
+
+
+class RankingRowOut(Schema):
+    rank: int | None = Field(..., description="1 = best; null: no metric has a value")
+    key: str = Field(..., description="region code (county, township) or unit id (department)")
+    name: str
+    score: float | None = Field(..., description="composite score 0–100")
+    rates: dict[str, float | None]
+    counts: dict[str, int]
+    failing: list[str] = Field(..., description="metrics past their threshold")
+
+
+class RankingOut(Schema):
+    league: str
+    period: PeriodOut
+    region: RegionRef | None
+    weights: dict[str, float]
+    thresholds: dict[str, float]
+    rows: list[RankingRowOut]
+    red: list[RankingRowOut] = Field(..., description="红榜: the top five")
+    black: list[RankingRowOut] = Field(..., description="黑榜: the bottom five, worst first")
+    labels: dict[str, str]
+    definitions: dict[str, str]
+    as_of: datetime | None
+
+
+class WeightsIn(Schema):
+    league: str
+    weights: dict[str, float]
+
+
+class WeightsOut(Schema):
+    league: str
+    weights: dict[str, float]

@@ -12,6 +12,7 @@ from campaigns.models import Campaign, Metric, Target, Visit, VisitProblem
 from campaigns.permissions import visits_visible_to
 from campaigns.selectors.spot_checks import UnitSpotChecks, unit_spot_checks
 from geo.models import subtree_bounds
+from insights.models import VisitTally
 from org.models import Membership, User
 from org.permissions import units_visible_to
 
@@ -81,23 +82,17 @@ def _scalar(queryset: QuerySet, expression: Any, *, group: str) -> Coalesce:
 def target_achieved() -> Case:
     """A Target row's achievement, in SQL: the campaign's visits by the members of the target's unit (households
     reached, distinct villages/communities, distinct enterprises), or the disputes raised on those visits.
-    Only the branch of the target's metric is evaluated."""
+    Read from the visitors' tallies (insights.models.VisitTally, kept by the visit service), so a target costs a
+    few index probes however many visits there are. Only the branch of the target's metric is evaluated."""
     members = Membership.objects.filter(unit=OuterRef(OuterRef("unit"))).values("user")
-    unit_visits = Visit.objects.filter(campaign=OuterRef("campaign"), visitor__in=members)
-    unit_disputes = VisitProblem.objects.filter(
-        visit__campaign=OuterRef("campaign"), visit__visitor__in=members, appeal__kind=AppealKind.DISPUTE
-    )
-    villages = Count("region", distinct=True, filter=Q(enterprise__isnull=True))
+    tallies = VisitTally.objects.filter(campaign=OuterRef("campaign"), visitor__in=members)
+    villages = Count("region", distinct=True, filter=Q(enterprise_id=0))
+    enterprises = Count("enterprise_id", distinct=True, filter=~Q(enterprise_id=0))
     return Case(
-        When(
-            metric=Metric.HOUSEHOLDS, then=_scalar(unit_visits, Sum("households_reached"), group="campaign")
-        ),
-        When(metric=Metric.VILLAGES, then=_scalar(unit_visits, villages, group="campaign")),
-        When(
-            metric=Metric.ENTERPRISES,
-            then=_scalar(unit_visits, Count("enterprise", distinct=True), group="campaign"),
-        ),
-        When(metric=Metric.DISPUTES, then=_scalar(unit_disputes, Count("appeal"), group="visit__campaign")),
+        When(metric=Metric.HOUSEHOLDS, then=_scalar(tallies, Sum("households"), group="campaign")),
+        When(metric=Metric.VILLAGES, then=_scalar(tallies, villages, group="campaign")),
+        When(metric=Metric.ENTERPRISES, then=_scalar(tallies, enterprises, group="campaign")),
+        When(metric=Metric.DISPUTES, then=_scalar(tallies, Sum("disputes"), group="campaign")),
         default=Value(0),
         output_field=IntegerField(),
     )

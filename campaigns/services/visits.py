@@ -19,12 +19,13 @@ from uuid import UUID
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from appeals.models import AppealSource
+from appeals.models import AppealKind, AppealSource
 from appeals.services import AppealDraft, appeal_register
 from campaigns.models import Campaign, Enterprise, Visit, VisitProblem
 from campaigns.services.flags import notes_digest
 from core.errors import DomainError, Forbidden, InvalidInput
 from geo.models import Region
+from insights.services.counters import visit_tally_add
 from org.models import Role, User
 from org.permissions import Scope, user_scope
 
@@ -264,6 +265,8 @@ def visit_record(*, actor: User, data: VisitData, now: datetime | None = None) -
         # Another request stored this UUID between our read and our insert.
         return RecordedVisit(visit=_repeat(Visit.objects.get(uuid=data.uuid), digest), created=False)
     secrets = _register_problems(visit, data, actor=actor, now=now)
+    disputes = sum(1 for problem in data.problems if problem.draft.kind == AppealKind.DISPUTE)
+    visit_tally_add(visits=[visit], disputes={visit.pk: disputes})
     return RecordedVisit(visit=visit, created=True, secrets=secrets)
 
 
@@ -340,6 +343,7 @@ def _insert(
     try:
         with transaction.atomic():
             Visit.objects.bulk_create([visit for _, visit in fresh])
+            visit_tally_add(visits=[visit for _, visit in fresh], disputes={})
     except IntegrityError:
         # A concurrent request stored some of these UUIDs first: take them one at a time.
         for i, _visit in fresh:

@@ -20,6 +20,7 @@ from core.errors import NotFound
 from core.models import AuditEvent
 from core.tests.test_exports import response_bytes, xlsx_rows
 from geo.models import Region
+from insights.services import visit_tally_add
 from org.models import User
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -55,7 +56,7 @@ def make_visit(
     households: int = 5,
     notes: str = "入户走访，宣传反诈知识。",
 ) -> Visit:
-    return Visit.objects.create(
+    visit = Visit.objects.create(
         uuid=uuid.uuid4(),
         campaign=campaign,
         visitor=visitor,
@@ -67,6 +68,8 @@ def make_visit(
         notes=notes,
         content_hash="0" * 64,
     )
+    visit_tally_add(visits=[visit], disputes={})  # as the visit service does
+    return visit
 
 
 @pytest.fixture

@@ -9,13 +9,27 @@ from insights.selectors.metrics import (
     metrics_summary,
     period_between,
 )
+from insights.selectors.rankings import (
+    LEAGUES,
+    Ranking,
+    RankingRow,
+    failing,
+    league_weights,
+    rankings,
+)
 
 __all__ = [
     "DEFINITIONS",
+    "LEAGUES",
     "RATE_KEYS",
     "Definition",
     "MetricsSummary",
     "Period",
+    "Ranking",
+    "RankingRow",
+    "failing",
+    "league_weights",
     "metrics_summary",
     "period_between",
+    "rankings",
 ]

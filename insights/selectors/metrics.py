@@ -1,11 +1,13 @@
 """The metrics of DESIGN §6, exactly as defined there, computed in SQL from the appeals' timeline, visits and
 targets. Each definition below is also what the API returns next to its number.
 
-The period is [from, to) in Asia/Shanghai dates. The appeal metrics count `AppealEvent` rows whose `at` lies in
-the period (a range on the index `event_kind_at`), of appeals the user may see, whose region lies in the region
-filter. A unit filter keeps the events attributed to that unit: the event's `unit` (the lead unit for an
-assignment, a resolution, a reopening; the acting unit for an acceptance or a return), or, for a callback and a
-registration, which no unit does, the appeal's lead unit. One aggregate query per family of metrics.
+The period is [from, to) in Asia/Shanghai dates. The appeal metrics sum the daily counters that
+`insights.services.counters_refresh` folds from the `AppealEvent` timeline (every few minutes; the answer says
+when): events whose day lies in the period, of appeals whose region lies in the user's regions and in the region
+filter, which goes down to townships. A unit filter keeps the events attributed to that unit: the event's `unit`
+(the lead unit for an assignment, a resolution, a reopening; the acting unit for an acceptance or a return), or,
+for a callback and a registration, which no unit does, the appeal's lead unit. Visit coverage and target
+completion read the villages and the visitors' tallies directly. One aggregate query per family of metrics.
 """
 
 from collections.abc import Iterator
@@ -24,30 +26,25 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
+    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Least
+from django.db.models.functions import Cast, Coalesce, Least
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from appeals.models import AppealEvent, AppealKind, Satisfaction, TaskRole, UnitTask
 from campaigns.models import Target, Visit
 from campaigns.permissions import campaigns_visible_to
 from campaigns.selectors.visits import target_achieved
 from core.errors import InvalidInput
 from geo.models import Region, code_prefix, subtree_bounds
+from insights.models import COUNT_FIELDS, AreaDay, DisputeSpan, UnitDay
 from org.models import Unit, User
 from org.permissions import units_visible_to, user_scope
 
-Kind = AppealEvent.Kind
 MAX_YEARS = 3
-# A callback and a registration are nobody's doing; they count for the appeal's lead unit.
-APPEAL_ATTRIBUTED = (Kind.CALLBACK, Kind.REGISTERED)
-RESOLUTIONS = (Kind.RESOLVED, Kind.RESOLVED_ON_SITE)
-SATISFIED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
 
 
 @dataclass(frozen=True)
@@ -190,7 +187,7 @@ class MetricsSummary:
 
 
 @contextmanager
-def _without_jit() -> Iterator[None]:
+def without_jit() -> Iterator[None]:
     """PostgreSQL's JIT compiles these aggregates for longer than they run: their correlated probes inflate the
     cost estimate past `jit_above_cost`. On 1M events, a year of a county: 3.2 s with JIT, 0.55 s without."""
     with transaction.atomic():
@@ -204,21 +201,9 @@ def _rate(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
 
 
-def metrics_summary(
-    *, user: User, period: Period, region: Region | None = None, unit: Unit | None = None
-) -> MetricsSummary:
-    """The rates of DESIGN §6 with the counts behind them, over what the user may see, narrowed by the filters.
-
-    The caller has obtained `region` and `unit` through access_region / access_unit.
-    """
-    with _without_jit():
-        events = _event_counts(user=user, period=period, region=region, unit=unit)
-        disputes = _dispute_counts(user=user, period=period, region=region, unit=unit)
-        coverage = _coverage_counts(user=user, period=period, region=region, unit=unit)
-        targets, completion = _target_counts(user=user, period=period, region=region, unit=unit)
-    counts = events | disputes | coverage | targets
-    c = counts
-    rates = {
+def rates_of(c: dict[str, int], completion: float | None) -> dict[str, float | None]:
+    """The rates of DESIGN §6 from their counts (see DEFINITIONS); None where the denominator is 0."""
+    return {
         "on_time_acceptance_rate": _rate(c["accepted_on_time"], c["assigned"]),
         "on_time_resolution_rate": _rate(c["resolved_on_time"], c["resolved"]),
         "solved_rate": _rate(c["callbacks_solved"], c["callbacks"]),
@@ -227,109 +212,77 @@ def metrics_summary(
         "return_rate": _rate(c["returned"], c["assigned"]),
         "dispute_resolution_rate": _rate(c["disputes_resolved"], c["disputes"]),
         "visit_coverage": _rate(c["villages_visited"], c["villages"]),
-        "target_completion": completion,
+        "target_completion": float(completion) if completion is not None else None,
     }
+
+
+def metrics_summary(
+    *, user: User, period: Period, region: Region | None = None, unit: Unit | None = None
+) -> MetricsSummary:
+    """The rates of DESIGN §6 with the counts behind them, over what the user may see, narrowed by the filters.
+
+    The caller has obtained `region` and `unit` through access_region / access_unit. The counters go down to
+    townships, so a village region is refused; a unit's numbers are its own, so a region with a unit is too.
+    """
+    if region is not None and region.level == Region.Level.VILLAGE:
+        raise InvalidInput(
+            "统计到乡镇（街道）一级，请选择乡镇或更大的区域",
+            code="invalid_input",
+            details={"region": "不能是村（社区）"},
+        )
+    if region is not None and unit is not None:
+        raise InvalidInput(
+            "按区域或按单位统计，二者选一", code="invalid_input", details={"unit": "与区域不能同时指定"}
+        )
+    with without_jit():
+        events = _event_counts(user=user, period=period, region=region, unit=unit)
+        disputes = _dispute_counts(user=user, period=period, region=region, unit=unit)
+        coverage = _coverage_counts(user=user, period=period, region=region, unit=unit)
+        targets, completion = _target_counts(user=user, period=period, region=region, unit=unit)
+    counts = events | disputes | coverage | targets
+    rates = rates_of(counts, completion)
     return MetricsSummary(period=period, region=region, unit=unit, rates=rates, counts=counts)
 
 
-# --- appeal events ----------------------------------------------------------------------------------------------
+# --- appeal events (from the daily counters) ---------------------------------------------------------------
 
 
-def _appeal_visible_q(user: User) -> Q:
-    """appeals_visible_to(user) as a condition on an event row: the appeal's region lies in the user's scope, or
-    one of the user's units has a task in it. The task list is one uncorrelated subquery, hashed once."""
-    scope = user_scope(user)
-    if scope.everything:
-        return Q()
-    has_part = (
-        Q(appeal_id__in=UnitTask.objects.filter(unit_id__in=scope.unit_ids).values("appeal_id"))
-        if scope.unit_ids
-        else Q(pk__in=[])
+def _area_rows(*, user: User, period: Period, region: Region | None) -> QuerySet[AreaDay]:
+    rows = AreaDay.objects.filter(day__gte=period.starts, day__lt=period.ends).filter(
+        user_scope(user).region_q("area")
     )
-    return scope.region_q("appeal__region__code") | has_part
-
-
-def _attributed_to(unit: Unit) -> Q:
-    return Q(kind__in=APPEAL_ATTRIBUTED, appeal__lead_unit_id=unit.pk) | (
-        ~Q(kind__in=APPEAL_ATTRIBUTED) & Q(unit_id=unit.pk)
-    )
-
-
-def _events(
-    *, user: User, period: Period, region: Region | None, unit: Unit | None, kinds: tuple[str, ...]
-) -> QuerySet[AppealEvent]:
-    events = AppealEvent.objects.filter(kind__in=kinds, at__gte=period.start_at, at__lt=period.end_at)
-    events = events.filter(_appeal_visible_q(user))
     if region is not None:
-        events = events.filter(appeal__region__code__range=subtree_bounds(region.prefix))
-    if unit is not None:
-        events = events.filter(_attributed_to(unit))
-    return events
-
-
-def _accepted_on_time() -> Exists:
-    """For an ASSIGNED event: the assigned unit signed for this assignment by its sign deadline.
-
-    Its acceptance lies after the assignment and before the appeal's next assignment or reopening (both start a
-    new sign clock). Within one appeal, event ids follow the timeline: it is written under the appeal's lock.
-    """
-    next_cycle = AppealEvent.objects.filter(
-        appeal_id=OuterRef(OuterRef("appeal_id")),
-        kind__in=(Kind.ASSIGNED, Kind.REOPENED),
-        id__gt=OuterRef(OuterRef("pk")),
-        id__lt=OuterRef("pk"),
-    )
-    return Exists(
-        AppealEvent.objects.filter(
-            appeal_id=OuterRef("appeal_id"),
-            kind=Kind.ACCEPTED,
-            unit_id=OuterRef("unit_id"),
-            id__gt=OuterRef("pk"),
-            data__role=TaskRole.LEAD.value,
-            data__on_time=True,
-        ).filter(~Exists(next_cycle))
-    )
+        rows = rows.filter(area__range=subtree_bounds(region.prefix))
+    return rows
 
 
 def _event_counts(*, user: User, period: Period, region: Region | None, unit: Unit | None) -> dict[str, int]:
-    kinds = (Kind.ASSIGNED, Kind.RETURNED, Kind.RESOLVED, Kind.RESOLVED_ON_SITE, Kind.CALLBACK, Kind.REOPENED)
-    events = _events(user=user, period=period, region=region, unit=unit, kinds=kinds)
-    assigned = Q(kind=Kind.ASSIGNED)
-    callback = Q(kind=Kind.CALLBACK)
-    return events.aggregate(
-        assigned=Count("pk", filter=assigned),
-        accepted_on_time=Count("pk", filter=assigned & Q(_accepted_on_time())),
-        returned=Count("pk", filter=Q(kind=Kind.RETURNED, data__role=TaskRole.LEAD.value)),
-        resolved=Count("pk", filter=Q(kind=Kind.RESOLVED)),
-        resolved_on_time=Count("pk", filter=Q(kind=Kind.RESOLVED, data__on_time=True)),
-        resolved_on_site=Count("pk", filter=Q(kind=Kind.RESOLVED_ON_SITE)),
-        reopened=Count("pk", filter=Q(kind=Kind.REOPENED)),
-        callbacks=Count("pk", filter=callback),
-        callbacks_solved=Count("pk", filter=callback & Q(data__solved=True)),
-        callbacks_rated=Count("pk", filter=callback & Q(data__satisfaction__in=Satisfaction.values)),
-        callbacks_satisfied=Count("pk", filter=callback & Q(data__satisfaction__in=[*SATISFIED])),
-    )
+    rows: QuerySet[AreaDay] | QuerySet[UnitDay]
+    if unit is not None:
+        rows = UnitDay.objects.filter(unit=unit, day__gte=period.starts, day__lt=period.ends)
+    else:
+        rows = _area_rows(user=user, period=period, region=region)
+    fields = [f for f in COUNT_FIELDS if f != "registered"]
+    return rows.aggregate(**{f: Coalesce(Sum(f), 0) for f in fields})
 
 
 def _dispute_counts(
     *, user: User, period: Period, region: Region | None, unit: Unit | None
 ) -> dict[str, int]:
-    registered = _events(user=user, period=period, region=region, unit=unit, kinds=(Kind.REGISTERED,)).filter(
-        appeal__kind=AppealKind.DISPUTE
+    ends = period.ends
+    spans = DisputeSpan.objects.filter(registered_on__gte=period.starts, registered_on__lt=ends).filter(
+        Q(merged_on__isnull=True) | Q(merged_on__gte=ends)
     )
-    before_end = AppealEvent.objects.filter(appeal_id=OuterRef("appeal_id"), at__lt=period.end_at)
-    merged = Exists(before_end.filter(kind=Kind.MERGED))
-    # Resolved and not reopened since: the last of its resolutions and reopenings before the end is a resolution.
-    last_outcome = Subquery(
-        before_end.filter(kind__in=(*RESOLUTIONS, Kind.REOPENED)).order_by("-at", "-id").values("kind")[:1]
-    )
-    return (
-        registered.filter(~merged)
-        .annotate(outcome=last_outcome)
-        .aggregate(
-            disputes=Count("pk"),
-            disputes_resolved=Count("pk", filter=Q(outcome__in=RESOLUTIONS)),
-        )
+    if unit is not None:
+        spans = spans.filter(unit=unit)
+    else:
+        spans = spans.filter(user_scope(user).region_q("area"))
+        if region is not None:
+            spans = spans.filter(area__range=subtree_bounds(region.prefix))
+    standing = Q(resolved_on__lt=ends) & (Q(reopened_on__isnull=True) | Q(reopened_on__gte=ends))
+    return spans.aggregate(
+        disputes=Count("appeal_id", distinct=True),
+        disputes_resolved=Count("appeal_id", distinct=True, filter=standing),
     )
 
 
@@ -356,24 +309,37 @@ def _coverage_counts(
     return villages.aggregate(villages=Count("code"), villages_visited=Count("code", filter=Q(visited)))
 
 
-def _target_counts(
-    *, user: User, period: Period, region: Region | None, unit: Unit | None
-) -> tuple[dict[str, int], float | None]:
+def targets_running(*, user: User, period: Period) -> QuerySet[Target]:
+    """The targets of the campaigns running in the period, of the units the user sees, each with its `share`:
+    achieved ÷ target, capped at 1 (a target of 0 is met)."""
     campaigns = campaigns_visible_to(user).filter(starts__lt=period.ends, ends__gte=period.starts)
-    targets = Target.objects.filter(campaign__in=campaigns, unit__in=units_visible_to(user))
-    if region is not None:
-        targets = targets.filter(unit__region__code__range=subtree_bounds(region.prefix))
-    if unit is not None:
-        targets = targets.filter(unit=unit)
-    # Achieved ÷ target, capped at 1; a target of 0 is met. The share is computed once per target in an inner
-    # query (Django nests it because it holds subqueries) and averaged outside.
     share = Case(
         When(quantity=0, then=Value(1.0)),
         default=Least(Cast(target_achieved(), FloatField()) / Cast(F("quantity"), FloatField()), Value(1.0)),
         output_field=FloatField(),
     )
-    result = targets.annotate(share=share).aggregate(
-        targets=Count("pk"), targets_met=Count("pk", filter=Q(share__gte=1.0)), completion=Avg("share")
+    return Target.objects.filter(campaign__in=campaigns, unit__in=units_visible_to(user)).annotate(
+        share=share
     )
+
+
+TARGET_AGGREGATES = {
+    "targets": Count("pk"),
+    "targets_met": Count("pk", filter=Q(share__gte=1.0)),
+    "completion": Avg("share"),
+}
+
+
+def _target_counts(
+    *, user: User, period: Period, region: Region | None, unit: Unit | None
+) -> tuple[dict[str, int], float | None]:
+    targets = targets_running(user=user, period=period)
+    if region is not None:
+        targets = targets.filter(unit__region__code__range=subtree_bounds(region.prefix))
+    if unit is not None:
+        targets = targets.filter(unit=unit)
+    # The share is computed once per target in an inner query (Django nests it because it holds subqueries)
+    # and averaged outside.
+    result = targets.aggregate(**TARGET_AGGREGATES)
     completion = result.pop("completion")
     return result, float(completion) if completion is not None else None

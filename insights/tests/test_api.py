@@ -5,6 +5,7 @@ import time_machine
 
 from conftest import client_for
 from insights.selectors import RATE_KEYS
+from insights.services import counters_refresh
 from insights.tests.factories import assign, handled, march, registered
 
 URL = "/api/v1/metrics/summary"
@@ -22,6 +23,7 @@ def history(personas):
     handled(p, march(3), resolved_at=march(3, 15))
     late = registered(p.dispatcher, march(4, 9))
     assign(p.dispatcher, late, march(4), unit=p.duyun_hr)
+    counters_refresh()
     return p
 
 
@@ -54,10 +56,21 @@ def test_the_numbers_are_the_users_own_scope(history) -> None:
 
 def test_filters_are_echoed(history) -> None:
     p = history
-    body = get(p.dispatcher, **MARCH, region="522701001000", unit=p.duyun_hr.pk).json()
+    body = get(p.dispatcher, **MARCH, region="522701001000").json()
     assert body["region"] == {"code": "522701001000", "name": "广惠街道"}
+    assert body["counts"]["assigned"] == 2
+    body = get(p.dispatcher, **MARCH, unit=p.duyun_hr.pk).json()
     assert body["unit"] == {"id": p.duyun_hr.pk, "name": p.duyun_hr.name}
     assert body["counts"]["assigned"] == 2
+    assert body["as_of"] is not None
+
+
+def test_a_region_and_a_unit_together_or_a_village_are_refused(history) -> None:
+    p = history
+    both = get(p.dispatcher, **MARCH, region="522701001000", unit=p.duyun_hr.pk)
+    assert both.status_code == 422 and "unit" in both.json()["error"]["details"]
+    village = get(p.dispatcher, **MARCH, region="522701001001")
+    assert village.status_code == 422 and "region" in village.json()["error"]["details"]
 
 
 def test_without_dates_the_period_is_this_month_so_far(history) -> None:

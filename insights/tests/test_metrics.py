@@ -10,6 +10,7 @@ from campaigns.selectors import campaign_progress
 from core.errors import InvalidInput
 from geo.models import Region
 from insights.selectors import RATE_KEYS, MetricsSummary, metrics_summary, period_between
+from insights.services import counters_refresh
 from insights.tests.factories import (
     FUQUAN_VILLAGE,
     GUANGHUI_VILLAGE,
@@ -37,6 +38,7 @@ MARCH = period_between(starts=date(2025, 3, 1), ends=date(2025, 4, 1))
 
 
 def summary(user, period=MARCH, **filters) -> MetricsSummary:
+    counters_refresh()
     return metrics_summary(user=user, period=period, **filters)
 
 
@@ -246,16 +248,27 @@ def test_each_person_counts_what_they_may_see(three_units) -> None:
     # A leader of another county sees none of 都匀市's counts, only 福泉市's dispute.
     assert counts(p.other_leader, *KEYS) == (0, 0, 0, 0, 1)
     assert counts(p.other_handler, *KEYS) == (0, 0, 0, 0, 1)
-    # 广惠街道: the appeal in its area and the one its office was assigned in 文峰街道.
-    assert counts(p.township_handler, *KEYS) == (2, 2, 2, 2, 0)
+    # 广惠街道: the appeal in its area. The one its office was assigned in 文峰街道 lies outside its regions: it
+    # counts in the office's own numbers (the unit filter), not in the area's.
+    assert counts(p.township_handler, *KEYS) == (1, 1, 1, 1, 0)
+    assert counts(p.township_handler, *KEYS, unit=p.guanghui) == (1, 1, 1, 1, 0)
 
 
 def test_the_region_filter_keeps_appeals_in_the_subtree(three_units) -> None:
     p = three_units
     wenfeng = Region.objects.get(pk="522701002000")
     assert counts(p.dispatcher, *KEYS, region=wenfeng) == (2, 2, 2, 1, 0)
-    # Within the township handler's scope, 文峰街道 holds only the item assigned to their office.
-    assert counts(p.township_handler, *KEYS, region=wenfeng) == (1, 1, 1, 1, 0)
+    # 文峰街道 lies outside the township handler's scope: nothing of it counts for them.
+    assert counts(p.township_handler, *KEYS, region=wenfeng) == (0, 0, 0, 0, 0)
+
+
+def test_a_village_region_or_a_region_with_a_unit_is_refused(three_units) -> None:
+    p = three_units
+    village = Region.objects.get(pk=WENFENG_VILLAGE)
+    with pytest.raises(InvalidInput):
+        summary(p.dispatcher, region=village)
+    with pytest.raises(InvalidInput):
+        summary(p.dispatcher, region=Region.objects.get(pk="522701002000"), unit=p.guanghui)
 
 
 def test_the_unit_filter_keeps_the_events_attributed_to_the_unit(three_units) -> None:

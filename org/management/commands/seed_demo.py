@@ -8,6 +8,7 @@ from appeals.scale import scale_seed
 from campaigns.demo import DEMO_VISITS, seed_demo_campaign
 from campaigns.services import visits_flag
 from core.errors import DomainError
+from insights.services import counters_refresh
 from org.demo import DEFAULT_PASSWORD, demo_accounts_write, demo_logins, demo_seed
 
 # Appeals written in bulk on top of the service-driven ones: together a few thousand, as a prefecture has.
@@ -69,6 +70,8 @@ class Command(BaseCommand):
             # The supervisors' page of doubtful visits shows the planted ones from the first minute, instead
             # of after the periodic check's first run.
             flags = visits_flag() if campaign.created else 0
+            # The demo's appeals and visits were written in bulk: the dashboards' counters start from them.
+            counters_refresh(full=True)
         except DomainError as exc:
             raise CommandError(exc.message) from None
         accounts_out: Path | None = options["accounts_out"]

@@ -1,0 +1,221 @@
+"""Pre-aggregated counters (DESIGN §9): what the metrics, dashboards and rankings sum instead of scanning millions
+of events and visits.
+
+They are derived data, rebuilt from the events and visits by `insights.services.counters_refresh`, which a huey
+task runs every few minutes and `manage.py refresh_counters` runs on demand; `CounterState` records how far the
+rebuild has read and when, so every page can say how fresh its numbers are. `VisitTally` is the exception: the
+visit service keeps it current in the visit's own transaction, because a visitor expects their campaign progress
+to move at once.
+
+An *area* is the appeal's region code cut to its township (a county- or prefecture-level region keeps its own
+code): the finest level the counters answer. A day is an Asia/Shanghai date.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class EventCounts(models.Model):
+    """The counts behind the rates of DESIGN §6 (see insights.selectors.metrics.DEFINITIONS), for one day.
+
+    Each count sits on the day of the event it counts; `accepted_on_time` sits on its assignment's day."""
+
+    day = models.DateField(_("day"))
+    registered = models.PositiveIntegerField(default=0)
+    assigned = models.PositiveIntegerField(default=0)
+    accepted_on_time = models.PositiveIntegerField(default=0)
+    returned = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    resolved_on_time = models.PositiveIntegerField(default=0)
+    resolved_on_site = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+    callbacks = models.PositiveIntegerField(default=0)
+    callbacks_solved = models.PositiveIntegerField(default=0)
+    callbacks_rated = models.PositiveIntegerField(default=0)
+    callbacks_satisfied = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+COUNT_FIELDS = (
+    "registered",
+    "assigned",
+    "accepted_on_time",
+    "returned",
+    "resolved",
+    "resolved_on_time",
+    "resolved_on_site",
+    "reopened",
+    "callbacks",
+    "callbacks_solved",
+    "callbacks_rated",
+    "callbacks_satisfied",
+)
+
+
+class AreaDay(EventCounts):
+    """The appeal events of one day in one area (township), whoever did them: the region view."""
+
+    area = models.CharField(_("area"), max_length=12)
+
+    class Meta:
+        verbose_name = _("area day")
+        constraints = [models.UniqueConstraint(fields=["day", "area"], name="areaday_day_area")]
+        # A county or township over a period: the area range first, then the days.
+        indexes = [models.Index(fields=["area", "day"], name="areaday_area_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.area}"
+
+
+class UnitDay(EventCounts):
+    """The appeal events of one day attributed to one unit (the lead unit for an assignment, a resolution or a
+    reopening, the acting unit for a return; a callback and a registration count for the appeal's lead unit)."""
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("unit day")
+        constraints = [models.UniqueConstraint(fields=["unit", "day"], name="unitday_unit_day")]
+        indexes = [models.Index(fields=["day"], name="unitday_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} unit {self.unit_id}"
+
+
+class DisputeSpan(models.Model):
+    """One dispute's registration and one span during which it stood resolved ([resolved_on, reopened_on)), or
+    no span yet (resolved_on null). 化解率 asks, for disputes registered in a period, which stood resolved at its
+    end and were not merged by then: day-exact, because a period ends at midnight."""
+
+    appeal = models.ForeignKey("appeals.Appeal", on_delete=models.CASCADE, related_name="+")
+    registered_on = models.DateField()
+    area = models.CharField(max_length=12)
+    unit = models.ForeignKey("org.Unit", null=True, on_delete=models.CASCADE, related_name="+")
+    merged_on = models.DateField(null=True)
+    resolved_on = models.DateField(null=True)
+    reopened_on = models.DateField(null=True)
+
+    class Meta:
+        verbose_name = _("dispute span")
+        indexes = [
+            models.Index(fields=["registered_on", "area"], name="dispute_span_registered"),
+            models.Index(fields=["appeal"], name="dispute_span_appeal"),
+        ]
+
+    def __str__(self) -> str:
+        return f"dispute {self.appeal_id} {self.resolved_on or '-'}"
+
+
+class AppealDay(models.Model):
+    """Appeals registered on a day in a county (a prefecture-level appeal keeps its own code), by kind, current
+    status and risk colour: the dashboard's breakdowns. A day's rows are rebuilt whenever one of that day's
+    appeals has a new event (a change of status always writes one)."""
+
+    day = models.DateField()
+    county = models.CharField(max_length=12)
+    kind = models.CharField(max_length=16)
+    status = models.CharField(max_length=16)
+    risk_colour = models.CharField(max_length=8, blank=True)
+    appeals = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("appeal day")
+        indexes = [models.Index(fields=["day", "county"], name="appealday_day_county")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.county} {self.kind} {self.status}"
+
+
+class CategoryDay(models.Model):
+    """Appeals registered on a day in an area, by category: hot categories and the township heat table."""
+
+    day = models.DateField()
+    area = models.CharField(max_length=12)
+    category = models.ForeignKey("appeals.Category", null=True, on_delete=models.CASCADE, related_name="+")
+    appeals = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("category day")
+        indexes = [models.Index(fields=["day", "area"], name="categoryday_day_area")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.area} {self.category_id}"
+
+
+class VisitDay(models.Model):
+    """Visits started on a day in an area (their place's township): weekly trends and totals."""
+
+    day = models.DateField()
+    area = models.CharField(max_length=12)
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    visits = models.PositiveIntegerField(default=0)
+    households = models.PositiveIntegerField(default=0)
+    problems = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("visit day")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "area", "campaign"], name="visitday_day_area_campaign")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.area}"
+
+
+class VisitTally(models.Model):
+    """A visitor's visits in a campaign to one place: what a target's achievement sums over the unit's members.
+    Kept current by the visit service; rebuilt from the visits by a full refresh."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    visitor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey("geo.Region", on_delete=models.CASCADE, related_name="+")
+    # 0 for a visit to a village or community (a nullable key column would let duplicates past the constraint).
+    enterprise_id = models.PositiveBigIntegerField(default=0)
+    visits = models.PositiveIntegerField(default=0)
+    households = models.PositiveIntegerField(default=0)
+    disputes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("visit tally")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "visitor", "region", "enterprise_id"], name="visittally_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.visitor_id} {self.region_id}"
+
+
+class CounterState(models.Model):
+    """How far the counters have read: the last appeal event and visit folded in, and when."""
+
+    name = models.CharField(max_length=32, unique=True)
+    last_event_id = models.BigIntegerField(default=0)
+    last_visit_id = models.BigIntegerField(default=0)
+    refreshed_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.refreshed_at}"
+
+
+class ScoreWeight(models.Model):
+    """A metric's weight in a league's composite score; a metric without a row keeps its default weight."""
+
+    league = models.CharField(_("league"), max_length=16)
+    metric = models.CharField(_("metric"), max_length=40)
+    weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("score weight")
+        constraints = [models.UniqueConstraint(fields=["league", "metric"], name="scoreweight_league_metric")]
+
+    def __str__(self) -> str:
+        return f"{self.league} {self.metric} {self.weight}"

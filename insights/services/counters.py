@@ -1,0 +1,423 @@
+"""Keeping the counters of insights.models in step with the appeal events and visits.
+
+An appeal event's contribution to the daily counts never changes once it is written (the timeline is
+append-only, and an acceptance's "on time" is settled when it is recorded), so a refresh folds in only the
+events written since the last one and adds their counts. What does change, a dispute's standing and an appeal's
+status or category, is rebuilt for the appeals that have new events. A full refresh rebuilds everything.
+
+The watermark is safe against transactions still in flight: on PostgreSQL the maximum ids are read under a
+SHARE lock, which waits for every open writer of the table (an id is only taken inside an INSERT, which holds
+ROW EXCLUSIVE until commit); on SQLite a single writer commits ids in order.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Concat, Substr, TruncDate
+from django.utils import timezone
+
+from appeals.models import Appeal, AppealEvent, AppealKind, Satisfaction, TaskRole
+from campaigns.models import Visit, VisitProblem
+from insights.models import (
+    COUNT_FIELDS,
+    AppealDay,
+    AreaDay,
+    CategoryDay,
+    CounterState,
+    DisputeSpan,
+    UnitDay,
+    VisitDay,
+    VisitTally,
+)
+
+Kind = AppealEvent.Kind
+RESOLUTIONS = (Kind.RESOLVED, Kind.RESOLVED_ON_SITE)
+SATISFIED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
+# A callback and a registration are nobody's doing; they count for the appeal's lead unit.
+APPEAL_ATTRIBUTED = (Kind.CALLBACK, Kind.REGISTERED)
+STATE = "default"
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    events: int  # appeal events folded in
+    visits: int
+    appeals: int  # appeals whose status, category or dispute standing was rebuilt
+    full: bool
+
+
+def _tz() -> Any:
+    return timezone.get_default_timezone()
+
+
+def _day(field: str) -> TruncDate:
+    return TruncDate(field, tzinfo=_tz())
+
+
+def area_of(field: str) -> Concat:
+    """A region code cut to its township: 522701002003 → 522701002000 (coarser codes are unchanged)."""
+    return Concat(Substr(field, 1, 9), Value("000"), output_field=models.CharField())
+
+
+def county_of(field: str) -> Concat:
+    return Concat(Substr(field, 1, 6), Value("000000"), output_field=models.CharField())
+
+
+# --- event contributions --------------------------------------------------------------------------------------
+
+
+def _event_aggregates() -> dict[str, Count]:
+    callback = Q(kind=Kind.CALLBACK)
+    return {
+        "registered": Count("pk", filter=Q(kind=Kind.REGISTERED)),
+        "assigned": Count("pk", filter=Q(kind=Kind.ASSIGNED)),
+        "returned": Count("pk", filter=Q(kind=Kind.RETURNED, data__role=TaskRole.LEAD.value)),
+        "resolved": Count("pk", filter=Q(kind=Kind.RESOLVED)),
+        "resolved_on_time": Count("pk", filter=Q(kind=Kind.RESOLVED, data__on_time=True)),
+        "resolved_on_site": Count("pk", filter=Q(kind=Kind.RESOLVED_ON_SITE)),
+        "reopened": Count("pk", filter=Q(kind=Kind.REOPENED)),
+        "callbacks": Count("pk", filter=callback),
+        "callbacks_solved": Count("pk", filter=callback & Q(data__solved=True)),
+        "callbacks_rated": Count("pk", filter=callback & Q(data__satisfaction__in=Satisfaction.values)),
+        "callbacks_satisfied": Count("pk", filter=callback & Q(data__satisfaction__in=[*SATISFIED])),
+    }
+
+
+COUNTED_KINDS = (
+    Kind.REGISTERED,
+    Kind.ASSIGNED,
+    Kind.RETURNED,
+    Kind.RESOLVED,
+    Kind.RESOLVED_ON_SITE,
+    Kind.REOPENED,
+    Kind.CALLBACK,
+)
+
+
+def _accepted_on_time(events: QuerySet[AppealEvent]) -> QuerySet[AppealEvent]:
+    """Lead acceptances made by their sign deadline, each with the time of the assignment it answers: the
+    appeal's last assignment or reopening before it, which must be an assignment to the accepting unit (a
+    reopening or a new assignment starts a new sign clock). Within one appeal, ids follow the timeline: events
+    are written under the appeal's lock."""
+    before = AppealEvent.objects.filter(
+        appeal_id=OuterRef("appeal_id"), kind__in=(Kind.ASSIGNED, Kind.REOPENED), id__lt=OuterRef("pk")
+    ).order_by("-id")
+    return (
+        events.filter(kind=Kind.ACCEPTED, data__role=TaskRole.LEAD.value, data__on_time=True)
+        .annotate(
+            cycle_kind=Subquery(before.values("kind")[:1]),
+            cycle_unit=Subquery(before.values("unit_id")[:1]),
+            cycle_at=Subquery(before.values("at")[:1]),
+        )
+        .filter(cycle_kind=Kind.ASSIGNED, cycle_unit=F("unit_id"))
+    )
+
+
+def _event_rows(
+    events: QuerySet[AppealEvent],
+) -> tuple[dict[tuple, dict[str, int]], dict[tuple, dict[str, int]]]:
+    """The counts the events contribute, by (day, area) and by (unit, day)."""
+    by_area: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNT_FIELDS, 0))
+    by_unit: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNT_FIELDS, 0))
+    counted = events.filter(kind__in=COUNTED_KINDS)
+    for row in (
+        counted.values(day=_day("at"), area=area_of("appeal__region_id"))
+        .annotate(**_event_aggregates())
+        .order_by()
+    ):
+        key = (row.pop("day"), row.pop("area"))
+        _add(by_area[key], row)
+    attributed = Coalesce(
+        models.Case(
+            models.When(kind__in=APPEAL_ATTRIBUTED, then=F("appeal__lead_unit_id")),
+            default=F("unit_id"),
+        ),
+        Value(0),
+    )
+    for row in (
+        counted.exclude(kind=Kind.REGISTERED)
+        .values(day=_day("at"), attributed=attributed)
+        .annotate(**_event_aggregates())
+        .order_by()
+    ):
+        key = (row.pop("attributed"), row.pop("day"))
+        if key[0]:
+            _add(by_unit[key], row)
+    accepted = _accepted_on_time(events)
+    for row in (
+        accepted.values(day=_day("cycle_at"), area=area_of("appeal__region_id"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        by_area[(row["day"], row["area"])]["accepted_on_time"] += row["n"]
+    for row in accepted.values("unit_id", day=_day("cycle_at")).annotate(n=Count("pk")).order_by():
+        by_unit[(row["unit_id"], row["day"])]["accepted_on_time"] += row["n"]
+    return by_area, by_unit
+
+
+def _add(into: dict[str, int], row: dict[str, Any]) -> None:
+    for key, value in row.items():
+        into[key] += value
+
+
+def _upsert_add(model: type[models.Model], keys: Sequence[str], rows: dict[tuple, dict[str, int]]) -> None:
+    """Add the counts into the rows with these keys, creating the missing ones: one statement per batch."""
+    if not rows:
+        return
+    table = model._meta.db_table
+    first = next(iter(rows.values()))
+    fields = list(first)
+    columns = [*keys, *fields]
+    qn = connection.ops.quote_name
+    # Identifiers come from the model's own meta, quoted; the values are parameters.
+    head = f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES "  # noqa: S608
+    marks = f"({', '.join(['%s'] * len(columns))})"
+    conflict = f" ON CONFLICT ({', '.join(qn(k) for k in keys)}) DO UPDATE SET "
+    updates = ", ".join(f"{qn(f)} = {qn(table)}.{qn(f)} + excluded.{qn(f)}" for f in fields)
+    sql = head + marks + conflict + updates
+    params = [[*key, *(counts[f] for f in fields)] for key, counts in rows.items()]
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), BATCH):
+            cursor.executemany(sql, params[start : start + BATCH])
+
+
+# --- what is rebuilt per appeal -------------------------------------------------------------------------------
+
+
+def _day_ranges(days: Iterable[date]) -> Q:
+    """created_at within any of these days, consecutive days joined into one range."""
+    q = Q(pk__in=[])
+    runs: list[list[date]] = []
+    for day in sorted(set(days)):
+        if runs and day == runs[-1][1] + timedelta(days=1):
+            runs[-1][1] = day
+        else:
+            runs.append([day, day])
+    for first, last in runs:
+        q |= Q(created_at__gte=_midnight(first), created_at__lt=_midnight(last + timedelta(days=1)))
+    return q
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=_tz())
+
+
+def _rebuild_appeal_days(days: set[date] | None) -> None:
+    """AppealDay and CategoryDay for the appeals registered on these days (None: all days)."""
+    appeals = Appeal.objects.all()
+    if days is not None:
+        if not days:
+            return
+        appeals = appeals.filter(_day_ranges(days))
+        AppealDay.objects.filter(day__in=days).delete()
+        CategoryDay.objects.filter(day__in=days).delete()
+    else:
+        AppealDay.objects.all().delete()
+        CategoryDay.objects.all().delete()
+    status_rows = (
+        appeals.values("kind", "status", "risk_colour", day=_day("created_at"), county=county_of("region_id"))
+        .annotate(appeals=Count("pk"))
+        .order_by()
+    )
+    _insert(AppealDay, status_rows)
+    category_rows = (
+        appeals.values("category_id", day=_day("created_at"), area=area_of("region_id"))
+        .annotate(appeals=Count("pk"))
+        .order_by()
+    )
+    _insert(CategoryDay, category_rows)
+
+
+def _insert(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> None:
+    batch: list[models.Model] = []
+    for row in rows.iterator() if isinstance(rows, QuerySet) else rows:
+        batch.append(model(**row))
+        if len(batch) >= BATCH:
+            model.objects.bulk_create(batch)  # type: ignore[attr-defined]
+            batch = []
+    model.objects.bulk_create(batch)  # type: ignore[attr-defined]
+
+
+def _rebuild_dispute_spans(appeal_ids: QuerySet[Any] | None) -> None:
+    """Each dispute's registration, with one row per resolution and the reopening that ended it."""
+    disputes = Appeal.objects.filter(kind=AppealKind.DISPUTE)
+    resolutions = AppealEvent.objects.filter(kind__in=RESOLUTIONS, appeal__kind=AppealKind.DISPUTE)
+    if appeal_ids is not None:
+        disputes = disputes.filter(pk__in=appeal_ids)
+        resolutions = resolutions.filter(appeal_id__in=appeal_ids)
+        DisputeSpan.objects.filter(appeal_id__in=appeal_ids).delete()
+    else:
+        DisputeSpan.objects.all().delete()
+
+    def merged_at(appeal: str) -> Subquery:
+        merges = AppealEvent.objects.filter(appeal_id=OuterRef(appeal), kind=Kind.MERGED)
+        return Subquery(merges.order_by("at").values("at")[:1])
+
+    base = disputes.annotate(merged_at=merged_at("pk")).values(
+        "pk",
+        "lead_unit_id",
+        registered_on=_day("created_at"),
+        area=area_of("region_id"),
+        merged_on=_day("merged_at"),
+    )
+    _insert(DisputeSpan, _renamed(base, pk="appeal_id", lead_unit_id="unit_id"))
+    reopened_at = Subquery(
+        AppealEvent.objects.filter(appeal_id=OuterRef("appeal_id"), kind=Kind.REOPENED, id__gt=OuterRef("pk"))
+        .order_by("id")
+        .values("at")[:1]
+    )
+    spans = resolutions.annotate(merged_at=merged_at("appeal_id"), reopened_at=reopened_at).values(
+        "appeal_id",
+        "appeal__lead_unit_id",
+        registered_on=_day("appeal__created_at"),
+        area=area_of("appeal__region_id"),
+        merged_on=_day("merged_at"),
+        resolved_on=_day("at"),
+        reopened_on=_day("reopened_at"),
+    )
+    _insert(DisputeSpan, _renamed(spans, appeal__lead_unit_id="unit_id"))
+
+
+def _renamed(rows: QuerySet[Any], **names: str) -> Iterator[dict[str, Any]]:
+    for row in rows.iterator():
+        yield {names.get(key, key): value for key, value in row.items()}
+
+
+# --- visits --------------------------------------------------------------------------------------------------
+
+
+def _visit_rows(visits: QuerySet[Visit]) -> dict[tuple, dict[str, int]]:
+    rows: dict[tuple, dict[str, int]] = defaultdict(lambda: {"visits": 0, "households": 0, "problems": 0})
+    for row in (
+        visits.values("campaign_id", day=_day("started_at"), area=area_of("region_id"))
+        .annotate(visits=Count("pk"), households=Coalesce(Sum("households_reached"), 0))
+        .order_by()
+    ):
+        key = (row.pop("day"), row.pop("area"), row.pop("campaign_id"))
+        _add(rows[key], row)
+    problems = VisitProblem.objects.filter(visit__in=visits)
+    for row in (
+        problems.values("visit__campaign_id", day=_day("visit__started_at"), area=area_of("visit__region_id"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        rows[(row["day"], row["area"], row["visit__campaign_id"])]["problems"] += row["n"]
+    return rows
+
+
+def tally_key(visit: Visit) -> tuple[int, int, str, int]:
+    return (visit.campaign_id, visit.visitor_id, visit.region_id, visit.enterprise_id or 0)
+
+
+def visit_tally_add(*, visits: Sequence[Visit], disputes: dict[int, int]) -> None:
+    """Add newly recorded visits to their visitors' tallies (the caller's transaction); `disputes` maps a visit's
+    id to the disputes raised on it."""
+    rows: dict[tuple, dict[str, int]] = defaultdict(lambda: {"visits": 0, "households": 0, "disputes": 0})
+    for visit in visits:
+        row = rows[tally_key(visit)]
+        row["visits"] += 1
+        row["households"] += visit.households_reached
+        row["disputes"] += disputes.get(visit.pk, 0)
+    _upsert_add(VisitTally, ("campaign_id", "visitor_id", "region_id", "enterprise_id"), rows)
+
+
+def visit_tallies_rebuild() -> None:
+    """Rebuild every visitor's tallies from the visits: after visits were written in bulk."""
+    VisitTally.objects.all().delete()
+    disputes = Subquery(
+        VisitProblem.objects.filter(visit_id=OuterRef("pk"), appeal__kind=AppealKind.DISPUTE)
+        .values("visit_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    rows = (
+        Visit.objects.annotate(visit_disputes=Coalesce(disputes, 0))
+        .values("campaign_id", "visitor_id", "region_id", enterprise_key=Coalesce("enterprise_id", 0))
+        .annotate(
+            visits=Count("pk"),
+            households=Coalesce(Sum("households_reached"), 0),
+            disputes=Coalesce(Sum("visit_disputes"), 0),
+        )
+        .order_by()
+    )
+    _insert(
+        VisitTally,
+        (
+            {
+                **{k: v for k, v in row.items() if k != "enterprise_key"},
+                "enterprise_id": row["enterprise_key"],
+            }
+            for row in rows.iterator()
+        ),
+    )
+
+
+# --- the refresh ---------------------------------------------------------------------------------------------
+
+
+def _watermarks() -> tuple[int, int]:
+    """The highest event and visit ids below which every row is committed."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"LOCK TABLE {AppealEvent._meta.db_table}, {Visit._meta.db_table} IN SHARE MODE"
+                )
+        events = AppealEvent.objects.aggregate(m=Max("id"))["m"] or 0
+        visits = Visit.objects.aggregate(m=Max("id"))["m"] or 0
+    return events, visits
+
+
+def counters_refresh(*, full: bool = False) -> RefreshResult:
+    """Fold the events and visits written since the last refresh into the counters (all of them when `full`).
+
+    Runs under a lock on the state row, so two refreshes never fold the same rows twice."""
+    event_max, visit_max = _watermarks()
+    with transaction.atomic():
+        state, _ = CounterState.objects.get_or_create(name=STATE)
+        state = CounterState.objects.select_for_update().get(pk=state.pk)
+        if full:
+            AreaDay.objects.all().delete()
+            UnitDay.objects.all().delete()
+            VisitDay.objects.all().delete()
+            state.last_event_id = state.last_visit_id = 0
+        events = AppealEvent.objects.filter(id__gt=state.last_event_id, id__lte=event_max)
+        visits = Visit.objects.filter(id__gt=state.last_visit_id, id__lte=visit_max)
+        n_events = events.count()
+        n_visits = visits.count()
+        by_area, by_unit = _event_rows(events)
+        _upsert_add(AreaDay, ("day", "area"), by_area)
+        _upsert_add(UnitDay, ("unit_id", "day"), by_unit)
+        _upsert_add(VisitDay, ("day", "area", "campaign_id"), _visit_rows(visits))
+        if full:
+            _rebuild_appeal_days(None)
+            _rebuild_dispute_spans(None)
+            visit_tallies_rebuild()
+            touched = Appeal.objects.count()
+        else:
+            touched_ids = events.values("appeal_id").distinct()
+            days = {
+                d
+                for d in Appeal.objects.filter(pk__in=touched_ids)
+                .annotate(d=_day("created_at"))
+                .values_list("d", flat=True)
+                .distinct()
+            }
+            _rebuild_appeal_days(days)
+            _rebuild_dispute_spans(touched_ids)
+            touched = touched_ids.count()
+        state.last_event_id, state.last_visit_id = event_max, visit_max
+        state.refreshed_at = timezone.now()
+        state.save(update_fields=["last_event_id", "last_visit_id", "refreshed_at"])
+    return RefreshResult(events=n_events, visits=n_visits, appeals=touched, full=full)
+
+
+def counters_refreshed_at() -> datetime | None:
+    """When the counters last caught up with the events and visits."""
+    return CounterState.objects.filter(name=STATE).values_list("refreshed_at", flat=True).first()
