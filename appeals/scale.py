@@ -12,12 +12,10 @@ callbacks; supervision rows. It writes no in-app notifications (the services wou
 """
 
 import hashlib
-import json
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -64,6 +62,7 @@ from appeals.models import (
 )
 from appeals.services import policy_for
 from appeals.services.codes import SECRET_ALPHABET, SECRET_LENGTH
+from core.bulk import BulkWriter, bulk_method
 from core.workcalendar import BEIJING, Clock, WorkCalendar
 from geo.models import ancestor_codes
 from org.models import Unit, UnitKind
@@ -478,75 +477,6 @@ TABLES: tuple[tuple[str, type[models.Model], bool], ...] = (
 )  # fmt: skip
 
 
-@contextmanager
-def _stored_timestamps(model: type[models.Model]) -> Iterator[None]:
-    """Let bulk_create keep the created_at/updated_at given instead of stamping now."""
-    stamped = [
-        f
-        for f in model._meta.concrete_fields
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-    ]
-    saved = [(f, f.auto_now, f.auto_now_add) for f in stamped]  # type: ignore[attr-defined]
-    for f in stamped:
-        f.auto_now = f.auto_now_add = False  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        for f, auto_now, auto_now_add in saved:
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add  # type: ignore[attr-defined]
-
-
-class _Writer:
-    def __init__(self, method: str) -> None:
-        self.method = method
-        self.columns: dict[type[models.Model], list[models.Field[Any, Any]]] = {}
-        for _, model, with_id in TABLES:
-            self.columns[model] = [f for f in model._meta.concrete_fields if with_id or not f.primary_key]
-        self.defaults = {
-            model: {f.attname: f.get_default() for f in fields} for model, fields in self.columns.items()
-        }
-
-    def reserve(self, model: type[models.Model], n: int) -> list[int]:
-        """`n` ids for rows about to be written, so that other rows can point at them first."""
-        if n == 0:
-            return []
-        table = model._meta.db_table
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n]
-                )
-                return [row[0] for row in cursor.fetchall()]
-            # Elsewhere the batch's transaction holds the write lock (SQLite: BEGIN IMMEDIATE).
-            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608
-            start = int(cursor.fetchone()[0]) + 1
-            return list(range(start, start + n))
-
-    def write(self, model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
-        if not rows:
-            return
-        fields, defaults = self.columns[model], self.defaults[model]
-        names = [f.attname for f in fields]
-        if self.method == "copy":
-            json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
-            columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-            with (
-                connection.cursor() as cursor,
-                cursor.cursor.copy(
-                    f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
-                ) as copy,
-            ):
-                for row in rows:
-                    values = [row.get(name, defaults[name]) for name in names]
-                    for i in json_at:
-                        values[i] = json.dumps(values[i], ensure_ascii=False)
-                    copy.write_row(values)
-            return
-        objects = [model(**{name: row.get(name, defaults[name]) for name in names}) for row in rows]
-        with _stored_timestamps(model):
-            model._default_manager.bulk_create(objects, batch_size=2000)
-
-
 def _codes(rows: Sequence[dict[str, Any]]) -> None:
     """Tracking codes in blocks: one bump of each county-year counter the batch touches."""
     blocks = Counter((row["region_id"][:6], timezone.localtime(row["created_at"]).year) for row in rows)
@@ -568,12 +498,9 @@ def scale_seed(
 ) -> ScaleSummary:  # fmt: skip
     """Bulk-write `appeals` appeals with their histories, batch by batch; needs the demo units and cadres."""
     cast = demo_cast()  # refuses with a DomainError when seed_demo has not run
-    if method == "auto":
-        method = "copy" if connection.vendor == "postgresql" else "bulk"
-    if method == "copy" and connection.vendor != "postgresql":
-        raise ValueError("COPY needs PostgreSQL")
+    method = bulk_method(method)
     generator = _Generator(cast=cast, now=now or timezone.now(), seed=seed)
-    writer = _Writer(method)
+    writer = BulkWriter(method, [(model, with_id) for _, model, with_id in TABLES])
     started = time.perf_counter()
     done = events = tasks = 0
     statuses: Counter[str] = Counter()

@@ -5,6 +5,7 @@ from appeals import views
 app_name = "appeals"
 
 urlpatterns = [
+    path("appeals/", views.appeal_list, name="list"),
     path("appeals/dispatch/", views.dispatch_queue, name="dispatch"),
     path("appeals/unit/", views.unit_queue, name="unit"),
     path("appeals/new/", views.register, name="new"),

@@ -16,5 +16,9 @@ urlpatterns = [
     path("", include("org.urls")),
     path("", include("appeals.urls")),
     path("", include("campaigns.urls")),
+    path("", include("oversight.urls")),
+    path("", include("insights.urls_report")),
     path("", include("insights.urls_rankings")),
+    path("", include("insights.urls")),
+    path("", include("oversight.urls_notices")),
 ]

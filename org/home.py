@@ -99,6 +99,24 @@ def _campaign_links() -> list[Link]:
     return links
 
 
+def _oversight_links(role: str) -> list[Link]:
+    """Dashboards, rankings, notices and the ledgers of oversight, as each role uses them (DESIGN §1)."""
+    links: list[Link] = []
+    if role in (Role.LEADER, Role.SUPERVISOR, Role.ADMIN, Role.DISPATCHER):
+        links.append(Link(_("Dashboard"), reverse("insights:overview")))
+    if role != Role.VISITOR:
+        links.append(Link(_("Rankings"), reverse("rankings:rankings")))
+    if role in (Role.LEADER, Role.SUPERVISOR, Role.ADMIN, Role.UNIT_HEAD):
+        links.append(Link(_("Notices"), reverse("notices:list")))
+    if role in (Role.LEADER, Role.SUPERVISOR, Role.ADMIN):
+        links.append(Link(_("Decision report"), reverse("report:form")))
+    if role in (Role.LEADER, Role.SUPERVISOR, Role.ADMIN, Role.UNIT_HEAD, Role.HANDLER):
+        links.append(Link(_("Interviews"), reverse("oversight:interviews")))
+        links.append(Link(_("Rectification ledger"), reverse("oversight:rectifications")))
+    links.append(Link(_("Good practices"), reverse("oversight:practices")))
+    return links
+
+
 def _links(role: str, user: User) -> list[Link]:
     links = [Link(_("API documentation"), reverse("api-v1:openapi-view"))]
     if role == Role.DISPATCHER:
@@ -119,6 +137,7 @@ def _links(role: str, user: User) -> list[Link]:
         ]
     if role in CAMPAIGN_ROLES:
         links = [*links[:-1], *_campaign_links(), links[-1]]
+    links = [*links[:-1], *_oversight_links(role), links[-1]]
     if role == Role.ADMIN and user.is_staff:
         links = [
             Link(_("Units"), reverse("admin:org_unit_changelist")),

@@ -1,6 +1,7 @@
 """HTML pages of the appeals app. Thin: objects come through `access_*`, changes through the services."""
 
 from appeals.views.appeal import appeal_action, appeal_detail, reveal_reporter
+from appeals.views.lists import appeal_list
 from appeals.views.notifications import notifications, notifications_read
 from appeals.views.queues import dispatch_queue, unit_queue
 from appeals.views.register import register, registered
@@ -8,6 +9,7 @@ from appeals.views.register import register, registered
 __all__ = [
     "appeal_action",
     "appeal_detail",
+    "appeal_list",
     "dispatch_queue",
     "notifications",
     "notifications_read",

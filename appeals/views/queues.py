@@ -1,4 +1,4 @@
-"""The dispatcher's queue and the units' queues."""
+"""The dispatcher's queue and the units' queues, each exported to Excel as filtered (all pages)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,7 +9,8 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -30,9 +31,60 @@ from appeals.views.common import (
     request_user,
     require,
 )
-from geo.models import subtree_bounds
+from core.exports import EXPORT_CHUNK, xlsx_export
+from core.masking import mask_name, mask_phone
+from geo.models import Region, subtree_bounds
 from org.models import Role, Unit, User
 from org.permissions import user_scope
+
+# The columns every queue export shares; the reporter is masked (core.masking), as on the appeal's page.
+APPEAL_HEADERS: list[Promise] = [
+    _("Tracking code"),
+    _("Title"),
+    _("Category"),
+    _("County"),
+    _("Township"),
+    _("Village or community"),
+    _("Kind"),
+    _("Risk"),
+    _("Source"),
+    _("Registered"),
+    _("Reporter"),
+    _("Reporter phone"),
+]
+DISPATCH_HEADERS: list[Promise] = [*APPEAL_HEADERS, _("Status"), _("Lead unit"), _("Resolve due")]
+UNIT_HEADERS: list[Promise] = [*APPEAL_HEADERS, _("Our part"), _("Sign due"), _("Resolve due")]
+APPEAL_WIDTHS = (16, 36, 14, 10, 14, 18, 8, 6, 8, 17, 8, 14)
+
+
+def _areas(region: Region) -> dict[int, str]:
+    """The names of a region and the regions above it, by level."""
+    names: dict[int, str] = {}
+    current: Region | None = region
+    while current is not None and current.level >= Region.Level.COUNTY:
+        names[current.level] = current.name
+        current = current.parent
+    return names
+
+
+def _appeal_cells(appeal: Appeal) -> list[object]:
+    """An appeal's shared export cells (needs region__parent__parent and category__parent selected)."""
+    areas = _areas(appeal.region)
+    category = appeal.category
+    return [
+        appeal.code,
+        appeal.title,
+        f"{category.parent.name} / {category.name}" if category.parent else category.name,
+        areas.get(Region.Level.COUNTY, ""),
+        areas.get(Region.Level.TOWNSHIP, ""),
+        areas.get(Region.Level.VILLAGE, ""),
+        appeal.get_kind_display(),
+        appeal.get_risk_colour_display() if appeal.risk_colour else "",
+        appeal.get_source_display(),
+        appeal.created_at,
+        str(_("Anonymous")) if appeal.anonymous else mask_name(appeal.reporter_name),
+        "" if appeal.anonymous else mask_phone(appeal.reporter_phone),
+    ]
 
 
 @dataclass(frozen=True)
@@ -73,9 +125,36 @@ def _dispatcher_appeals(user: User) -> QuerySet[Appeal]:
     return visible.filter(in_regions)
 
 
+def _dispatch_export(
+    request: HttpRequest, user: User, tab: str, appeals: QuerySet[Appeal], order: tuple[str, ...]
+) -> HttpResponseBase:
+    rows = appeals.select_related("category__parent", "region__parent__parent", "lead_unit").order_by(*order)
+
+    def lines() -> Any:
+        for appeal in rows.iterator(chunk_size=EXPORT_CHUNK):
+            yield [
+                *_appeal_cells(appeal),
+                appeal.get_status_display(),
+                appeal.lead_unit.name if appeal.lead_unit else "",
+                appeal.resolve_due,
+            ]
+
+    return xlsx_export(
+        rows=lines(),
+        headers=[str(h) for h in DISPATCH_HEADERS],
+        filename=f"调度台-{DISPATCH_TABS[tab][0]}-{timezone.localdate():%Y%m%d}.xlsx",
+        sheet=str(_("Dispatch queue")),
+        actor=user,
+        request=request,
+        what="dispatch_queue",
+        filters={"tab": tab},
+        widths=(*APPEAL_WIDTHS, 10, 20, 17),
+    )
+
+
 @login_required
-def dispatch_queue(request: HttpRequest) -> HttpResponse:
-    """调度台: new, returned, overdue and awaiting items of the dispatcher's regions."""
+def dispatch_queue(request: HttpRequest) -> HttpResponseBase:
+    """调度台: new, returned, overdue and awaiting items of the dispatcher's regions; the tab as Excel on request."""
     user = request_user(request)
     require(user, Role.DISPATCHER)
     tab = request.GET.get("tab", "new")
@@ -83,9 +162,11 @@ def dispatch_queue(request: HttpRequest) -> HttpResponse:
         tab = "new"
     now = timezone.now()
     appeals = _dispatcher_appeals(user)
-    counts = dispatcher_counts(appeals, now=now)
     _label, filters, order = DISPATCH_TABS[tab]
     queryset, fields = ordered(appeals_filter(appeals, filters, now=now), order, unit=filters.unit)
+    if request.GET.get("export") == "xlsx":
+        return _dispatch_export(request, user, tab, queryset, fields)
+    counts = dispatcher_counts(appeals, now=now)
     page = keyset_page(request, queryset.select_related("category__parent", "region__parent"), fields)
     rows = [
         DispatchRow(
@@ -106,6 +187,7 @@ def dispatch_queue(request: HttpRequest) -> HttpResponse:
         "routed": tab in ROUTED_TABS,
         "next_url": query(tab=tab, cursor=page.next_cursor) if page.next_cursor else None,
         "first_url": query(tab=tab) if request.GET.get("cursor") else None,
+        "export_url": query(tab=tab, export="xlsx"),
         "countdown_formats": countdown_formats(),
     }
     return render(request, "appeals/dispatch.html", context)
@@ -129,9 +211,36 @@ class UnitRow:
     resolve: Countdown | None
 
 
+def _unit_export(request: HttpRequest, user: User, unit: Unit, tab: str, tasks: QuerySet[UnitTask],
+                 order: tuple[str, ...]) -> HttpResponseBase:  # fmt: skip
+    rows = tasks.select_related("appeal__category__parent", "appeal__region__parent__parent").order_by(*order)
+
+    def lines() -> Any:
+        for task in rows.iterator(chunk_size=EXPORT_CHUNK):
+            yield [
+                *_appeal_cells(task.appeal),
+                f"{task.get_role_display()} · {task.get_status_display()}",
+                task.sign_due,
+                task.resolve_due,
+            ]
+
+    return xlsx_export(
+        rows=lines(),
+        headers=[str(h) for h in UNIT_HEADERS],
+        filename=f"单位待办-{unit.name}-{UNIT_TABS[tab][0]}-{timezone.localdate():%Y%m%d}.xlsx",
+        sheet=str(_("Unit queue")),
+        actor=user,
+        request=request,
+        what="unit_queue",
+        filters={"unit": unit.pk, "tab": tab},
+        widths=(*APPEAL_WIDTHS, 14, 17, 17),
+    )
+
+
 @login_required
-def unit_queue(request: HttpRequest) -> HttpResponse:
-    """The queue of each of the user's units: to accept, working, due within 24 hours, overdue."""
+def unit_queue(request: HttpRequest) -> HttpResponseBase:
+    """The queue of each of the user's units: to accept, working, due within 24 hours, overdue; the tab as
+    Excel on request."""
     user = request_user(request)
     require(user, *UNIT_QUEUE_ROLES)
     units = list(
@@ -150,10 +259,12 @@ def unit_queue(request: HttpRequest) -> HttpResponse:
         # A unit's own tasks are in its people's scope by definition (DESIGN §4: "plus records assigned to
         # their unit"), so the queue reads the task table directly, on its (unit, status, resolve_due) index.
         open_tasks = UnitTask.objects.filter(unit=unit, status__in=OPEN_TASK_STATUSES)
+        _label, make_q, order = UNIT_TABS[tab]
+        if request.GET.get("export") == "xlsx":
+            return _unit_export(request, user, unit, tab, open_tasks.filter(make_q(now)), order)
         counts = open_tasks.aggregate(
             **{key: Count("id", filter=make_q(now)) for key, (_l, make_q, _o) in UNIT_TABS.items()}
         )
-        _label, make_q, order = UNIT_TABS[tab]
         tasks = open_tasks.filter(make_q(now)).select_related(
             "appeal",
             "appeal__category",
@@ -179,5 +290,6 @@ def unit_queue(request: HttpRequest) -> HttpResponse:
             query(unit=unit.pk, tab=tab, cursor=page.next_cursor) if page.next_cursor else None
         )
         context["first_url"] = query(unit=unit.pk, tab=tab) if request.GET.get("cursor") else None
+        context["export_url"] = query(unit=unit.pk, tab=tab, export="xlsx")
         context["countdown_formats"] = countdown_formats()
     return render(request, "appeals/unit_queue.html", context)

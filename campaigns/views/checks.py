@@ -1,14 +1,20 @@
-"""Supervisors' pages: the visits the plausibility checks doubt, and spot-checks (抽查回访) with their call-backs."""
+"""Supervisors' pages: the visits the plausibility checks doubt, and spot-checks (抽查回访) with their call-backs.
 
+Each list exports to Excel (`?export=xlsx`) with the page's filters and scope, every page of it, audited."""
+
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -38,13 +44,77 @@ from campaigns.selectors import (
 )
 from campaigns.services import MAX_SAMPLE, MIN_SAMPLE, SPOT_CHECK_ROLES, spot_check_draw, spot_check_record
 from core.errors import DomainError, InvalidInput, NotFound
+from core.exports import EXPORT_CHUNK, xlsx_export
 from geo.models import Region
 from org.models import User
 from org.permissions import access_unit, regions_visible_to, user_scope
 
+FLAG_HEADERS = [
+    _("Visit"),
+    _("Campaign"),
+    _("County"),
+    _("Township"),
+    _("Village or community"),
+    _("Enterprise"),
+    _("Visitor"),
+    _("Started at"),
+    _("Reasons for doubt"),
+    _("Record number"),
+]
+SPOT_CHECK_HEADERS = [
+    _("Drawn"),
+    _("Drawn by"),
+    _("Campaign"),
+    _("Unit"),
+    _("Visits to draw from"),
+    _("Sampled"),
+    _("Called"),
+    _("Confirmed"),
+    _("Denied"),
+    _("Unreachable"),
+    _("Confirmation rate (%)"),
+]
+SPOT_CHECK_ITEM_HEADERS = [
+    _("Visit"),
+    _("County"),
+    _("Township"),
+    _("Village or community"),
+    _("Enterprise"),
+    _("Started at"),
+    _("Visitor"),
+    _("Households reached"),
+    _("Notes"),
+    _("Outcome"),
+    _("Satisfaction"),
+    _("Note"),
+    _("Checked by"),
+    _("Checked at"),
+]
+
 
 def _can_check(user: User) -> bool:
     return user_scope(user).holds(*SPOT_CHECK_ROLES)
+
+
+def _wants_export(request: HttpRequest) -> bool:
+    return request.method == "GET" and request.GET.get("export") == "xlsx"
+
+
+def _place(visit: Visit) -> list[str]:
+    """County, township, village or community and enterprise of a visit (region__parent__parent selected)."""
+    village = visit.region
+    township = village.parent
+    county = township.parent if township is not None else None
+    return [
+        county.name if county is not None else "",
+        township.name if township is not None else "",
+        village.name,
+        visit.enterprise.name if visit.enterprise is not None else "",
+    ]
+
+
+def _rate(rate: float | None) -> float | str:
+    return "" if rate is None else round(rate * 100, 1)
 
 
 # --- plausibility flags ---------------------------------------------------------------------------------
@@ -57,7 +127,7 @@ class FlagRow:
 
 
 @login_required
-def flags(request: HttpRequest) -> HttpResponse:
+def flags(request: HttpRequest) -> HttpResponseBase:
     """存疑走访: flagged visits in the user's scope, newest first, by kind and county."""
     user = request_user(request)
     require(user, *FLAG_ROLES)
@@ -70,9 +140,11 @@ def flags(request: HttpRequest) -> HttpResponse:
         visits_visible_to(user),
         FlagFilters(kind=kind or None, region=county.prefix if county else None),
     )
+    filters = {"kind": kind, "county": county.code if county else ""}
+    if _wants_export(request):
+        return _flags_export(request, user, visits, filters)
     page = keyset_page(request, visits, FLAG_ORDER)
     rows = [FlagRow(visit=v, reasons=[(f, flag_reason(f)) for f in v.flags.all()]) for v in page.items]
-    filters = {"kind": kind, "county": county.code if county else ""}
     context = {
         "rows": rows,
         "kinds": FlagKind.choices,
@@ -81,8 +153,40 @@ def flags(request: HttpRequest) -> HttpResponse:
         "county": county,
         "next_url": query(**filters, cursor=page.next_cursor) if page.next_cursor else None,
         "first_url": query(**filters) if request.GET.get("cursor") else None,
+        "export_url": query(**filters, export="xlsx"),
     }
     return render(request, "campaigns/checks/flags.html", context)
+
+
+def _flags_export(
+    request: HttpRequest, user: User, visits: QuerySet[Visit], filters: dict[str, str]
+) -> HttpResponseBase:
+    rows = visits.select_related("campaign", "region__parent__parent").order_by(*FLAG_ORDER)
+
+    def lines() -> Iterator[list[Any]]:
+        for visit in rows.iterator(chunk_size=EXPORT_CHUNK):
+            reasons = "\n".join(f"{f.get_kind_display()}：{flag_reason(f)}" for f in visit.flags.all())
+            yield [
+                visit.pk,
+                visit.campaign.name,
+                *_place(visit),
+                visit.visitor.get_full_name(),
+                visit.started_at,
+                reasons,
+                str(visit.uuid),
+            ]
+
+    return xlsx_export(
+        rows=lines(),
+        headers=[str(h) for h in FLAG_HEADERS],
+        filename=f"存疑走访-{timezone.localdate():%Y%m%d}.xlsx",
+        sheet=str(_("Doubtful visits")),
+        actor=user,
+        request=request,
+        what="visit_flags",
+        filters={k: v for k, v in filters.items() if v},
+        widths=(9, 18, 10, 14, 18, 18, 10, 17, 60, 38),
+    )
 
 
 # --- spot-checks ----------------------------------------------------------------------------------------
@@ -128,10 +232,12 @@ def _selected_campaign(request: HttpRequest, user: User) -> Campaign | None:
 
 
 @login_required
-def spot_checks(request: HttpRequest) -> HttpResponse:
+def spot_checks(request: HttpRequest) -> HttpResponseBase:
     """抽查回访: the spot-checks of the units in scope with their results; supervisors draw new ones here."""
     user = request_user(request)
     require(user, *SPOT_CHECK_VIEW_ROLES)
+    if _wants_export(request):
+        return _spot_checks_export(request, user)
     campaign = _selected_campaign(request, user)
     form: DrawForm | None = None
     if _can_check(user):
@@ -170,9 +276,42 @@ def spot_checks(request: HttpRequest) -> HttpResponse:
         "campaign": campaign,
         "next_url": query(cursor=page.next_cursor) if page.next_cursor else None,
         "first_url": query() if request.GET.get("cursor") else None,
+        "export_url": query(export="xlsx"),
     }
     return render(
         request, "campaigns/checks/spot_checks.html", context, status=400 if form and form.errors else 200
+    )
+
+
+def _spot_checks_export(request: HttpRequest, user: User) -> HttpResponseBase:
+    checks = with_results(spot_checks_visible_to(user)).order_by(*SPOT_CHECK_ORDER)
+
+    def lines() -> Iterator[list[Any]]:
+        check: Any  # with the counts of with_results
+        for check in checks.iterator(chunk_size=EXPORT_CHUNK):
+            yield [
+                check.created_at,
+                check.drawn_by.get_full_name(),
+                check.campaign.name,
+                check.unit.name,
+                check.population,
+                check.sampled,
+                check.called,
+                check.confirmed,
+                check.denied,
+                check.unreachable,
+                _rate(confirmation_rate(check.confirmed, check.denied)),
+            ]
+
+    return xlsx_export(
+        rows=lines(),
+        headers=[str(h) for h in SPOT_CHECK_HEADERS],
+        filename=f"抽查回访-{timezone.localdate():%Y%m%d}.xlsx",
+        sheet=str(_("Spot-checks")),
+        actor=user,
+        request=request,
+        what="spot_checks",
+        widths=(17, 10, 18, 24, 10, 8, 8, 8, 8, 8, 10),
     )
 
 
@@ -184,11 +323,13 @@ class ItemRow:
 
 
 @login_required
-def spot_check_detail(request: HttpRequest, check_id: int) -> HttpResponse:
+def spot_check_detail(request: HttpRequest, check_id: int) -> HttpResponseBase:
     """The sampled visits of one spot-check, each with a small form for the call-back's outcome."""
     user = request_user(request)
     require(user, *SPOT_CHECK_VIEW_ROLES)
     check = _access(user, check_id)
+    if _wants_export(request):
+        return _spot_check_items_export(request, user, check)
     can_record = user_scope(user).covers(check.unit.region_id, *SPOT_CHECK_ROLES)
     items = list(spot_check_items(check))
     rows = [
@@ -214,8 +355,40 @@ def spot_check_detail(request: HttpRequest, check_id: int) -> HttpResponse:
         "unreachable": outcomes.count(SpotCheckOutcome.UNREACHABLE),
         "rate": confirmation_rate(confirmed, denied),
     }
-    return render(
-        request, "campaigns/checks/spot_check.html", {"check": check, "rows": rows, "results": results}
+    context = {"check": check, "rows": rows, "results": results, "export_url": query(export="xlsx")}
+    return render(request, "campaigns/checks/spot_check.html", context)
+
+
+def _spot_check_items_export(request: HttpRequest, user: User, check: SpotCheck) -> HttpResponseBase:
+    items = spot_check_items(check).select_related("visit__region__parent__parent")
+
+    def lines() -> Iterator[list[Any]]:
+        for item in items.iterator(chunk_size=EXPORT_CHUNK):
+            visit = item.visit
+            yield [
+                visit.pk,
+                *_place(visit),
+                visit.started_at,
+                visit.visitor.get_full_name(),
+                visit.households_reached,
+                visit.notes,
+                item.get_outcome_display(),
+                str(Satisfaction(item.satisfaction).label) if item.satisfaction else "",
+                item.note,
+                item.checked_by.get_full_name() if item.checked_by else "",
+                item.checked_at,
+            ]
+
+    return xlsx_export(
+        rows=lines(),
+        headers=[str(h) for h in SPOT_CHECK_ITEM_HEADERS],
+        filename=f"抽查回访-{check.unit.name}-{timezone.localtime(check.created_at):%Y%m%d}.xlsx",
+        sheet=str(_("Spot-check")),
+        actor=user,
+        request=request,
+        what="spot_check_items",
+        filters={"spot_check": check.pk},
+        widths=(9, 10, 14, 18, 18, 17, 10, 8, 50, 12, 10, 30, 10, 17),
     )
 
 

@@ -266,24 +266,34 @@ def _event_counts(*, user: User, period: Period, region: Region | None, unit: Un
     return rows.aggregate(**{f: Coalesce(Sum(f), 0) for f in fields})
 
 
+def dispute_spans(period: Period) -> QuerySet[DisputeSpan]:
+    """The spans of the disputes registered in the period and not merged by its end (化解率's population)."""
+    return DisputeSpan.objects.filter(registered_on__gte=period.starts, registered_on__lt=period.ends).filter(
+        Q(merged_on__isnull=True) | Q(merged_on__gte=period.ends)
+    )
+
+
+def dispute_aggregates(period: Period) -> dict[str, Count]:
+    """化解率's counts over dispute_spans: the disputes, and those standing resolved at the period's end."""
+    ends = period.ends
+    standing = Q(resolved_on__lt=ends) & (Q(reopened_on__isnull=True) | Q(reopened_on__gte=ends))
+    return {
+        "disputes": Count("appeal_id", distinct=True),
+        "disputes_resolved": Count("appeal_id", distinct=True, filter=standing),
+    }
+
+
 def _dispute_counts(
     *, user: User, period: Period, region: Region | None, unit: Unit | None
 ) -> dict[str, int]:
-    ends = period.ends
-    spans = DisputeSpan.objects.filter(registered_on__gte=period.starts, registered_on__lt=ends).filter(
-        Q(merged_on__isnull=True) | Q(merged_on__gte=ends)
-    )
+    spans = dispute_spans(period)
     if unit is not None:
         spans = spans.filter(unit=unit)
     else:
         spans = spans.filter(user_scope(user).region_q("area"))
         if region is not None:
             spans = spans.filter(area__range=subtree_bounds(region.prefix))
-    standing = Q(resolved_on__lt=ends) & (Q(reopened_on__isnull=True) | Q(reopened_on__gte=ends))
-    return spans.aggregate(
-        disputes=Count("appeal_id", distinct=True),
-        disputes_resolved=Count("appeal_id", distinct=True, filter=standing),
-    )
+    return spans.aggregate(**dispute_aggregates(period))
 
 
 # --- visits and targets --------------------------------------------------------------------------------------

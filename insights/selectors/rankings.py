@@ -24,11 +24,13 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models import Visit
 from core.errors import InvalidInput
 from geo.models import Region, subtree_bounds
-from insights.models import COUNT_FIELDS, AreaDay, DisputeSpan, ScoreWeight, UnitDay
+from insights.models import COUNT_FIELDS, AreaDay, ScoreWeight, UnitDay
 from insights.selectors.metrics import (
     RATE_KEYS,
     TARGET_AGGREGATES,
     Period,
+    dispute_aggregates,
+    dispute_spans,
     rates_of,
     targets_running,
     without_jit,
@@ -152,21 +154,6 @@ def _sums() -> dict[str, Any]:
     return {f: Coalesce(Sum(f), 0) for f in COUNT_FIELDS}
 
 
-def _dispute_aggregates(period: Period) -> dict[str, Count]:
-    ends = period.ends
-    standing = Q(resolved_on__lt=ends) & (Q(reopened_on__isnull=True) | Q(reopened_on__gte=ends))
-    return {
-        "disputes": Count("appeal_id", distinct=True),
-        "disputes_resolved": Count("appeal_id", distinct=True, filter=standing),
-    }
-
-
-def _disputes(period: Period) -> Any:
-    return DisputeSpan.objects.filter(registered_on__gte=period.starts, registered_on__lt=period.ends).filter(
-        Q(merged_on__isnull=True) | Q(merged_on__gte=period.ends)
-    )
-
-
 def _visited(period: Period) -> Exists:
     return Exists(
         Visit.objects.filter(
@@ -208,13 +195,13 @@ def _areas(
     events = AreaDay.objects.filter(day__gte=period.starts, day__lt=period.ends).filter(
         scope.region_q("area")
     )
-    disputes = _disputes(period).filter(scope.region_q("area"))
+    disputes = dispute_spans(period).filter(scope.region_q("area"))
     if region is not None:
         bounds = subtree_bounds(region.prefix)
         events, disputes = events.filter(area__range=bounds), disputes.filter(area__range=bounds)
     for row in events.values(g=group).annotate(**_sums()).order_by():
         counts[key(row.pop("g"))].update(row)
-    for row in disputes.values(g=group).annotate(**_dispute_aggregates(period)).order_by():
+    for row in disputes.values(g=group).annotate(**dispute_aggregates(period)).order_by():
         counts[key(row.pop("g"))].update(row)
     for g, row in _coverage_by(length, user=user, period=period, region=region).items():
         counts[key(g)].update(row)
@@ -249,7 +236,7 @@ def _departments(
     for row in events.values("unit_id").annotate(**_sums()).order_by():
         counts[str(row.pop("unit_id"))].update(row)
     for row in (
-        _disputes(period).filter(unit_id__in=ids).values("unit_id").annotate(**_dispute_aggregates(period))
+        dispute_spans(period).filter(unit_id__in=ids).values("unit_id").annotate(**dispute_aggregates(period))
     ).order_by():
         counts[str(row.pop("unit_id"))].update(row)
     # A department's coverage is its area's: the prefecture's or its county's villages.

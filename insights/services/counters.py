@@ -42,6 +42,8 @@ SATISFIED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
 APPEAL_ATTRIBUTED = (Kind.CALLBACK, Kind.REGISTERED)
 STATE = "default"
 BATCH = 5000
+# Rows per upsert statement: 500 × at most 16 columns stays far below both databases' parameter limits.
+UPSERT_ROWS = 500
 
 
 @dataclass(frozen=True)
@@ -175,16 +177,18 @@ def _upsert_add(model: type[models.Model], keys: Sequence[str], rows: dict[tuple
     fields = list(first)
     columns = [*keys, *fields]
     qn = connection.ops.quote_name
-    # Identifiers come from the model's own meta, quoted; the values are parameters.
+    # Identifiers come from the model's own meta, quoted; the values are parameters. One multi-row statement
+    # per chunk (not executemany, which the sqlite3 module would wrap in a transaction of its own).
     head = f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES "  # noqa: S608
-    marks = f"({', '.join(['%s'] * len(columns))})"
+    mark = f"({', '.join(['%s'] * len(columns))})"
     conflict = f" ON CONFLICT ({', '.join(qn(k) for k in keys)}) DO UPDATE SET "
     updates = ", ".join(f"{qn(f)} = {qn(table)}.{qn(f)} + excluded.{qn(f)}" for f in fields)
-    sql = head + marks + conflict + updates
     params = [[*key, *(counts[f] for f in fields)] for key, counts in rows.items()]
     with connection.cursor() as cursor:
-        for start in range(0, len(params), BATCH):
-            cursor.executemany(sql, params[start : start + BATCH])
+        for start in range(0, len(params), UPSERT_ROWS):
+            chunk = params[start : start + UPSERT_ROWS]
+            sql = head + ", ".join([mark] * len(chunk)) + conflict + updates
+            cursor.execute(sql, [value for row in chunk for value in row])
 
 
 # --- what is rebuilt per appeal -------------------------------------------------------------------------------

@@ -1,0 +1,371 @@
+"""The dashboard API: its numbers, read from the counters, equal the lists their links open; scope per persona;
+refusals (403 for a visitor, 404 alike for out of scope, 422 for bad input)."""
+
+import re
+from datetime import date
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from appeals.permissions import appeals_visible_to
+from appeals.views.lists import list_query
+from campaigns.models import Metric, Target, Visit
+from campaigns.permissions import visits_visible_to
+from campaigns.selectors import visits_filter
+from campaigns.views.ledger import ledger_query
+from conftest import client_for
+from insights.selectors.dashboard import access_dashboard, dashboard_overview
+from insights.selectors.metrics import period_between
+from insights.services import counters_refresh
+from insights.tests.factories import (
+    FUQUAN_VILLAGE,
+    GUANGHUI_VILLAGE,
+    WENFENG_VILLAGE,
+    accept,
+    assign,
+    callback,
+    campaign,
+    handled,
+    march,
+    moment,
+    registered,
+    visit,
+)
+from org.models import Role
+from org.tests.factories import make_member
+
+URL = "/api/v1/dashboard"
+MARCH = {"from": "2025-03-01", "to": "2025-04-01"}
+DUYUN, FUQUAN, GUANGHUI, WENFENG = "522701000000", "522702000000", "522701001000", "522701002000"
+
+
+@pytest.fixture
+def scene(personas):
+    """都匀市 in March 2025: two handled requests (广惠, 文峰), a red dispute assigned and never accepted, an orange
+    dispute only registered, a contract request accepted and left open; one appeal in April; one in 福泉市.
+    Three visits of the spring campaign, against a target of 100 households."""
+    p = personas
+    good = handled(p, march(3), resolved_at=march(3, 15), region_code=GUANGHUI_VILLAGE)
+    callback(p.dispatcher, good, march(4), solved=True, satisfaction="satisfied")
+    poor = handled(p, march(4), resolved_at=march(5, 15), region_code=WENFENG_VILLAGE)
+    callback(p.dispatcher, poor, march(6), solved=False, satisfaction="unsatisfied")
+    red = registered(p.dispatcher, march(10), kind="dispute", risk_colour="red", region_code=GUANGHUI_VILLAGE,
+                     category_code="land.boundary", title="宅基地边界纠纷")  # fmt: skip
+    assign(p.dispatcher, red, march(10), unit=p.duyun_hr)
+    registered(p.dispatcher, march(11), kind="dispute", risk_colour="orange", region_code=WENFENG_VILLAGE,
+               category_code="neighbour.dispute", title="邻里噪音纠纷")  # fmt: skip
+    open_item = registered(p.dispatcher, march(12), region_code=GUANGHUI_VILLAGE, category_code="labour.contract",
+                           title="劳动合同未续签")  # fmt: skip
+    assign(p.dispatcher, open_item, march(12), unit=p.duyun_hr)
+    accept(p.handler, open_item, march(12, 11))
+    registered(p.dispatcher, moment(4, 2), region_code=GUANGHUI_VILLAGE)
+    fuquan_dispatcher = make_member(username="fuquan_dispatcher", unit=p.fuquan_plc, role=Role.DISPATCHER)
+    far = registered(fuquan_dispatcher, march(3), region_code=FUQUAN_VILLAGE, title="福泉欠薪")
+    assign(fuquan_dispatcher, far, march(3), unit=p.fuquan_hr)
+    spring = campaign()
+    visit(p.visitor, march(3), place=GUANGHUI_VILLAGE, households=12)
+    visit(p.visitor, march(17), place=GUANGHUI_VILLAGE, households=8)
+    visit(p.visitor, march(18), place="522701002001", households=5)
+    Target.objects.create(campaign=spring, unit=p.duyun_police, metric=Metric.HOUSEHOLDS, quantity=100)
+    counters_refresh()
+    p.spring = spring
+    return p
+
+
+def get(client: Client, **params: Any) -> tuple[Any, Any]:
+    response = client.get(URL, params)
+    return response, response.json()
+
+
+def list_count(user, url: str) -> int:
+    """How many rows the appeals list shows for a dashboard link, through the page's own filter parsing."""
+    assert url.startswith("/appeals/")
+    request = RequestFactory().get(url)
+    request.user = user
+    return list_query(request, user).apply(appeals_visible_to(user), now=timezone.now()).count()
+
+
+def page_count(user, url: str) -> int:
+    """The count the appeals list page prints for the link (the page a leader lands on)."""
+    response = client_for(user).get(url)
+    assert response.status_code == 200
+    return int(response.context["total"])
+
+
+def visit_count(user, url: str) -> int:
+    assert url.startswith("/visits/")
+    request = RequestFactory().get(url)
+    request.user = user
+    filters = ledger_query(request, user).filters()
+    return visits_filter(visits_visible_to(user), filters).count()
+
+
+# --- the numbers and their lists ----------------------------------------------------------------------------
+
+
+def test_the_county_numbers_equal_the_lists_their_links_open(scene) -> None:
+    p = scene
+    response, body = get(client_for(p.supervisor), **MARCH, region=DUYUN)
+    assert response.status_code == 200
+    assert body["level"] == "county" and body["region"]["code"] == DUYUN
+    assert body["period"] == MARCH
+    assert body["appeals"]["value"] == 5  # the April item and 福泉市's are out
+    assert page_count(p.supervisor, body["appeals"]["url"]) == 5
+    kinds = {f["key"]: f for f in body["by_kind"]}
+    assert (kinds["request"]["value"], kinds["dispute"]["value"], kinds["tip"]["value"]) == (3, 2, 0)
+    for figure in body["by_kind"] + body["by_status"] + body["by_risk"] + body["by_category"]:
+        assert list_count(p.supervisor, figure["url"]) == figure["value"], figure
+    statuses = {f["key"]: f["value"] for f in body["by_status"]}
+    # A satisfied callback closes the item; the unsatisfied one awaits the dispatcher, still resolved.
+    assert statuses == {
+        "registered": 1,
+        "assigned": 1,
+        "in_progress": 1,
+        "resolved": 1,
+        "closed": 1,
+        "merged": 0,
+    }
+    risks = {f["key"]: f["value"] for f in body["by_risk"]}
+    assert (risks["red"], risks["orange"], risks["yellow"]) == (1, 1, 0)
+    assert sum(f["value"] for f in body["by_category"]) == 5
+
+
+def test_overdue_counts_the_open_items_past_their_deadline_and_lists_the_most_overdue(scene) -> None:
+    p = scene
+    _response, body = get(client_for(p.supervisor), **MARCH, region=DUYUN)
+    assert body["overdue"]["value"] == 2  # the red dispute (assigned) and the contract item (in progress)
+    assert list_count(p.supervisor, body["overdue"]["url"]) == 2
+    items = body["overdue_items"]
+    assert [i["title"] for i in items] == ["宅基地边界纠纷", "劳动合同未续签"]  # most overdue first
+    assert items[0]["lead_unit"] == p.duyun_hr.name and items[0]["days_overdue"] > 300
+    assert set(items[0]) == {"id", "code", "title", "lead_unit", "resolve_due", "days_overdue", "url"}
+    assert "张" not in str(items)  # no personal data on the dashboard
+
+
+def test_the_heat_table_splits_the_county_into_townships_and_links_each(scene) -> None:
+    p = scene
+    _response, body = get(client_for(p.dispatcher), **MARCH, region=DUYUN)
+    assert body["heat_level"] == "township"
+    rows = {row["code"]: row for row in body["heat"]}
+    assert all(code.startswith("522701") for code in rows)
+    guanghui, wenfeng = rows[GUANGHUI], rows[WENFENG]
+    assert (guanghui["appeals"], wenfeng["appeals"]) == (3, 2)
+    assert list_count(p.dispatcher, guanghui["appeals_url"]) == 3
+    assert list_count(p.dispatcher, wenfeng["appeals_url"]) == 2
+    assert (guanghui["visits"], wenfeng["visits"]) == (2, 1)
+    assert visit_count(p.dispatcher, guanghui["visits_url"]) == 2
+    assert guanghui["rates"]["satisfaction_rate"] == 1.0 and wenfeng["rates"]["satisfaction_rate"] == 0.0
+    assert guanghui["url"].startswith(f"/insights/township/{GUANGHUI}/")
+
+
+def test_the_prefecture_overview_has_a_row_per_county_and_the_whole_prefecture_in_its_totals(scene) -> None:
+    p = scene
+    _response, body = get(client_for(p.prefecture_supervisor), **MARCH)
+    assert body["level"] == "prefecture" and body["region"]["code"] == "522700000000"
+    assert body["heat_level"] == "county" and len(body["heat"]) == 12
+    counties = {row["code"]: row for row in body["heat"]}
+    assert (counties[DUYUN]["appeals"], counties[FUQUAN]["appeals"]) == (5, 1)
+    assert body["appeals"]["value"] == 6 == page_count(p.prefecture_supervisor, body["appeals"]["url"])
+    assert body["overdue"]["value"] == 3 == list_count(p.prefecture_supervisor, body["overdue"]["url"])
+    assert counties[DUYUN]["url"].startswith(f"/insights/county/{DUYUN}/")
+
+
+def test_weeks_cover_the_period_and_sum_to_its_totals(scene) -> None:
+    p = scene
+    _response, body = get(client_for(p.supervisor), **MARCH, region=DUYUN)
+    weeks = body["weeks"]
+    assert weeks[0]["starts"] == "2025-03-01" and weeks[-1]["ends"] == "2025-03-31"
+    assert [w["iso"] for w in weeks][:2] == ["2025-W09", "2025-W10"]
+    assert sum(w["registered"] for w in weeks) == body["appeals"]["value"]
+    assert sum(w["visits"] for w in weeks) == body["visits"]["value"] == 3
+    assert sum(w["resolved"] for w in weeks) == 2
+    week_of_the_10th = next(w for w in weeks if w["starts"] == "2025-03-10")
+    assert week_of_the_10th["registered"] == 3
+    assert list_count(p.supervisor, week_of_the_10th["registered_url"]) == 3
+    assert visit_count(p.supervisor, week_of_the_10th["visits_url"]) == week_of_the_10th["visits"] == 0
+
+
+def test_rates_carry_labels_definitions_and_the_page_behind_them(scene) -> None:
+    p = scene
+    _response, body = get(client_for(p.supervisor), **MARCH, region=DUYUN)
+    rates = {r["key"]: r for r in body["rates"]}
+    assert rates["satisfaction_rate"]["value"] == 0.5
+    assert rates["satisfaction_rate"]["label"] == "满意率" and rates["satisfaction_rate"]["definition"]
+    assert rates["satisfaction_rate"]["url"].startswith("/insights/rankings/?league=township")
+    assert rates["visit_coverage"]["url"] == f"/campaigns/{p.spring.pk}/coverage/?region={DUYUN}"
+    assert rates["dispute_resolution_rate"]["value"] == 0.0
+    assert (
+        list_count(p.supervisor, rates["dispute_resolution_rate"]["url"]) == body["counts"]["disputes"] == 2
+    )
+
+
+def test_campaign_progress_sums_the_targets_against_the_visits(scene) -> None:
+    p = scene
+    _response, body = get(client_for(p.supervisor), **MARCH, region=DUYUN)
+    (line,) = body["campaigns"]
+    assert (line["campaign_id"], line["metric"], line["target"], line["achieved"]) == (
+        p.spring.pk,
+        "households",
+        100,
+        25,
+    )
+    assert line["coverage_url"] == f"/campaigns/{p.spring.pk}/coverage/?region={DUYUN}"
+
+
+def test_the_figures_wait_for_the_counters_and_say_when_they_were_counted(scene) -> None:
+    p = scene
+    registered(p.dispatcher, march(20), region_code=GUANGHUI_VILLAGE)
+    _response, before = get(client_for(p.supervisor), **MARCH, region=DUYUN)
+    assert before["appeals"]["value"] == 5 and before["as_of"]
+    counters_refresh()
+    _response, after = get(client_for(p.supervisor), **MARCH, region=DUYUN)
+    assert after["appeals"]["value"] == 6 == page_count(p.supervisor, after["appeals"]["url"])
+
+
+def test_a_township_view_answers_without_the_per_county_breakdowns(scene) -> None:
+    p = scene
+    _response, body = get(client_for(p.supervisor), **MARCH, region=GUANGHUI)
+    assert body["level"] == "township" and body["appeals"]["value"] == 3
+    assert body["by_kind"] is None and body["by_status"] is None and body["heat_level"] is None
+    assert sum(f["value"] for f in body["by_category"]) == 3
+    for figure in body["by_category"]:
+        assert list_count(p.supervisor, figure["url"]) == figure["value"]
+
+
+def test_the_other_category_lists_what_the_top_ten_leave_out(scene) -> None:
+    p = scene
+    for i, code in enumerate(["labour.social_insurance", "infrastructure.roads"] * 5):
+        registered(p.dispatcher, march(20 + i // 4), region_code=GUANGHUI_VILLAGE, category_code=code)
+    counters_refresh()
+    _response, body = get(client_for(p.supervisor), **MARCH, region=DUYUN)
+    categories = body["by_category"]
+    assert sum(f["value"] for f in categories) == body["appeals"]["value"] == 15
+    for figure in categories:
+        assert list_count(p.supervisor, figure["url"]) == figure["value"], figure
+
+
+# --- the unit view ------------------------------------------------------------------------------------------
+
+
+def test_the_unit_view_counts_its_open_tasks_and_overdue_items_as_its_lists_do(scene) -> None:
+    p = scene
+    response, body = get(client_for(p.unit_head), **MARCH, unit=p.duyun_hr.pk)
+    assert response.status_code == 200 and body["level"] == "unit" and body["unit"]["id"] == p.duyun_hr.pk
+    queue = {f["key"]: f for f in body["queue"]}
+    assert (queue["assigned"]["value"], queue["accepted"]["value"]) == (1, 1)
+    for figure in body["queue"]:
+        assert page_count(p.unit_head, figure["url"]) == figure["value"]
+    assert body["overdue"]["value"] == 2 == page_count(p.unit_head, body["overdue"]["url"])
+    assert body["counts"]["assigned"] == 4 and body["counts"]["resolved"] == 2
+    assert sum(w["assigned"] for w in body["weeks"]) == 4
+    assert body["appeals"] is None and body["by_kind"] is None and body["heat"] == []
+
+
+# --- who sees what ------------------------------------------------------------------------------------------
+
+
+def test_each_persona_gets_its_view_or_its_refusal(scene) -> None:
+    p = scene
+    expected = {
+        "visitor": 403,
+        "handler": 403,  # unit staff see their unit's view, not the overview
+        "unit_head": 403,
+        "other_handler": 403,
+        "township_handler": 403,
+        "dispatcher": 200,
+        "supervisor": 200,
+        "prefecture_supervisor": 200,
+        "other_leader": 200,
+        "admin": 200,
+    }
+    for name, user in p.all().items():
+        response = client_for(user).get(URL, MARCH)
+        assert response.status_code == expected[name], name
+        if response.status_code == 403:
+            assert response.json()["error"]["code"] == "forbidden"
+
+
+def test_another_countys_leader_sees_nothing_of_it(scene) -> None:
+    p = scene
+    leader = client_for(p.other_leader)
+    response, body = get(leader, **MARCH)
+    assert body["region"]["code"] == FUQUAN and body["appeals"]["value"] == 1
+    assert body["overdue"]["value"] == 1 and body["overdue_items"][0]["title"] == "福泉欠薪"
+    assert all(row["code"].startswith("522702") for row in body["heat"])
+    missing_region = leader.get(URL, {**MARCH, "region": "522799999000"})
+    missing_unit = leader.get(URL, {**MARCH, "unit": "999999"})
+    for response, missing in (
+        (leader.get(URL, {**MARCH, "region": DUYUN}), missing_region),
+        (leader.get(URL, {**MARCH, "region": GUANGHUI}), missing_region),
+        (leader.get(URL, {**MARCH, "unit": p.duyun_hr.pk}), missing_unit),
+    ):
+        assert response.status_code == missing.status_code == 404
+        assert response.json()["error"] == missing.json()["error"]
+
+
+def test_unit_staff_see_only_their_own_units(scene) -> None:
+    p = scene
+    assert client_for(p.handler).get(URL, {**MARCH, "unit": p.duyun_hr.pk}).status_code == 200
+    other = client_for(p.handler).get(URL, {**MARCH, "unit": p.duyun_police.pk})
+    assert other.status_code == 404  # in the county, but not the handler's unit
+    assert client_for(p.visitor).get(URL, {**MARCH, "unit": p.duyun_police.pk}).status_code == 403
+    assert client_for(p.supervisor).get(URL, {**MARCH, "unit": p.duyun_police.pk}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"from": "2025-04-01", "to": "2025-03-01"},
+        {"from": "2020-01-01", "to": "2025-01-01"},
+        {"region": "5227"},
+        {"region": GUANGHUI_VILLAGE},
+        {"region": DUYUN, "unit": 1},
+        {"unit": "abc"},
+    ],
+)
+def test_bad_input_is_refused_with_details(scene, params) -> None:
+    response = client_for(scene.supervisor).get(URL, params)
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] in ("invalid_input", "validation_error")
+
+
+def test_the_api_needs_a_signed_in_user(scene) -> None:
+    assert Client().get(URL, MARCH).status_code == 401
+
+
+def test_the_overview_reads_appeals_only_for_the_overdue_items_and_never_the_timeline(scene) -> None:
+    p = scene
+    region, unit = access_dashboard(p.supervisor, region_code=DUYUN)
+    period = period_between(starts=date(2025, 3, 1), ends=date(2025, 4, 1))
+    with CaptureQueriesContext(connection) as queries:
+        overview = dashboard_overview(user=p.supervisor, period=period, region=region, unit=unit)
+    assert overview.appeals is not None and overview.appeals.value == 5
+    sql = [q["sql"] for q in queries.captured_queries]
+    on_appeals = [q for q in sql if re.search(r'FROM "appeals_appeal"', q)]
+    assert len(on_appeals) == 2 and all('"resolve_due" <' in q for q in on_appeals)  # count, the ten shown
+    assert not [q for q in sql if '"appeals_appealevent"' in q]
+    assert len(sql) <= 30
+
+
+def test_links_keep_the_period_as_inclusive_days(scene) -> None:
+    _response, body = get(client_for(scene.supervisor), **MARCH, region=DUYUN)
+    query = parse_qs(urlsplit(body["appeals"]["url"]).query)
+    assert query == {"region": [DUYUN], "from": ["2025-03-01"], "to": ["2025-03-31"]}
+    assert QueryDict(urlsplit(body["visits"]["url"]).query)["to"] == "2025-03-31"
+    assert Visit.objects.count() == 3
+
+
+def test_the_endpoint_is_declared_in_the_openapi_document(scene) -> None:
+    schema = client_for(scene.supervisor).get("/api/v1/openapi.json").json()
+    operation = schema["paths"][URL]["get"]
+    assert {"200", "401", "403", "404", "422"} <= set(operation["responses"])
+    assert {p["name"] for p in operation["parameters"]} == {"from", "to", "region", "unit"}
+    response, body = get(client_for(scene.supervisor), **MARCH, region=DUYUN)
+    assert "都匀市" in response.content.decode()  # Chinese as it is, not escaped
+    assert set(body) == set(schema["components"]["schemas"]["DashboardOut"]["properties"])

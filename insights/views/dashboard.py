@@ -1,0 +1,356 @@
+"""The dashboards: the leader's overview, a county's or township's view, a unit's view; each with a period
+picker, charts drawn by static/js/dashboard.js from the page's JSON, numbers that open their lists, and its
+tables (areas, overdue items) as Excel."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from appeals.views.common import request_user
+from core.errors import Forbidden, InvalidInput, NotFound
+from core.exports import EXPORT_CHUNK, xlsx_export
+from geo.models import Region
+from insights.selectors.dashboard import (
+    HEAT_RATES,
+    OVERVIEW_ROLES,
+    Overview,
+    access_dashboard,
+    dashboard_overview,
+    dashboard_root,
+    dashboard_url,
+    days_overdue,
+    overdue_rows,
+    overview_json,
+    staff_units,
+)
+from insights.selectors.metrics import DEFINITIONS, Period, period_between
+from insights.selectors.rankings import INVERSE, THRESHOLDS, RankingRow, rankings
+from org.models import Unit, UnitLevel, User
+from org.permissions import regions_visible_to, user_scope
+
+PRESETS: dict[str, Promise] = {
+    "this_month": _("This month"),
+    "last_month": _("Last month"),
+    "this_quarter": _("This quarter"),
+    "this_year": _("This year"),
+}
+SERIES: dict[str, Promise] = {
+    "registered": _("Appeals registered"),
+    "assigned": _("Assignments received"),
+    "resolved": _("Resolutions"),
+    "visits": _("Visits"),
+}
+
+
+# --- the period ---------------------------------------------------------------------------------------------
+
+
+def preset_period(key: str, today: date) -> Period:
+    """This month, last month, this quarter or this year, each up to today (last month: all of it)."""
+    tomorrow = today + timedelta(days=1)
+    if key == "last_month":
+        first = today.replace(day=1)
+        previous = first - timedelta(days=1)
+        return period_between(starts=previous.replace(day=1), ends=first)
+    if key == "this_quarter":
+        return period_between(
+            starts=today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1), ends=tomorrow
+        )
+    if key == "this_year":
+        return period_between(starts=today.replace(month=1, day=1), ends=tomorrow)
+    return period_between(starts=today.replace(day=1), ends=tomorrow)
+
+
+def page_period(request: HttpRequest) -> tuple[Period, str]:
+    """?period=<preset>, or ?from=&to= (the period [from, to)); this month so far by default or when the dates
+    are refused (with a message saying why)."""
+    today = timezone.localdate()
+    key = request.GET.get("period", "")
+    if key in PRESETS:
+        return preset_period(key, today), key
+    raw_from, raw_to = request.GET.get("from", ""), request.GET.get("to", "")
+    if raw_from or raw_to:
+        try:
+            starts = date.fromisoformat(raw_from) if raw_from else today.replace(day=1)
+            ends = date.fromisoformat(raw_to) if raw_to else today + timedelta(days=1)
+            period = period_between(starts=starts, ends=ends)
+        except ValueError:
+            messages.error(request, gettext("Dates are written YYYY-MM-DD; showing this month."))
+        except InvalidInput as exc:
+            messages.error(request, exc.message)
+        else:
+            return period, _preset_of(period, today)
+    return preset_period("this_month", today), "this_month"
+
+
+def _preset_of(period: Period, today: date) -> str:
+    for key in PRESETS:
+        if preset_period(key, today) == period:
+            return key
+    return "custom"
+
+
+# --- access -------------------------------------------------------------------------------------------------
+
+
+def _access(user: User, *, region_code: str | None = None, unit_id: int | None = None) -> tuple[Any, Any]:
+    try:
+        return access_dashboard(user, region_code=region_code, unit_id=unit_id)
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from None
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+# --- presentation helpers -----------------------------------------------------------------------------------
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.1f}%"
+
+
+def heat_class(key: str, value: float | None) -> str:
+    """good, fair or poor against the line the notices print (insights.selectors.rankings.THRESHOLDS)."""
+    if value is None:
+        return "heat-none"
+    line = THRESHOLDS.get(key, 0.8)
+    if key in INVERSE:
+        return "heat-good" if value <= line / 2 else "heat-fair" if value <= line else "heat-poor"
+    return "heat-good" if value >= min(1.0, line + 0.1) else "heat-fair" if value >= line else "heat-poor"
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    text: str
+    css: str
+
+
+def _window(period: Period) -> dict[str, str]:
+    return {"from": period.starts.isoformat(), "to": period.ends.isoformat()}
+
+
+def _qs(**params: Any) -> str:
+    return "?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+def _common(overview: Overview, preset: str) -> dict[str, Any]:
+    period = overview.period
+    as_of = timezone.localtime(overview.as_of) if overview.as_of else None
+    return {
+        "overview": overview,
+        "period": period,
+        "last_day": period.ends - timedelta(days=1),
+        "preset": preset,
+        "presets": [(key, label, _qs(period=key)) for key, label in PRESETS.items()],
+        "rates": [(rate, percent(rate.value), heat_class(rate.key, rate.value)) for rate in overview.rates],
+        "as_of": as_of,
+        "as_of_today": as_of is not None and as_of.date() == timezone.localdate(),
+        "export_overdue": _qs(**_window(period), export="overdue"),
+        "chart_data": {**overview_json(overview), "series": {k: str(v) for k, v in SERIES.items()}},
+        "definitions": [(str(d.label), str(d.text)) for d in DEFINITIONS.values()],
+    }
+
+
+# --- the overview and the area views ------------------------------------------------------------------------
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponseBase:
+    """The leader's overview: the prefecture, or the user's scope; unit staff are sent to their unit's view."""
+    user = request_user(request)
+    if not user_scope(user).holds(*OVERVIEW_ROLES):
+        units = staff_units(user)
+        if units:
+            return redirect(
+                dashboard_url(unit=units[0]) + (f"?{request.GET.urlencode()}" if request.GET else "")
+            )
+        raise PermissionDenied(
+            gettext("Dashboards are for leaders, supervisors, dispatchers and unit staff.")
+        )
+    return _area_page(request, user, code=None, level=None)
+
+
+@login_required
+def county(request: HttpRequest, code: str) -> HttpResponseBase:
+    return _area_page(request, request_user(request), code=code, level=Region.Level.COUNTY)
+
+
+@login_required
+def township(request: HttpRequest, code: str) -> HttpResponseBase:
+    return _area_page(request, request_user(request), code=code, level=Region.Level.TOWNSHIP)
+
+
+def _area_page(request: HttpRequest, user: User, *, code: str | None, level: int | None) -> HttpResponseBase:
+    region, _unit = _access(user, region_code=code)
+    if level is not None and (region is None or region.level != level):
+        raise Http404(gettext("No such county or township."))
+    period, preset = page_period(request)
+    export = request.GET.get("export")
+    if export == "overdue":
+        return _overdue_export(request, user, period=period, region=region, unit=None)
+    result = dashboard_overview(user=user, period=period, region=region, unit=None)
+    if export == "heat":
+        return _heat_export(request, user, result)
+    max_appeals = max((row.appeals for row in result.heat), default=0)
+    context = {
+        **_common(result, preset),
+        "title": region.name if region is not None else gettext("All regions in my scope"),
+        "trail": _trail(user, region, period),
+        "heat_labels": [(key, DEFINITIONS[key].label) for key in HEAT_RATES],
+        "heat_rows": [
+            (
+                row,
+                f"{row.appeals / max_appeals:.2f}" if max_appeals else "0",
+                [HeatCell(percent(row.rates[k]), heat_class(k, row.rates[k])) for k in HEAT_RATES],
+            )
+            for row in result.heat
+        ],
+        "export_heat": _qs(**_window(period), export="heat"),
+    }
+    return render(request, "insights/dashboard.html", context)
+
+
+def _trail(user: User, region: Region | None, period: Period) -> list[tuple[str, str]]:
+    """The views above this one that the user may open: the overview, then the county of a township."""
+    root = dashboard_root(user)
+    if region is None or (root is not None and root.code == region.code):
+        return []
+    trail = [(gettext("Overview"), dashboard_url(None, period=period))]
+    parent = region.parent
+    if (
+        region.level == Region.Level.TOWNSHIP
+        and parent is not None
+        and (root is None or root.level < Region.Level.COUNTY)
+        and regions_visible_to(user).filter(pk=parent.code).exists()
+    ):
+        trail.append((parent.name, dashboard_url(parent, period=period)))
+    return trail
+
+
+# --- the unit view ------------------------------------------------------------------------------------------
+
+
+@login_required
+def unit(request: HttpRequest, unit_id: int) -> HttpResponseBase:
+    """A unit's rates, open tasks, overdue items and rank, for unit staff (their own units) and overseers."""
+    user = request_user(request)
+    _region, the_unit = _access(user, unit_id=unit_id)
+    period, preset = page_period(request)
+    if request.GET.get("export") == "overdue":
+        return _overdue_export(request, user, period=period, region=None, unit=the_unit)
+    result = dashboard_overview(user=user, period=period, region=None, unit=the_unit)
+    rank, ranked = unit_rank(user=user, unit=the_unit, period=period)
+    mine = staff_units(user)
+    context = {
+        **_common(result, preset),
+        "unit": the_unit,
+        "rank": rank,
+        "ranked": ranked,
+        "own_units": [(u, dashboard_url(unit=u, period=period)) for u in mine] if len(mine) > 1 else [],
+        "queue_url": reverse("appeals:unit") + _qs(unit=the_unit.pk) if the_unit in mine else None,
+        "overview_url": dashboard_url(None, period=period)
+        if user_scope(user).holds(*OVERVIEW_ROLES)
+        else None,
+    }
+    return render(request, "insights/dashboard_unit.html", context)
+
+
+def unit_rank(*, user: User, unit: Unit, period: Period) -> tuple[RankingRow | None, int]:
+    """The unit's row in its league (departments; a township government ranks as its township) among those the
+    user sees, and how many are ranked; (None, 0) for a unit in no league."""
+    if unit.level in (UnitLevel.PREFECTURE, UnitLevel.COUNTY):
+        league, key = "department", str(unit.pk)
+    elif unit.level == UnitLevel.TOWNSHIP:
+        league, key = "township", unit.region_id[:9].ljust(12, "0")
+    else:
+        return None, 0
+    ranking = rankings(user=user, league=league, period=period)
+    row = next((r for r in ranking.rows if r.key == key), None)
+    return row, sum(1 for r in ranking.rows if r.rank is not None)
+
+
+# --- exports ------------------------------------------------------------------------------------------------
+
+
+def _span(period: Period) -> str:
+    return f"{period.starts:%Y%m%d}-{period.ends - timedelta(days=1):%Y%m%d}"
+
+
+def _heat_export(request: HttpRequest, user: User, result: Overview) -> HttpResponseBase:
+    area = gettext("County") if result.heat_level == "county" else gettext("Township")
+    headers = [
+        area,
+        gettext("Region code"),
+        gettext("Appeals registered"),
+        gettext("Visits"),
+        *[str(DEFINITIONS[key].label) for key in HEAT_RATES],
+    ]
+    rows = (
+        [row.name, row.code, row.appeals, row.visits, *[percent(row.rates[k]) for k in HEAT_RATES]]
+        for row in result.heat
+    )
+    name = result.region.name if result.region else gettext("All regions")
+    return xlsx_export(
+        rows=rows,
+        headers=headers,
+        filename=f"看板-{name}-分区统计-{_span(result.period)}.xlsx",
+        sheet=area,
+        actor=user,
+        request=request,
+        what="dashboard_areas",
+        filters={"region": result.region.code if result.region else None, **_window(result.period)},
+        widths=(18, 14, 10, 10, *[12] * len(HEAT_RATES)),
+    )
+
+
+def _overdue_export(
+    request: HttpRequest, user: User, *, period: Period, region: Region | None, unit: Unit | None
+) -> HttpResponseBase:
+    """Every item overdue now in the view (the page shows the ten most overdue), most overdue first."""
+    now = timezone.now()
+    rows = overdue_rows(user, region=region, unit=unit)
+
+    def lines() -> Any:
+        for appeal in rows.iterator(chunk_size=EXPORT_CHUNK):
+            yield [
+                appeal.code,
+                appeal.title,
+                appeal.lead_unit.name if appeal.lead_unit else "",
+                appeal.resolve_due,
+                days_overdue(appeal.resolve_due, now),  # type: ignore[arg-type]
+            ]
+
+    name = unit.name if unit else region.name if region else gettext("All regions")
+    return xlsx_export(
+        rows=lines(),
+        headers=[
+            gettext("Tracking code"),
+            gettext("Title"),
+            gettext("Lead unit"),
+            gettext("Resolve due"),
+            gettext("Days overdue"),
+        ],
+        filename=f"看板-{name}-超期事项-{timezone.localdate():%Y%m%d}.xlsx",
+        sheet=gettext("Overdue"),
+        actor=user,
+        request=request,
+        what="dashboard_overdue",
+        filters={"region": region.code if region else None, "unit": unit.pk if unit else None},
+        widths=(18, 40, 24, 17, 10),
+    )
+
+
+__all__ = ["county", "overview", "page_period", "preset_period", "township", "unit", "unit_rank"]

@@ -1,0 +1,1 @@
+"""The oversight API; config/api.py registers each router."""

@@ -1,0 +1,93 @@
+"""Plain typed factories for the oversight rows, written through the real services."""
+
+from datetime import date
+
+from appeals.models import Appeal
+from appeals.tests.factories import register
+from org.models import Unit, User
+from oversight.models import GoodPractice, Interview, Notice, NoticeStatus, Rectification
+from oversight.services import (
+    InterviewData,
+    PracticeData,
+    Reason,
+    RectificationData,
+    interview_create,
+    practice_create,
+    practice_publish,
+    rectification_create,
+)
+
+HELD_ON = date(2025, 3, 10)
+FUQUAN_VILLAGE = "522702001001"  # 藜峨社区, 金山街道, 福泉市
+REASON = Reason(metric="on_time_resolution_rate", value=0.42, starts=date(2025, 2, 1), ends=date(2025, 3, 1))
+
+
+def interview_data(**overrides: object) -> InterviewData:
+    values: dict[str, object] = {
+        "held_on": HELD_ON,
+        "place": "市委政法委三楼会议室",
+        "interviewers": "杨督查、黄督查",
+        "interviewee": "赵局长",
+        "commitments": ("一个月内清理超期件", "每周专题调度"),
+        "follow_up_due": date(2025, 4, 10),
+        "reasons": (REASON,),
+    }
+    values.update(overrides)
+    return InterviewData(**values)  # type: ignore[arg-type]
+
+
+def make_interview(actor: User, unit: Unit, **overrides: object) -> Interview:
+    return interview_create(actor=actor, unit=unit, data=interview_data(**overrides))
+
+
+def rectification_data(**overrides: object) -> RectificationData:
+    values: dict[str, object] = {
+        "source": "case_review",
+        "problem": "案件评查发现：答复群众不及时，超期未办结",
+        "measures": "建立超期件周调度制度",
+        "due": date(2025, 6, 30),
+    }
+    values.update(overrides)
+    return RectificationData(**values)  # type: ignore[arg-type]
+
+
+def make_rectification(actor: User, unit: Unit, **overrides: object) -> Rectification:
+    return rectification_create(actor=actor, unit=unit, data=rectification_data(**overrides))
+
+
+def practice_data(**overrides: object) -> PracticeData:
+    values: dict[str, object] = {
+        "title": "“一站式”化解欠薪纠纷",
+        "summary": "人社、法院、司法联合坐班，欠薪纠纷当场调解、当场支付。",
+        "body": "做法一：……",
+        "period_starts": date(2025, 3, 1),
+        "period_ends": date(2025, 4, 1),
+        "tags": ("欠薪", "联合调解"),
+    }
+    values.update(overrides)
+    return PracticeData(**values)  # type: ignore[arg-type]
+
+
+def make_practice(actor: User, unit: Unit, *, published: bool = False, **overrides: object) -> GoodPractice:
+    practice = practice_create(actor=actor, unit=unit, data=practice_data(**overrides))
+    if published:
+        practice = practice_publish(actor=actor, practice=practice, published=True, expected_version=1)
+    return practice
+
+
+def fuquan_appeal(actor: User) -> Appeal:
+    """An appeal in 福泉市, registered by someone whose scope holds it."""
+    return register(actor, region_code=FUQUAN_VILLAGE)
+
+
+def make_notice(author: User, *, region_code: str, published: bool) -> Notice:
+    return Notice.objects.create(
+        title="关于2025年3月大走访工作情况的通报",
+        issuer="黔南州大走访工作领导小组办公室",
+        number="黔南走访通〔2025〕1号" if published else "",
+        period_starts=date(2025, 3, 1),
+        period_ends=date(2025, 4, 1),
+        region_id=region_code,
+        status=NoticeStatus.PUBLISHED if published else NoticeStatus.DRAFT,
+        created_by=author,
+    )

@@ -1,0 +1,1 @@
+"""The oversight pages: interviews, the rectification ledger, good practices."""
