@@ -384,6 +384,13 @@ def counters_refresh(*, full: bool = False) -> RefreshResult:
     Runs under a lock on the state row, so two refreshes never fold the same rows twice."""
     event_max, visit_max = _watermarks()
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # The planner guesses the JSON and subquery filters leave one row and then joins the appeals
+                # by a nested loop over a sequential scan per row: at 2M appeals it never finishes. Hash joins
+                # cost one scan; JIT compiles these statements for longer than they run.
+                cursor.execute("SET LOCAL enable_nestloop = off")
+                cursor.execute("SET LOCAL jit = off")
         state, _ = CounterState.objects.get_or_create(name=STATE)
         state = CounterState.objects.select_for_update().get(pk=state.pk)
         if full:
