@@ -332,34 +332,37 @@ def visit_tally_add(*, visits: Sequence[Visit], disputes: dict[int, int]) -> Non
 
 
 def visit_tallies_rebuild() -> None:
-    """Rebuild every visitor's tallies from the visits: after visits were written in bulk."""
+    """Rebuild every visitor's tallies from the visits: after visits were written in bulk. One GROUP BY over the
+    visits, then the disputes (a few visits have any) added from their own small aggregate."""
     VisitTally.objects.all().delete()
-    disputes = Subquery(
-        VisitProblem.objects.filter(visit_id=OuterRef("pk"), appeal__kind=AppealKind.DISPUTE)
-        .values("visit_id")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
     rows = (
-        Visit.objects.annotate(visit_disputes=Coalesce(disputes, 0))
-        .values("campaign_id", "visitor_id", "region_id", enterprise_key=Coalesce("enterprise_id", 0))
-        .annotate(
-            visits=Count("pk"),
-            households=Coalesce(Sum("households_reached"), 0),
-            disputes=Coalesce(Sum("visit_disputes"), 0),
+        Visit.objects.values(
+            "campaign_id", "visitor_id", "region_id", enterprise_key=Coalesce("enterprise_id", 0)
         )
+        .annotate(visits=Count("pk"), households=Coalesce(Sum("households_reached"), 0))
         .order_by()
     )
-    _insert(
-        VisitTally,
-        (
-            {
-                **{k: v for k, v in row.items() if k != "enterprise_key"},
-                "enterprise_id": row["enterprise_key"],
-            }
-            for row in rows.iterator()
-        ),
-    )
+    _insert(VisitTally, _renamed(rows, enterprise_key="enterprise_id"))
+    disputes: dict[tuple, dict[str, int]] = defaultdict(lambda: {"visits": 0, "households": 0, "disputes": 0})
+    for row in (
+        VisitProblem.objects.filter(appeal__kind=AppealKind.DISPUTE)
+        .values(
+            "visit__campaign_id",
+            "visit__visitor_id",
+            "visit__region_id",
+            enterprise_key=Coalesce("visit__enterprise_id", 0),
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        key = (
+            row["visit__campaign_id"],
+            row["visit__visitor_id"],
+            row["visit__region_id"],
+            row["enterprise_key"],
+        )
+        disputes[key]["disputes"] += row["n"]
+    _upsert_add(VisitTally, ("campaign_id", "visitor_id", "region_id", "enterprise_id"), disputes)
 
 
 # --- the refresh ---------------------------------------------------------------------------------------------
@@ -391,6 +394,8 @@ def counters_refresh(*, full: bool = False) -> RefreshResult:
                 # cost one scan; JIT compiles these statements for longer than they run.
                 cursor.execute("SET LOCAL enable_nestloop = off")
                 cursor.execute("SET LOCAL jit = off")
+                # Grouping millions of visits or events sorts in memory rather than on disk.
+                cursor.execute("SET LOCAL work_mem = '256MB'")
         state, _ = CounterState.objects.get_or_create(name=STATE)
         state = CounterState.objects.select_for_update().get(pk=state.pk)
         if full:
