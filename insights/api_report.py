@@ -10,26 +10,12 @@ from ninja import Field, Query, Router, Schema
 from core.api import ErrorOut, responses
 from insights.api import default_period
 from insights.report_docx import DOCX_CONTENT_TYPE, decision_report_download
-from insights.schemas import PeriodOut, RegionRef
+from insights.schemas import PeriodOut, PeriodQuery, RegionRef
 from insights.selectors.hot import HOTNESS_FORMULA
 from insights.selectors.report import DecisionReport, access_report, decision_report
 from org.auth import api_user
 
 router = Router(tags=["reports"])
-
-
-class ReportQuery(Schema):
-    starts: date | None = Field(
-        None,
-        alias="from",
-        description="first day of the period (Asia/Shanghai); default: the 1st of this month",
-    )
-    ends: date | None = Field(
-        None,
-        alias="to",
-        description="the day after the last day (the period is [from, to)); default: tomorrow",
-    )
-    region: str | None = Field(None, pattern=r"^\d{12}$", description="region code: its subtree")
 
 
 class KeyNumberOut(Schema):
@@ -110,7 +96,7 @@ def report_json(report: DecisionReport) -> dict[str, Any]:
     return data
 
 
-def _report(request: HttpRequest, filters: ReportQuery) -> DecisionReport:
+def _report(request: HttpRequest, filters: PeriodQuery) -> DecisionReport:
     user = api_user(request)
     region = access_report(user=user, region_code=filters.region)
     return decision_report(user=user, period=default_period(filters.starts, filters.ends), region=region)
@@ -122,7 +108,7 @@ def _report(request: HttpRequest, filters: ReportQuery) -> DecisionReport:
     by_alias=True,
     summary="The decision report (决策参考): key numbers, hot issues, risks, recommendations",
 )
-def get_decision_report(request: HttpRequest, filters: Query[ReportQuery]) -> dict[str, Any]:
+def get_decision_report(request: HttpRequest, filters: Query[PeriodQuery]) -> dict[str, Any]:
     """Leaders, supervisors and admins (others 403); 404 alike for a region absent or out of scope; 422 for a bad
     period or a village."""
     return report_json(_report(request, filters))
@@ -141,7 +127,7 @@ def get_decision_report(request: HttpRequest, filters: Query[ReportQuery]) -> di
         }
     },
 )
-def get_decision_report_docx(request: HttpRequest, filters: Query[ReportQuery]) -> HttpResponse:
+def get_decision_report_docx(request: HttpRequest, filters: Query[PeriodQuery]) -> HttpResponse:
     """As GET /reports/decision, as an official document; every download is written to the audit log."""
     report = _report(request, filters)
     return decision_report_download(report=report, actor=api_user(request), request=request)

@@ -7,7 +7,9 @@ from ninja import Field, Schema
 from appeals.schemas import ObjectId
 
 
-class SummaryQuery(Schema):
+class PeriodQuery(Schema):
+    """The period [from, to) and the region of a metrics question."""
+
     starts: date | None = Field(
         None,
         alias="from",
@@ -19,6 +21,9 @@ class SummaryQuery(Schema):
         description="the day after the last day (the period is [from, to)); default: tomorrow",
     )
     region: str | None = Field(None, pattern=r"^\d{12}$", description="region code: its subtree")
+
+
+class SummaryQuery(PeriodQuery):
     unit: ObjectId | None = Field(None, description="unit id: the events attributed to this unit")
 
 
@@ -78,14 +83,9 @@ class SummaryOut(Schema):
     definitions: dict[str, str] = Field(..., description="metric key → its definition, to show beside it")
 
 
-class RankingQuery(Schema):
+class RankingQuery(PeriodQuery):
     league: str = Field(
         ..., pattern=r"^(county|township|department)$", description="county, township or department"
-    )
-    starts: date | None = Field(None, alias="from", description="first day; default: the 1st of this month")
-    ends: date | None = Field(None, alias="to", description="the day after the last day; default: tomorrow")
-    region: str | None = Field(
-        None, pattern=r"^\d{12}$", description="only the members in this region's subtree"
     )
 
 

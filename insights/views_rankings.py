@@ -18,7 +18,7 @@ from appeals.views.common import query, request_user
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.exports import xlsx_export
 from insights.selectors import DEFINITIONS, LEAGUES, RATE_KEYS, Period, Ranking, failing, rankings
-from insights.selectors.metrics import period_between
+from insights.selectors.metrics import period_between, preset_period
 from insights.selectors.rankings import INVERSE, THRESHOLDS
 from insights.services import counters_refreshed_at, score_weights_set
 from org.models import Role
@@ -34,9 +34,9 @@ def _date(raw: str | None) -> date | None:
 
 def page_period(request: HttpRequest) -> Period:
     """?from=&to= (the period [from, to)); this month so far by default."""
-    today = timezone.localdate()
-    starts = _date(request.GET.get("from")) or today.replace(day=1)
-    ends = _date(request.GET.get("to")) or today + timedelta(days=1)
+    default = preset_period("this_month", timezone.localdate())
+    starts = _date(request.GET.get("from")) or default.starts
+    ends = _date(request.GET.get("to")) or default.ends
     return period_between(starts=starts, ends=ends)
 
 
@@ -64,8 +64,7 @@ def ranking_page(request: HttpRequest) -> HttpResponseBase:
         period = page_period(request)
     except InvalidInput as exc:
         messages.error(request, exc.message)
-        today = timezone.localdate()
-        period = period_between(starts=today.replace(day=1), ends=today + timedelta(days=1))
+        period = preset_period("this_month", timezone.localdate())
     try:
         region = access_region(user, request.GET["region"]) if request.GET.get("region") else None
     except NotFound:

@@ -2,7 +2,7 @@
 its Word file. Leaders, supervisors and admins; a region out of scope is answered 404 like a missing one."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +20,7 @@ from core.errors import Forbidden, InvalidInput, NotFound
 from geo.models import Region
 from insights.report_docx import decision_report_download, report_title
 from insights.selectors.hot import HOTNESS_FORMULA
-from insights.selectors.metrics import Period, period_between
+from insights.selectors.metrics import Period, period_between, preset_period
 from insights.selectors.report import (
     RED_DAYS,
     REPORT_ROLES,
@@ -49,23 +49,6 @@ COLOUR_LABELS: dict[str, Promise] = {
     "yellow": _("Yellow"),
     "blue": _("Blue"),
 }
-
-
-def preset_period(preset: str, today: date) -> Period:
-    """A named period ending at the start of tomorrow (so far) or at the start of the current month or quarter."""
-    tomorrow = today + timedelta(days=1)
-    month = today.replace(day=1)
-    quarter = month.replace(month=(today.month - 1) // 3 * 3 + 1)
-    if preset == "last_month":
-        return Period(starts=(month - timedelta(days=1)).replace(day=1), ends=month)
-    if preset == "this_quarter":
-        return Period(starts=quarter, ends=tomorrow)
-    if preset == "last_quarter":
-        before = (quarter - timedelta(days=1)).replace(day=1)
-        return Period(starts=before.replace(month=(before.month - 1) // 3 * 3 + 1), ends=quarter)
-    if preset == "this_year":
-        return Period(starts=today.replace(month=1, day=1), ends=tomorrow)
-    return Period(starts=month, ends=tomorrow)
 
 
 def _day(raw: str, field: str) -> date | None:

@@ -13,7 +13,7 @@ completion read the villages and the visitors' tallies directly. One aggregate q
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -172,6 +172,24 @@ def period_between(*, starts: date, ends: date) -> Period:
             f"统计期最长{MAX_YEARS}年", code="invalid_input", details={"to": f"统计期最长{MAX_YEARS}年"}
         )
     return Period(starts=starts, ends=ends)
+
+
+def preset_period(preset: str, today: date) -> Period:
+    """A named period: this month, quarter or year so far (to the start of tomorrow), or last month or quarter
+    whole; anything else is this month so far. The pickers of the dashboards and the report offer these."""
+    tomorrow = today + timedelta(days=1)
+    month = today.replace(day=1)
+    quarter = month.replace(month=(today.month - 1) // 3 * 3 + 1)
+    if preset == "last_month":
+        return Period(starts=(month - timedelta(days=1)).replace(day=1), ends=month)
+    if preset == "this_quarter":
+        return Period(starts=quarter, ends=tomorrow)
+    if preset == "last_quarter":
+        before = (quarter - timedelta(days=1)).replace(day=1)
+        return Period(starts=before.replace(month=(before.month - 1) // 3 * 3 + 1), ends=quarter)
+    if preset == "this_year":
+        return Period(starts=today.replace(month=1, day=1), ends=tomorrow)
+    return Period(starts=month, ends=tomorrow)
 
 
 # --- the result -----------------------------------------------------------------------------------------------

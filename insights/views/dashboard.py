@@ -36,7 +36,7 @@ from insights.selectors.dashboard import (
     overview_json,
     staff_units,
 )
-from insights.selectors.metrics import DEFINITIONS, Period, period_between
+from insights.selectors.metrics import DEFINITIONS, Period, period_between, preset_period
 from insights.selectors.rankings import INVERSE, THRESHOLDS, RankingRow, rankings
 from org.models import Unit, UnitLevel, User
 from org.permissions import regions_visible_to, user_scope
@@ -56,22 +56,6 @@ SERIES: dict[str, Promise] = {
 
 
 # --- the period ---------------------------------------------------------------------------------------------
-
-
-def preset_period(key: str, today: date) -> Period:
-    """This month, last month, this quarter or this year, each up to today (last month: all of it)."""
-    tomorrow = today + timedelta(days=1)
-    if key == "last_month":
-        first = today.replace(day=1)
-        previous = first - timedelta(days=1)
-        return period_between(starts=previous.replace(day=1), ends=first)
-    if key == "this_quarter":
-        return period_between(
-            starts=today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1), ends=tomorrow
-        )
-    if key == "this_year":
-        return period_between(starts=today.replace(month=1, day=1), ends=tomorrow)
-    return period_between(starts=today.replace(day=1), ends=tomorrow)
 
 
 def page_period(request: HttpRequest) -> tuple[Period, str]:
