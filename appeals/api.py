@@ -115,12 +115,11 @@ def create_appeal(request: HttpRequest, payload: AppealIn) -> Status:
 @router.get("/appeals", response=responses(Page[AppealListItem]), summary="Appeals in my scope")
 def list_appeals(request: HttpRequest, filters: Query[AppealQuery]) -> dict[str, Any]:
     appeals = appeals_filter(
-        appeals_visible_to(api_user(request)),
+        appeals_visible_to(api_user(request), within=filters.region),
         AppealFilters(
             status=tuple(filters.status),
             unit=filters.unit,
             task_status=filters.task_status,
-            region=filters.region,
             kind=filters.kind,
             category=filters.category,
             risk_colour=filters.risk_colour,

@@ -17,7 +17,6 @@ from appeals.models import (
     TaskStatus,
     UnitTask,
 )
-from geo.models import subtree_bounds
 
 # List orders, each ending in a unique column for keyset pagination. "queue" is "due" within one unit's
 # queue: by that unit's own deadline, read straight off the task_unit_queue index.
@@ -33,7 +32,6 @@ class AppealFilters:
     status: tuple[str, ...] = ()
     unit: int | None = None
     task_status: str | None = None
-    region: str | None = None
     kind: str | None = None
     category: str | None = None
     risk_colour: str | None = None
@@ -47,7 +45,8 @@ class AppealFilters:
 def appeals_filter(
     appeals: QuerySet[Appeal], filters: AppealFilters, *, now: datetime | None = None
 ) -> QuerySet[Appeal]:
-    """Narrow a (scoped) appeal queryset; every filter maps to an indexed column or an indexed subquery."""
+    """Narrow a (scoped) appeal queryset; every filter maps to an indexed column or an indexed subquery. The
+    region is not a filter here but part of the scope: appeals_visible_to(user, within=prefix)."""
     now = now or timezone.now()
     f = filters
     if f.status:
@@ -59,8 +58,6 @@ def appeals_filter(
         appeals = appeals.filter(tasks__unit_id=f.unit, tasks__status__in=task_statuses).annotate(
             queue_due=F("tasks__resolve_due"), queue_appeal=F("tasks__appeal_id")
         )
-    if f.region:
-        appeals = appeals.filter(region__code__range=subtree_bounds(f.region))
     if f.kind:
         appeals = appeals.filter(kind=f.kind)
     if f.category:

@@ -83,13 +83,14 @@ class ListQuery:
             **extra,
         }
 
-    def apply(self, appeals: QuerySet[Appeal], *, now: datetime) -> QuerySet[Appeal]:
+    def rows(self, user: User, *, now: datetime) -> QuerySet[Appeal]:
+        """The appeals of this list: those the user sees in its region, narrowed by the other filters."""
+        appeals = appeals_visible_to(user, within=self.region.prefix if self.region else None)
         colour = self.risk_colour if self.risk_colour != NO_COLOUR else None
         filters = AppealFilters(
             status=self.statuses,
             unit=self.unit.pk if self.unit else None,
             task_status=self.task if self.unit else None,
-            region=self.region.prefix if self.region else None,
             kind=self.kind,
             category=self.category,
             risk_colour=colour,
@@ -215,7 +216,7 @@ def appeal_list(request: HttpRequest) -> HttpResponseBase:
     if filters.ignored:
         messages.error(request, gettext("A filter was not understood and is ignored."))
     now = timezone.now()
-    appeals = filters.apply(appeals_visible_to(user), now=now)
+    appeals = filters.rows(user, now=now)
     if request.GET.get("export") == "xlsx":
         return _export(request, user, appeals, filters)
     page = keyset_page(request, appeals.select_related("category", "region__parent", "lead_unit"), LIST_ORDER)

@@ -496,8 +496,8 @@ def _top_categories(counts: dict[int, int], *, total: int, listed: dict[str, Any
 
 def _overdue(user: User, *, now: datetime, region: Region | None) -> QuerySet[Appeal]:
     """Items past their resolve deadline, exactly as the list's overdue=1 filter selects them."""
-    filters = AppealFilters(overdue=True, region=region.prefix if region is not None else None)
-    return appeals_filter(appeals_visible_to(user), filters, now=now)
+    prefix = region.prefix if region is not None else None
+    return appeals_filter(appeals_visible_to(user, within=prefix), AppealFilters(overdue=True), now=now)
 
 
 def overdue_rows(user: User, *, region: Region | None, unit: Unit | None) -> QuerySet[Appeal]:

@@ -292,12 +292,13 @@ def dispute_spans(period: Period) -> QuerySet[DisputeSpan]:
 
 
 def dispute_aggregates(period: Period) -> dict[str, Count]:
-    """化解率's counts over dispute_spans: the disputes, and those standing resolved at the period's end."""
+    """化解率's counts over dispute_spans: the disputes (each has one row without `resolved_on`), and those
+    standing resolved at the period's end (a dispute's spans never overlap, so at most one of its rows stands)."""
     ends = period.ends
     standing = Q(resolved_on__lt=ends) & (Q(reopened_on__isnull=True) | Q(reopened_on__gte=ends))
     return {
-        "disputes": Count("appeal_id", distinct=True),
-        "disputes_resolved": Count("appeal_id", distinct=True, filter=standing),
+        "disputes": Count("pk", filter=Q(resolved_on__isnull=True)),
+        "disputes_resolved": Count("pk", filter=standing),
     }
 
 

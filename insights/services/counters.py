@@ -249,9 +249,23 @@ def _insert(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> None:
 
 
 def _rebuild_dispute_spans(appeal_ids: QuerySet[Any] | None) -> None:
-    """Each dispute's registration, with one row per resolution and the reopening that ended it."""
+    """Each dispute's registration (the row without `resolved_on`), with one row per span during which it stood
+    resolved: from a resolution to the reopening that ended it. A resolution that follows another without a
+    reopening between (the workflow allows none; an import might) starts no span of its own, so a dispute's
+    spans never overlap and the dispute counts need no DISTINCT (see metrics.dispute_aggregates)."""
     disputes = Appeal.objects.filter(kind=AppealKind.DISPUTE)
-    resolutions = AppealEvent.objects.filter(kind__in=RESOLUTIONS, appeal__kind=AppealKind.DISPUTE)
+    previous = Subquery(
+        AppealEvent.objects.filter(
+            appeal_id=OuterRef("appeal_id"), kind__in=(*RESOLUTIONS, Kind.REOPENED), id__lt=OuterRef("pk")
+        )
+        .order_by("-id")
+        .values("kind")[:1]
+    )
+    resolutions = (
+        AppealEvent.objects.filter(kind__in=RESOLUTIONS, appeal__kind=AppealKind.DISPUTE)
+        .annotate(previous=previous)
+        .filter(Q(previous__isnull=True) | Q(previous=Kind.REOPENED))
+    )
     if appeal_ids is not None:
         disputes = disputes.filter(pk__in=appeal_ids)
         resolutions = resolutions.filter(appeal_id__in=appeal_ids)

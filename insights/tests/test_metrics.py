@@ -9,6 +9,7 @@ from campaigns.models import Metric, Target
 from campaigns.selectors import campaign_progress
 from core.errors import InvalidInput
 from geo.models import Region
+from insights.models import DisputeSpan
 from insights.selectors import RATE_KEYS, MetricsSummary, metrics_summary, period_between
 from insights.services import counters_refresh
 from insights.tests.factories import (
@@ -213,6 +214,21 @@ def test_dispute_resolution_counts_disputes_registered_in_the_period_as_they_sta
     assert result.rates["dispute_resolution_rate"] == pytest.approx(3 / 6)
     longer = period_between(starts=date(2025, 3, 1), ends=date(2025, 4, 10))
     assert counts(p.dispatcher, "disputes", "disputes_resolved", period=longer) == (6, 4)
+
+
+def test_a_dispute_resolved_twice_without_a_reopening_between_counts_once(personas) -> None:
+    """The workflow resolves only an active item, but an imported history may hold a second resolution; the
+    dispute is still one dispute, resolved once, and a reopening after the period does not undo March's answer."""
+    p = personas
+    appeal = registered(p.dispatcher, march(3), kind="dispute", category_code="land.boundary")
+    resolve_on_site(p.dispatcher, appeal, march(3, 11))
+    AppealEvent.objects.create(appeal=appeal, kind=AppealEvent.Kind.RESOLVED, at=march(9), data={})
+    AppealEvent.objects.create(appeal=appeal, kind=AppealEvent.Kind.REOPENED, at=moment(4, 3), data={})
+
+    assert counts(p.dispatcher, "disputes", "disputes_resolved") == (1, 1)
+    april = period_between(starts=date(2025, 3, 1), ends=date(2025, 4, 10))
+    assert counts(p.dispatcher, "disputes", "disputes_resolved", period=april) == (1, 0)
+    assert DisputeSpan.objects.filter(appeal=appeal).count() == 2  # the registration and one span
 
 
 # --- scope and filters ----------------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ the chosen batch request until the server has been stopped; the held request the
 (the process died before its transaction) or runs to its commit with nobody left to hear the answer.
 """
 
+from __future__ import annotations
+
 import contextlib
 import io
 import json
@@ -84,18 +86,52 @@ class BatchGate:
         return [body]
 
 
+def one_at_a_time(app: Callable[..., Iterable[bytes]], lock: threading.Lock) -> Callable[..., list[bytes]]:
+    """Run each request, body and `close()` (Django's request_finished) included, under `lock`. The threads of
+    an in-memory SQLite test database share one connection, and two requests at once would interleave their
+    transactions on it ("cannot start a transaction within a transaction")."""
+
+    def serial(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        with lock:
+            result = app(environ, start_response)
+            try:
+                return [b"".join(result)]
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+
+    return serial
+
+
 class StoppableServer(ThreadedWSGIServer):
     """Django's threaded test server, plus `kill`: stop listening and cut every open connection, as a dying
     process would. Keep-alive connections would otherwise go on being served by the old server's threads."""
 
-    def __init__(self, *args: Any, gate: BatchGate | None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, gate: BatchGate | None, serial: threading.Lock | None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.gate = gate
+        self.gate, self.serial = gate, serial
         self.open: set[socket.socket] = set()
         self.open_lock = threading.Lock()
+        self.dead = threading.Event()
 
     def set_app(self, application: Any) -> None:
-        super().set_app(self.gate.wrap(application) if self.gate else application)
+        if self.serial is not None:
+            application = one_at_a_time(application, self.serial)
+        # The gate holds its request outside the lock, so the other requests go on meanwhile.
+        gated = self.gate.wrap(application) if self.gate else application
+
+        def unless_dead(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+            # Chromium sends a request cut off on a keep-alive connection again at once, on another idle
+            # connection of its pool, which may not be cut yet: a dead process would not answer it.
+            if self.dead.is_set():
+                start_response("503 Service Unavailable", [("Content-Length", "0"), ("Connection", "close")])
+                return [b""]
+            return gated(environ, start_response)
+
+        super().set_app(unless_dead)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self.open_lock:
@@ -108,6 +144,7 @@ class StoppableServer(ThreadedWSGIServer):
         super().shutdown_request(request)
 
     def kill(self) -> None:
+        self.dead.set()
         self.shutdown()
         self.server_close()
         with self.open_lock:
@@ -118,11 +155,18 @@ class StoppableServer(ThreadedWSGIServer):
 
 
 class ServerThread(LiveServerThread):
-    def __init__(self, *, port: int, gate: BatchGate | None, connections_override: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        *,
+        port: int,
+        gate: BatchGate | None,
+        serial: threading.Lock | None,
+        connections_override: dict[str, Any],
+    ) -> None:
         super().__init__(
             "localhost", StaticFilesHandler, connections_override=connections_override, port=port
         )
-        self.gate = gate
+        self.gate, self.serial = gate, serial
         self.daemon = True
 
     def _create_server(self, connections_override: Any = None) -> StoppableServer:
@@ -132,6 +176,7 @@ class ServerThread(LiveServerThread):
             allow_reuse_address=True,  # the port is taken again at once, with connections in TIME_WAIT
             connections_override=connections_override,
             gate=self.gate,
+            serial=self.serial,
         )
 
     def terminate(self) -> None:
@@ -154,6 +199,8 @@ class RestartableServer:
             for c in connections.all()
             if c.vendor == "sqlite" and getattr(c, "is_in_memory_db", lambda: False)()
         }
+        # One request at a time when they share that connection, across restarts (a held request outlives its server).
+        self.serial = threading.Lock() if self.shared else None
         self.thread: ServerThread | None = None
         self.gate: BatchGate | None = None
         self.sharing = False
@@ -169,11 +216,17 @@ class RestartableServer:
                 conn.inc_thread_sharing()
             self.sharing = True
         self.gate = gate
-        self.thread = ServerThread(port=self.port, gate=gate, connections_override=self.shared)
+        self.thread = ServerThread(
+            port=self.port, gate=gate, serial=self.serial, connections_override=self.shared
+        )
         self.thread.start()
         self.thread.is_ready.wait()
         if self.thread.error:
             raise self.thread.error
+
+    def between_requests(self) -> contextlib.AbstractContextManager[Any]:
+        """For the test's own queries on that shared connection: wait until no request is running."""
+        return self.serial if self.serial is not None else contextlib.nullcontext()
 
     def stop(self) -> None:
         if self.thread is None:
@@ -253,8 +306,10 @@ def test_stopping_the_server_mid_sync_loses_and_doubles_nothing(
     )
     expect(page.locator("[data-testid=notice]")).to_contain_text("稍后自动重试", timeout=15_000)
     assert page.inner_text("[data-testid=pending-count]") == str(QUEUED - APP_BATCH)
-    stored = Visit.objects.filter(uuid__in=uuids).count()
-    assert stored == (2 * APP_BATCH if held_request_commits else APP_BATCH)
+    with server.between_requests():
+        stored = Visit.objects.filter(uuid__in=uuids).count()
+    heard = [(a.get("created"), a.get("repeated")) for a in gate.answers]
+    assert stored == (2 * APP_BATCH if held_request_commits else APP_BATCH), (gate.seen, heard)
 
     # A new server on the same port; nobody presses anything: the retry after the backoff sends the rest.
     server.start(BatchGate(hold=0, run_held=True))
@@ -262,10 +317,11 @@ def test_stopping_the_server_mid_sync_loses_and_doubles_nothing(
     assert states(page) == {"synced": QUEUED}
     assert page.inner_text("[data-testid=pending-count]") == "0"
 
-    assert Visit.objects.count() == QUEUED
-    assert set(Visit.objects.values_list("uuid", flat=True).distinct()) == {
-        uuid_module.UUID(u) for u in uuids
-    }
+    with server.between_requests():
+        assert Visit.objects.count() == QUEUED
+        assert set(Visit.objects.values_list("uuid", flat=True).distinct()) == {
+            uuid_module.UUID(u) for u in uuids
+        }
     retried = server.gate.answers
     assert retried[0]["repeated"] == (APP_BATCH if held_request_commits else 0)
     assert retried[0]["created"] == (0 if held_request_commits else APP_BATCH)
