@@ -217,6 +217,14 @@ class Appeal(BaseModel):
                 name="appeal_escalate_due",
                 condition=Q(escalated_at__isnull=True, status__in=["assigned", "in_progress"]),
             ),
+            # Overdue now (dashboards, the overdue list): the active items by deadline, with their region, so a
+            # count over a region is read from the index alone.
+            models.Index(
+                fields=["resolve_due", "id"],
+                name="appeal_open_due",
+                include=["region"],
+                condition=Q(status__in=["assigned", "in_progress"]),
+            ),
             # The sweep finds the rows it has just stamped by their stamp.
             models.Index(fields=["urged_at"], name="appeal_urged_at"),
             models.Index(fields=["escalated_at"], name="appeal_escalated_at"),

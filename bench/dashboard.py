@@ -108,6 +108,7 @@ def counts() -> dict[str, int]:
             ("area_days", "insights_areaday"),
             ("unit_days", "insights_unitday"),
             ("dispute_spans", "insights_disputespan"),
+            ("dispute_days", "insights_disputeday"),
             ("appeal_days", "insights_appealday"),
         ):
             cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [table])
@@ -125,7 +126,10 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true", help="time refresh_counters --full first")
     args = parser.parse_args()
     django_setup()
-    print(f"# {date.today()} · {machine()} · {database_label()}")
+    from django.utils import timezone
+
+    today = timezone.localdate()  # the counters' days are Asia/Shanghai dates
+    print(f"# {today} · {machine()} · {database_label()}")
     if args.rebuild:
         from insights.services import counters_refresh
 
@@ -134,7 +138,6 @@ def main() -> None:
         print(f"full counter rebuild: {time.perf_counter() - started:.1f} s ({result.events:,} events, "
               f"{result.visits:,} visits)")  # fmt: skip
     print("rows (estimates):", counts())
-    today = date.today()
     tomorrow = today + timedelta(days=1)
     year = {"from": (tomorrow - timedelta(days=365)).isoformat(), "to": tomorrow.isoformat()}
     month = {"from": today.replace(day=1).isoformat(), "to": tomorrow.isoformat()}

@@ -109,6 +109,30 @@ class DisputeSpan(models.Model):
         return f"dispute {self.appeal_id} {self.resolved_on or '-'}"
 
 
+class DisputeDay(models.Model):
+    """Disputes registered on a day in an area for a lead unit, as they stand now: those not merged (`disputes`)
+    and, of those, the ones standing resolved (`resolved`). For a period that runs to today 化解率 asks exactly
+    these sums (nothing has happened after its end), so it reads a few rows a day instead of a row per dispute;
+    a period that ended earlier asks DisputeSpan. A day's rows are rebuilt from its spans whenever one of that
+    day's appeals has a new event, like AppealDay's."""
+
+    day = models.DateField()
+    area = models.CharField(max_length=12)
+    unit = models.ForeignKey("org.Unit", null=True, on_delete=models.CASCADE, related_name="+")
+    disputes = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("dispute day")
+        indexes = [
+            models.Index(fields=["day", "area"], name="disputeday_day_area"),
+            models.Index(fields=["unit", "day"], name="disputeday_unit_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.area} {self.unit_id}"
+
+
 class AppealDay(models.Model):
     """Appeals registered on a day in a county (a prefecture-level appeal keeps its own code), by kind, current
     status and risk colour: the dashboard's breakdowns. A day's rows are rebuilt whenever one of that day's

@@ -42,10 +42,11 @@ from geo.models import Region, subtree_bounds
 from insights.models import COUNT_FIELDS, AppealDay, AreaDay, CategoryDay, UnitDay, VisitDay
 from insights.selectors.metrics import (
     DEFINITIONS,
+    DISPUTE_COUNTS,
+    EVENT_COUNTS,
     RATE_KEYS,
     Period,
-    dispute_aggregates,
-    dispute_spans,
+    dispute_rows,
     metrics_summary,
     rates_of,
 )
@@ -272,7 +273,6 @@ def dashboard_overview(*, user: User, period: Period, region: Region | None, uni
     """The figures of a region (or of the user's whole scope) or of a unit over the period, each with its list.
 
     The caller obtained `region` and `unit` through access_dashboard."""
-    summary = metrics_summary(user=user, period=period, region=region, unit=unit)
     now = timezone.now()
     last = period.ends - timedelta(days=1)
     code = region.code if region is not None else None
@@ -281,9 +281,9 @@ def dashboard_overview(*, user: User, period: Period, region: Region | None, uni
         .filter(starts__lt=period.ends, ends__gte=period.starts)
         .order_by("-starts", "-id")
     )
-    rates = _rates(summary.rates, period=period, region=region, unit=unit, running=running)
     campaigns = _campaign_lines(user=user, running=running, region=region, unit=unit)
     if unit is not None:
+        summary = metrics_summary(user=user, period=period, unit=unit)
         late = _overdue(user, now=now, region=None).filter(lead_unit=unit)
         overdue_link = appeals_url(lead_unit=unit.pk, overdue=1)
         return Overview(
@@ -291,7 +291,7 @@ def dashboard_overview(*, user: User, period: Period, region: Region | None, uni
             region=None,
             unit=unit,
             level="unit",
-            rates=rates,
+            rates=_rates(summary.rates, period=period, region=None, unit=unit, running=running),
             counts=summary.counts,
             appeals=None,
             visits=None,
@@ -316,12 +316,22 @@ def dashboard_overview(*, user: User, period: Period, region: Region | None, uni
     heat_level = _heat_level(region)
     cells = _area_weeks(user=user, period=period, region=region, level=heat_level)
     visits_total = sum(c.visits for c in cells)
+    disputes = _dispute_groups(user=user, period=period, region=region, level=heat_level)
+    # The view's event and dispute counts are the sums of its heat-table groups: not read a second time.
+    summed = dict.fromkeys((*EVENT_COUNTS, *DISPUTE_COUNTS), 0)
+    for c in cells:
+        for key in EVENT_COUNTS:
+            summed[key] += c.events[key]
+    for group in disputes.values():
+        for key in DISPUTE_COUNTS:
+            summed[key] += group[key]
+    summary = metrics_summary(user=user, period=period, region=region, summed=summed)
     return Overview(
         period=period,
         region=region,
         unit=None,
         level=_level(region),
-        rates=rates,
+        rates=_rates(summary.rates, period=period, region=region, unit=None, running=running),
         counts=summary.counts,
         appeals=Figure("appeals", gettext("Appeals registered"), total, appeals_url(**listed)),
         visits=Figure("visits", gettext("Visits"), visits_total, visits_url(**listed)),
@@ -332,7 +342,7 @@ def dashboard_overview(*, user: User, period: Period, region: Region | None, uni
         overdue=Figure("overdue", gettext("Overdue now"), late.count(), appeals_url(region=code, overdue=1)),
         overdue_items=_overdue_items(late, now=now),
         heat_level=heat_level,
-        heat=_heat(user=user, period=period, region=region, level=heat_level, cells=cells)
+        heat=_heat(user=user, period=period, region=region, level=heat_level, cells=cells, disputes=disputes)
         if heat_level
         else [],
         weeks=_region_weeks(period=period, region=region, cells=cells),
@@ -585,13 +595,32 @@ def _area_weeks(*, user: User, period: Period, region: Region | None, level: str
     return list(cells.values())
 
 
-def _heat(
-    *, user: User, period: Period, region: Region | None, level: str, cells: list[AreaWeek]
-) -> list[HeatRow]:
-    """One row per county (or township) of the view, from the area-week counts and one grouped read of the
-    dispute spans. AreaDay's `registered` counts the appeals registered (see _region_weeks)."""
-    scope = user_scope(user)
+def _dispute_groups(
+    *, user: User, period: Period, region: Region | None, level: str | None
+) -> dict[str, dict[str, int]]:
+    """化解率's counts by heat-table area (12-digit code; "" when the view has no heat table): one grouped read."""
+    rows, counts = dispute_rows(period)
+    rows = _in_region(rows, "area", user=user, region=region)
+    if level is None:
+        total = rows.aggregate(**counts)
+        return {"": {key: total[key] for key in DISPUTE_COUNTS}}
     length = COUNTY_LENGTH if level == "county" else TOWNSHIP_LENGTH
+    group = Substr("area", 1, length, output_field=CharField())
+    return {row.pop("g").ljust(12, "0"): row for row in rows.values(g=group).annotate(**counts).order_by()}
+
+
+def _heat(
+    *,
+    user: User,
+    period: Period,
+    region: Region | None,
+    level: str,
+    cells: list[AreaWeek],
+    disputes: dict[str, dict[str, int]],
+) -> list[HeatRow]:
+    """One row per county (or township) of the view, from the area-week counts and the dispute groups. AreaDay's
+    `registered` counts the appeals registered (see _region_weeks)."""
+    scope = user_scope(user)
     region_level = Region.Level.COUNTY if level == "county" else Region.Level.TOWNSHIP
     areas = Region.objects.filter(level=region_level).filter(scope.region_q("code"))
     if region is not None:
@@ -602,14 +631,8 @@ def _heat(
         for key, value in c.events.items():
             counts[c.area][key] += value
         visits[c.area] += c.visits
-    group = Substr("area", 1, length, output_field=CharField())
-    for row in (
-        _in_region(dispute_spans(period), "area", user=user, region=region)
-        .values(g=group)
-        .annotate(**dispute_aggregates(period))
-        .order_by()
-    ):
-        counts[row.pop("g").ljust(12, "0")].update(row)
+    for code, row in disputes.items():
+        counts[code].update(row)
     window = _days(period.starts, period.ends - timedelta(days=1))
     rows = []
     for area in areas.order_by("code"):

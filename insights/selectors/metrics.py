@@ -14,9 +14,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import (
+    Aggregate,
     Avg,
     Case,
     Count,
@@ -40,7 +42,7 @@ from campaigns.permissions import campaigns_visible_to
 from campaigns.selectors.visits import target_achieved
 from core.errors import InvalidInput
 from geo.models import Region, code_prefix, subtree_bounds
-from insights.models import COUNT_FIELDS, AreaDay, DisputeSpan, UnitDay
+from insights.models import COUNT_FIELDS, AreaDay, DisputeDay, DisputeSpan, UnitDay
 from org.models import Unit, User
 from org.permissions import units_visible_to, user_scope
 
@@ -234,13 +236,25 @@ def rates_of(c: dict[str, int], completion: float | None) -> dict[str, float | N
     }
 
 
+# The counts metrics_summary sums from the event counters and from the disputes' rows.
+EVENT_COUNTS = tuple(f for f in COUNT_FIELDS if f != "registered")
+DISPUTE_COUNTS = ("disputes", "disputes_resolved")
+
+
 def metrics_summary(
-    *, user: User, period: Period, region: Region | None = None, unit: Unit | None = None
+    *,
+    user: User,
+    period: Period,
+    region: Region | None = None,
+    unit: Unit | None = None,
+    summed: dict[str, int] | None = None,
 ) -> MetricsSummary:
     """The rates of DESIGN §6 with the counts behind them, over what the user may see, narrowed by the filters.
 
     The caller has obtained `region` and `unit` through access_region / access_unit. The counters go down to
     townships, so a village region is refused; a unit's numbers are its own, so a region with a unit is too.
+    `summed`: the EVENT_COUNTS and DISPUTE_COUNTS of this same view when the caller has added them up already
+    (the dashboard, from its heat table), so they are not read twice.
     """
     if region is not None and region.level == Region.Level.VILLAGE:
         raise InvalidInput(
@@ -253,8 +267,12 @@ def metrics_summary(
             "按区域或按单位统计，二者选一", code="invalid_input", details={"unit": "与区域不能同时指定"}
         )
     with without_jit():
-        events = _event_counts(user=user, period=period, region=region, unit=unit)
-        disputes = _dispute_counts(user=user, period=period, region=region, unit=unit)
+        if summed is None:
+            events = _event_counts(user=user, period=period, region=region, unit=unit)
+            disputes = _dispute_counts(user=user, period=period, region=region, unit=unit)
+        else:
+            events = {key: summed[key] for key in EVENT_COUNTS}
+            disputes = {key: summed[key] for key in DISPUTE_COUNTS}
         coverage = _coverage_counts(user=user, period=period, region=region, unit=unit)
         targets, completion = _target_counts(user=user, period=period, region=region, unit=unit)
     counts = events | disputes | coverage | targets
@@ -280,23 +298,30 @@ def _event_counts(*, user: User, period: Period, region: Region | None, unit: Un
         rows = UnitDay.objects.filter(unit=unit, day__gte=period.starts, day__lt=period.ends)
     else:
         rows = _area_rows(user=user, period=period, region=region)
-    fields = [f for f in COUNT_FIELDS if f != "registered"]
-    return rows.aggregate(**{f: Coalesce(Sum(f), 0) for f in fields})
+    return rows.aggregate(**{f: Coalesce(Sum(f), 0) for f in EVENT_COUNTS})
 
 
-def dispute_spans(period: Period) -> QuerySet[DisputeSpan]:
-    """The spans of the disputes registered in the period and not merged by its end (化解率's population)."""
-    return DisputeSpan.objects.filter(registered_on__gte=period.starts, registered_on__lt=period.ends).filter(
-        Q(merged_on__isnull=True) | Q(merged_on__gte=period.ends)
-    )
+def dispute_rows(period: Period) -> tuple[QuerySet[Any], dict[str, Aggregate | Coalesce]]:
+    """化解率's rows for the period, and the aggregates that count them: `disputes` (registered in the period and
+    not merged by its end) and `disputes_resolved` (of those, the ones standing resolved at its end). Either
+    kind of row has `area` and `unit` to filter and group by.
 
-
-def dispute_aggregates(period: Period) -> dict[str, Count]:
-    """化解率's counts over dispute_spans: the disputes (each has one row without `resolved_on`), and those
-    standing resolved at the period's end (a dispute's spans never overlap, so at most one of its rows stands)."""
+    A period that runs to today asks how its disputes stand now: DisputeDay's sums, a few rows a day. One that
+    ended earlier asks how they stood at its end: the spans, a row per dispute without `resolved_on` and a row
+    per span during which it stood resolved (a dispute's spans never overlap, so at most one of its rows
+    stands at any moment)."""
+    if period.ends > timezone.localdate():
+        days = DisputeDay.objects.filter(day__gte=period.starts, day__lt=period.ends)
+        return days, {
+            "disputes": Coalesce(Sum("disputes"), 0),
+            "disputes_resolved": Coalesce(Sum("resolved"), 0),
+        }
     ends = period.ends
+    spans = DisputeSpan.objects.filter(registered_on__gte=period.starts, registered_on__lt=ends).filter(
+        Q(merged_on__isnull=True) | Q(merged_on__gte=ends)
+    )
     standing = Q(resolved_on__lt=ends) & (Q(reopened_on__isnull=True) | Q(reopened_on__gte=ends))
-    return {
+    return spans, {
         "disputes": Count("pk", filter=Q(resolved_on__isnull=True)),
         "disputes_resolved": Count("pk", filter=standing),
     }
@@ -305,14 +330,14 @@ def dispute_aggregates(period: Period) -> dict[str, Count]:
 def _dispute_counts(
     *, user: User, period: Period, region: Region | None, unit: Unit | None
 ) -> dict[str, int]:
-    spans = dispute_spans(period)
+    rows, counts = dispute_rows(period)
     if unit is not None:
-        spans = spans.filter(unit=unit)
+        rows = rows.filter(unit=unit)
     else:
-        spans = spans.filter(user_scope(user).region_q("area"))
+        rows = rows.filter(user_scope(user).region_q("area"))
         if region is not None:
-            spans = spans.filter(area__range=subtree_bounds(region.prefix))
-    return spans.aggregate(**dispute_aggregates(period))
+            rows = rows.filter(area__range=subtree_bounds(region.prefix))
+    return rows.aggregate(**counts)
 
 
 # --- visits and targets --------------------------------------------------------------------------------------

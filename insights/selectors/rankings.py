@@ -29,8 +29,7 @@ from insights.selectors.metrics import (
     RATE_KEYS,
     TARGET_AGGREGATES,
     Period,
-    dispute_aggregates,
-    dispute_spans,
+    dispute_rows,
     rates_of,
     targets_running,
     without_jit,
@@ -195,13 +194,14 @@ def _areas(
     events = AreaDay.objects.filter(day__gte=period.starts, day__lt=period.ends).filter(
         scope.region_q("area")
     )
-    disputes = dispute_spans(period).filter(scope.region_q("area"))
+    dispute_days, dispute_counts = dispute_rows(period)
+    disputes = dispute_days.filter(scope.region_q("area"))
     if region is not None:
         bounds = subtree_bounds(region.prefix)
         events, disputes = events.filter(area__range=bounds), disputes.filter(area__range=bounds)
     for row in events.values(g=group).annotate(**_sums()).order_by():
         counts[key(row.pop("g"))].update(row)
-    for row in disputes.values(g=group).annotate(**dispute_aggregates(period)).order_by():
+    for row in disputes.values(g=group).annotate(**dispute_counts).order_by():
         counts[key(row.pop("g"))].update(row)
     for g, row in _coverage_by(length, user=user, period=period, region=region).items():
         counts[key(g)].update(row)
@@ -235,9 +235,8 @@ def _departments(
     events = UnitDay.objects.filter(unit_id__in=ids, day__gte=period.starts, day__lt=period.ends)
     for row in events.values("unit_id").annotate(**_sums()).order_by():
         counts[str(row.pop("unit_id"))].update(row)
-    for row in (
-        dispute_spans(period).filter(unit_id__in=ids).values("unit_id").annotate(**dispute_aggregates(period))
-    ).order_by():
+    disputes, dispute_counts = dispute_rows(period)
+    for row in disputes.filter(unit_id__in=ids).values("unit_id").annotate(**dispute_counts).order_by():
         counts[str(row.pop("unit_id"))].update(row)
     # A department's coverage is its area's: the prefecture's or its county's villages.
     coverage = _coverage_by(6, user=user, period=period, region=None)

@@ -29,6 +29,7 @@ from insights.models import (
     AreaDay,
     CategoryDay,
     CounterState,
+    DisputeDay,
     DisputeSpan,
     UnitDay,
     VisitDay,
@@ -252,7 +253,7 @@ def _rebuild_dispute_spans(appeal_ids: QuerySet[Any] | None) -> None:
     """Each dispute's registration (the row without `resolved_on`), with one row per span during which it stood
     resolved: from a resolution to the reopening that ended it. A resolution that follows another without a
     reopening between (the workflow allows none; an import might) starts no span of its own, so a dispute's
-    spans never overlap and the dispute counts need no DISTINCT (see metrics.dispute_aggregates)."""
+    spans never overlap and the dispute counts need no DISTINCT (see metrics.dispute_rows)."""
     disputes = Appeal.objects.filter(kind=AppealKind.DISPUTE)
     previous = Subquery(
         AppealEvent.objects.filter(
@@ -300,6 +301,29 @@ def _rebuild_dispute_spans(appeal_ids: QuerySet[Any] | None) -> None:
         reopened_on=_day("reopened_at"),
     )
     _insert(DisputeSpan, _renamed(spans, appeal__lead_unit_id="unit_id"))
+
+
+def _rebuild_dispute_days(days: set[date] | None) -> None:
+    """DisputeDay for the disputes registered on these days (None: all days), from their spans: run after
+    _rebuild_dispute_spans."""
+    spans = DisputeSpan.objects.all()
+    if days is not None:
+        if not days:
+            return
+        spans = spans.filter(registered_on__in=days)
+        DisputeDay.objects.filter(day__in=days).delete()
+    else:
+        DisputeDay.objects.all().delete()
+    standing = Q(resolved_on__isnull=False, reopened_on__isnull=True, merged_on__isnull=True)
+    rows = (
+        spans.values("area", "unit_id", day=F("registered_on"))
+        .annotate(
+            disputes=Count("pk", filter=Q(resolved_on__isnull=True, merged_on__isnull=True)),
+            resolved=Count("pk", filter=standing),
+        )
+        .order_by()
+    )
+    _insert(DisputeDay, rows)
 
 
 def _renamed(rows: QuerySet[Any], **names: str) -> Iterator[dict[str, Any]]:
@@ -428,6 +452,7 @@ def counters_refresh(*, full: bool = False) -> RefreshResult:
         if full:
             _rebuild_appeal_days(None)
             _rebuild_dispute_spans(None)
+            _rebuild_dispute_days(None)
             visit_tallies_rebuild()
             touched = Appeal.objects.count()
         else:
@@ -441,6 +466,7 @@ def counters_refresh(*, full: bool = False) -> RefreshResult:
             }
             _rebuild_appeal_days(days)
             _rebuild_dispute_spans(touched_ids)
+            _rebuild_dispute_days(days)
             touched = touched_ids.count()
         state.last_event_id, state.last_visit_id = event_max, visit_max
         state.refreshed_at = timezone.now()

@@ -5,7 +5,16 @@ from typing import Any
 
 from django.db import models
 
-from insights.models import AppealDay, AreaDay, CategoryDay, DisputeSpan, UnitDay, VisitDay, VisitTally
+from insights.models import (
+    AppealDay,
+    AreaDay,
+    CategoryDay,
+    DisputeDay,
+    DisputeSpan,
+    UnitDay,
+    VisitDay,
+    VisitTally,
+)
 from insights.services import counters_refresh, counters_refreshed_at
 from insights.tests.factories import (
     accept,
@@ -24,6 +33,7 @@ TABLES: tuple[type[models.Model], ...] = (
     AreaDay,
     UnitDay,
     DisputeSpan,
+    DisputeDay,
     AppealDay,
     CategoryDay,
     VisitDay,
@@ -58,7 +68,9 @@ def test_refreshing_step_by_step_ends_where_a_full_rebuild_does(personas) -> Non
     assert result.events > 0 and result.visits == 1
     assert spring.pk
     stepwise = snapshot()
-    assert stepwise["DisputeSpan"] and stepwise["AreaDay"] and stepwise["VisitTally"]
+    assert (
+        stepwise["DisputeSpan"] and stepwise["DisputeDay"] and stepwise["AreaDay"] and stepwise["VisitTally"]
+    )
     counters_refresh(full=True)
     assert snapshot() == stepwise
 

@@ -1,15 +1,16 @@
 """Each metric of DESIGN §6 on hand-built histories written through the real services, with the edges."""
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 from appeals.models import AppealEvent
 from campaigns.models import Metric, Target
 from campaigns.selectors import campaign_progress
 from core.errors import InvalidInput
 from geo.models import Region
-from insights.models import DisputeSpan
+from insights.models import DisputeDay, DisputeSpan
 from insights.selectors import RATE_KEYS, MetricsSummary, metrics_summary, period_between
 from insights.services import counters_refresh
 from insights.tests.factories import (
@@ -229,6 +230,45 @@ def test_a_dispute_resolved_twice_without_a_reopening_between_counts_once(person
     april = period_between(starts=date(2025, 3, 1), ends=date(2025, 4, 10))
     assert counts(p.dispatcher, "disputes", "disputes_resolved", period=april) == (1, 0)
     assert DisputeSpan.objects.filter(appeal=appeal).count() == 2  # the registration and one span
+
+
+def test_a_period_running_to_today_counts_disputes_as_they_stand_now(personas) -> None:
+    """Such a period reads DisputeDay, not the spans: the same answers, with a merge, a reopening, a resolution
+    today and the refresh between the steps."""
+    p = personas
+    now = timezone.localtime()
+    today = now.date()
+
+    def ago(days: int, hours: int = 0) -> datetime:
+        return now - timedelta(days=days, hours=hours)
+
+    dispute = {"kind": "dispute", "category_code": "land.boundary"}
+    resolved = registered(p.dispatcher, ago(5), **dispute)
+    resolve_on_site(p.dispatcher, resolved, ago(4))
+    reopened = registered(p.dispatcher, ago(5), **dispute)
+    assign(p.dispatcher, reopened, ago(5), unit=p.guanghui)
+    accept(p.township_handler, reopened, ago(4, 23))
+    resolve(p.township_handler, reopened, ago(4))
+    counters_refresh()
+    callback(p.dispatcher, reopened, ago(3), solved=False, satisfaction="unsatisfied")
+    reopen(p.dispatcher, reopened, ago(2))
+    merge(p.dispatcher, registered(p.dispatcher, ago(3), **dispute), resolved, ago(2))  # left out
+    still_open = registered(p.dispatcher, ago(2), **dispute)
+    registered(p.dispatcher, ago(40), **dispute)  # before the period
+    counters_refresh()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    earlier_today = registered(p.dispatcher, midnight + (now - midnight) / 3, **dispute)
+    resolve_on_site(p.dispatcher, earlier_today, midnight + (now - midnight) * 2 / 3)
+
+    week = period_between(starts=today - timedelta(days=6), ends=today + timedelta(days=1))
+    assert counts(p.dispatcher, "disputes", "disputes_resolved", period=week) == (4, 2)
+    assert DisputeDay.objects.filter(day__gte=week.starts).count() >= 3
+    assert counts(p.supervisor, "disputes", "disputes_resolved", period=week) == (4, 2)
+    assert counts(p.other_leader, "disputes", "disputes_resolved", period=week) == (0, 0)
+    # The same disputes a day earlier, through the spans: today's resolution is not there yet.
+    until_yesterday = period_between(starts=today - timedelta(days=6), ends=today)
+    assert counts(p.dispatcher, "disputes", "disputes_resolved", period=until_yesterday) == (3, 1)
+    assert still_open.pk
 
 
 # --- scope and filters ----------------------------------------------------------------------------------------
