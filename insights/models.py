@@ -169,6 +169,24 @@ class CategoryDay(models.Model):
         return f"{self.day} {self.area} {self.category_id}"
 
 
+class CategoryMonth(models.Model):
+    """CategoryDay summed by calendar month (`month` is the month's first day): a year of a prefecture's
+    categories is some twenty thousand rows instead of three hundred thousand. A month's rows are rebuilt from
+    CategoryDay whenever one of its days is."""
+
+    month = models.DateField()
+    area = models.CharField(max_length=12)
+    category = models.ForeignKey("appeals.Category", null=True, on_delete=models.CASCADE, related_name="+")
+    appeals = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("category month")
+        indexes = [models.Index(fields=["month", "area"], name="categorymonth_month_area")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.area} {self.category_id}"
+
+
 class VisitDay(models.Model):
     """Visits started on a day in an area (their place's township): weekly trends and totals."""
 

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import CharField, QuerySet, Sum
+from django.db.models import CharField, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr, TruncWeek
 from django.urls import reverse
 from django.utils import timezone
@@ -39,7 +39,15 @@ from campaigns.permissions import campaigns_visible_to
 from campaigns.selectors.visits import target_achieved
 from core.errors import Forbidden, InvalidInput, NotFound
 from geo.models import Region, subtree_bounds
-from insights.models import COUNT_FIELDS, AppealDay, AreaDay, CategoryDay, UnitDay, VisitDay
+from insights.models import (
+    COUNT_FIELDS,
+    AppealDay,
+    AreaDay,
+    CategoryDay,
+    CategoryMonth,
+    UnitDay,
+    VisitDay,
+)
 from insights.selectors.metrics import (
     DEFINITIONS,
     DISPUTE_COUNTS,
@@ -49,6 +57,7 @@ from insights.selectors.metrics import (
     dispute_rows,
     metrics_summary,
     rates_of,
+    without_jit,
 )
 from insights.services import counters_refreshed_at
 from org.models import Role, Unit, User
@@ -272,7 +281,13 @@ def dashboard_url(
 def dashboard_overview(*, user: User, period: Period, region: Region | None, unit: Unit | None) -> Overview:
     """The figures of a region (or of the user's whole scope) or of a unit over the period, each with its list.
 
-    The caller obtained `region` and `unit` through access_dashboard."""
+    The caller obtained `region` and `unit` through access_dashboard. PostgreSQL's JIT is off for these reads:
+    it compiled the campaign lines' correlated sums for 28 ms of their 34 ms."""
+    with without_jit():
+        return _overview(user=user, period=period, region=region, unit=unit)
+
+
+def _overview(*, user: User, period: Period, region: Region | None, unit: Unit | None) -> Overview:
     now = timezone.now()
     last = period.ends - timedelta(days=1)
     code = region.code if region is not None else None
@@ -477,12 +492,19 @@ def _appeal_day_breakdowns(
 
 
 def _category_rows(*, user: User, period: Period, region: Region | None) -> dict[int, int]:
-    rows = _in_region(_between(CategoryDay.objects.all(), period), "area", user=user, region=region)
-    return {
-        row["category_id"]: row["n"]
-        for row in rows.values("category_id").annotate(n=Sum("appeals")).order_by()
-        if row["n"]
-    }
+    """Appeals registered in the period by category: the whole months from CategoryMonth, the loose days
+    from CategoryDay."""
+    first, last = period.whole_months
+    loose = CategoryDay.objects.filter(
+        Q(day__gte=period.starts, day__lt=first) | Q(day__gte=last, day__lt=period.ends)
+    )
+    months = CategoryMonth.objects.filter(month__gte=first, month__lt=last)
+    counts: dict[int, int] = defaultdict(int)
+    for rows in (loose, months):
+        in_view = _in_region(rows, "area", user=user, region=region)
+        for row in in_view.values("category_id").annotate(n=Sum("appeals")).order_by():
+            counts[row["category_id"]] += row["n"]
+    return {category: n for category, n in counts.items() if n}
 
 
 def _top_categories(counts: dict[int, int], *, total: int, listed: dict[str, Any]) -> list[Figure]:

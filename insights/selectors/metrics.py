@@ -151,6 +151,18 @@ class Period:
     def end_at(self) -> datetime:
         return _midnight(self.ends)
 
+    @property
+    def whole_months(self) -> tuple[date, date]:
+        """[first, last): the first days of the calendar months that lie wholly in the period (first == last
+        when none does). The days before `first` and from `last` on are the period's loose days."""
+        first = (
+            self.starts
+            if self.starts.day == 1
+            else (self.starts.replace(day=28) + timedelta(days=4)).replace(day=1)
+        )
+        last = self.ends.replace(day=1)
+        return (first, last) if first < last else (self.starts, self.starts)
+
 
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone())

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db import connection, models, transaction
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Concat, Substr, TruncDate
+from django.db.models.functions import Coalesce, Concat, Substr, TruncDate, TruncMonth
 from django.utils import timezone
 
 from appeals.models import Appeal, AppealEvent, AppealKind, Satisfaction, TaskRole
@@ -28,6 +28,7 @@ from insights.models import (
     AppealDay,
     AreaDay,
     CategoryDay,
+    CategoryMonth,
     CounterState,
     DisputeDay,
     DisputeSpan,
@@ -237,6 +238,26 @@ def _rebuild_appeal_days(days: set[date] | None) -> None:
         .order_by()
     )
     _insert(CategoryDay, category_rows)
+    months = CategoryDay.objects.all()
+    if days is not None:
+        firsts = {day.replace(day=1) for day in days}
+        CategoryMonth.objects.filter(month__in=firsts).delete()
+        months = months.filter(_month_ranges(firsts))
+    else:
+        CategoryMonth.objects.all().delete()
+    _insert(
+        CategoryMonth,
+        months.values("area", "category_id", month=TruncMonth("day"))
+        .annotate(appeals=Sum("appeals"))
+        .order_by(),
+    )
+
+
+def _month_ranges(firsts: set[date]) -> Q:
+    q = Q(pk__in=[])
+    for first in firsts:
+        q |= Q(day__gte=first, day__lt=(first + timedelta(days=32)).replace(day=1))
+    return q
 
 
 def _insert(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> None:

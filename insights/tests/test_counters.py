@@ -9,6 +9,7 @@ from insights.models import (
     AppealDay,
     AreaDay,
     CategoryDay,
+    CategoryMonth,
     DisputeDay,
     DisputeSpan,
     UnitDay,
@@ -36,6 +37,7 @@ TABLES: tuple[type[models.Model], ...] = (
     DisputeDay,
     AppealDay,
     CategoryDay,
+    CategoryMonth,
     VisitDay,
     VisitTally,
 )

@@ -135,6 +135,21 @@ def test_the_county_numbers_equal_the_lists_their_links_open(scene) -> None:
     assert sum(f["value"] for f in body["by_category"]) == 5
 
 
+@pytest.mark.parametrize(
+    ("period", "expected"),
+    [
+        ({"from": "2025-02-20", "to": "2025-04-03"}, 6),  # loose days, the whole of March, loose days
+        ({"from": "2025-03-05", "to": "2025-03-12"}, 2),  # inside one month: days only
+        ({"from": "2025-03-01", "to": "2025-04-01"}, 5),  # one whole month
+    ],
+)
+def test_categories_add_whole_months_and_loose_days_to_the_count_of_their_lists(scene, period, expected) -> None:
+    _response, body = get(client_for(scene.supervisor), **period, region=DUYUN)
+    assert sum(f["value"] for f in body["by_category"]) == body["appeals"]["value"] == expected
+    for figure in body["by_category"]:
+        assert list_count(scene.supervisor, figure["url"]) == figure["value"], figure
+
+
 def test_overdue_counts_the_open_items_past_their_deadline_and_lists_the_most_overdue(scene) -> None:
     p = scene
     _response, body = get(client_for(p.supervisor), **MARCH, region=DUYUN)
