@@ -143,7 +143,9 @@ def test_the_county_numbers_equal_the_lists_their_links_open(scene) -> None:
         ({"from": "2025-03-01", "to": "2025-04-01"}, 5),  # one whole month
     ],
 )
-def test_categories_add_whole_months_and_loose_days_to_the_count_of_their_lists(scene, period, expected) -> None:
+def test_categories_add_whole_months_and_loose_days_to_the_count_of_their_lists(
+    scene, period, expected
+) -> None:
     _response, body = get(client_for(scene.supervisor), **period, region=DUYUN)
     assert sum(f["value"] for f in body["by_category"]) == body["appeals"]["value"] == expected
     for figure in body["by_category"]:
