@@ -105,9 +105,8 @@ def hotness(
 
 def _clusters(*, user: User, period: Period, region: Region | None) -> list[dict[str, Any]]:
     before = previous_period(period)
-    appeals = appeals_visible_to(user).filter(created_at__gte=before.start_at, created_at__lt=period.end_at)
-    if region is not None:
-        appeals = appeals.filter(region__code__range=subtree_bounds(region.prefix))
+    visible = appeals_visible_to(user, within=region.prefix if region is not None else None)
+    appeals = visible.filter(created_at__gte=before.start_at, created_at__lt=period.end_at)
     current = Q(created_at__gte=period.start_at)
     has_phone = Q(anonymous=False) & ~Q(reporter_phone="")
     phone = Replace(Replace(F("reporter_phone"), Value(" "), Value("")), Value("-"), Value(""))

@@ -182,12 +182,8 @@ def key_numbers(*, user: User, period: Period, region: Region | None) -> list[Ke
 
 
 def _open_disputes(*, user: User, period: Period, region: Region | None) -> QuerySet[Appeal]:
-    disputes = appeals_visible_to(user).filter(
-        kind=AppealKind.DISPUTE, status__in=OPEN_STATUSES, created_at__lt=period.end_at
-    )
-    if region is not None:
-        disputes = disputes.filter(region__code__range=subtree_bounds(region.prefix))
-    return disputes
+    visible = appeals_visible_to(user, within=region.prefix if region is not None else None)
+    return visible.filter(kind=AppealKind.DISPUTE, status__in=OPEN_STATUSES, created_at__lt=period.end_at)
 
 
 def risks(
@@ -224,11 +220,9 @@ def risks(
 
 
 def overdue_count(*, user: User, region: Region | None, now: datetime) -> int:
-    """Items being worked on past their resolve deadline (the index appeal_status_due answers it)."""
-    items = appeals_visible_to(user).filter(status__in=ACTIVE_STATUSES, resolve_due__lt=now)
-    if region is not None:
-        items = items.filter(region__code__range=subtree_bounds(region.prefix))
-    return items.count()
+    """Items being worked on past their resolve deadline (the index appeal_open_due answers it)."""
+    visible = appeals_visible_to(user, within=region.prefix if region is not None else None)
+    return visible.filter(status__in=ACTIVE_STATUSES, resolve_due__lt=now).count()
 
 
 # --- recommendations ----------------------------------------------------------------------------------------

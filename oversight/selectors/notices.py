@@ -321,14 +321,10 @@ def _problems(black: list[tuple[str, RankingRow]], *, labels: dict[str, str]) ->
 
 def overdue_appeals(*, user: User, region: Region, now: datetime) -> QuerySet[Appeal]:
     """Items in the user's scope and the region still being worked on past their resolve deadline, the most
-    overdue first (the index appeal_status_due serves it)."""
+    overdue first (the index appeal_open_due serves it)."""
     return (
-        appeals_visible_to(user)
-        .filter(
-            region__code__range=subtree_bounds(region.prefix),
-            status__in=ACTIVE_STATUSES,
-            resolve_due__lt=now,
-        )
+        appeals_visible_to(user, within=region.prefix)
+        .filter(status__in=ACTIVE_STATUSES, resolve_due__lt=now)
         .select_related("lead_unit", "region")
         .order_by("resolve_due", "id")
     )
