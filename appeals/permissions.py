@@ -37,13 +37,13 @@ def appeals_visible_to(user: User, *, within: str | None = None) -> QuerySet[App
     """The appeals the user sees; `within` a region subtree (a code prefix), those of that subtree alone.
 
     When the user's regions hold that whole subtree, its region condition is the whole answer: without the
-    OR over the units' tasks, the indexes on region, status and deadline can serve the query (a leader's
-    overdue count over a prefecture reads the (status, resolve_due) index instead of every appeal)."""
+    OR over the units' tasks, the indexes on region and deadline can serve the query (a leader's overdue
+    count over a prefecture reads the appeal_open_due index instead of every appeal)."""
     scope = user_scope(user)
     appeals = Appeal.objects.all()
     if within is not None:
         appeals = appeals.filter(region__code__range=subtree_bounds(within))
-    if scope.everything or (within is not None and any(within.startswith(p) for p in scope.prefixes)):
+    if scope.everything or (within is not None and scope.holds_subtree(within)):
         return appeals
     has_part = Exists(UnitTask.objects.filter(appeal=OuterRef("pk"), unit_id__in=scope.unit_ids))
     return appeals.filter(scope.region_q("region__code") | has_part)

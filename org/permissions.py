@@ -48,6 +48,10 @@ class Scope:
         """The units in which the user holds one of these roles."""
         return frozenset(g.unit_id for g in self.grants if g.role in roles)
 
+    def holds_subtree(self, prefix: str) -> bool:
+        """Whether the whole region subtree of this code prefix lies in the scope's regions."""
+        return self.everything or any(prefix.startswith(p) for p in self.prefixes)
+
     def region_q(self, field: str) -> Q:
         """Rows whose 12-digit region code in `field` lies in one of the scope's subtrees."""
         if self.everything:
