@@ -46,6 +46,16 @@ def _immediate_jobs() -> Iterator[None]:
     HUEY.immediate = False
 
 
+@pytest.fixture(autouse=True)
+def _plain_segmenter() -> Iterator[None]:
+    """Segment without the database's dictionary unless a test gives its own (text.chinese.reset_terms)."""
+    from text.chinese import reset_terms
+
+    reset_terms(())
+    yield
+    reset_terms()
+
+
 @pytest.fixture
 def qiannan(db: None) -> None:
     """The reference data the migrations load (regions, calendar, categories, policies, routing rules).

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "core",
     "geo",
     "org",
+    "text",
     "appeals",
     "campaigns",
     "field",

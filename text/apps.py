@@ -1,0 +1,21 @@
+from collections.abc import Iterable
+
+from django.apps import AppConfig
+
+
+def region_names() -> Iterable[str]:
+    from geo.models import Region
+
+    return Region.objects.values_list("name", flat=True)
+
+
+class TextConfig(AppConfig):
+    """Chinese text: segmentation, classifiers, similarity, redaction. No domain models (DESIGN §8)."""
+
+    name = "text"
+    verbose_name = "文本分析"
+
+    def ready(self) -> None:
+        from text.chinese import add_term_source
+
+        add_term_source(region_names)
