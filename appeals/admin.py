@@ -26,9 +26,16 @@ class CategoryAdmin(admin.ModelAdmin):
 @admin.register(DeadlinePolicy)
 class DeadlinePolicyAdmin(admin.ModelAdmin):
     list_display = [
-        "code", "name", "sign_amount", "sign_clock", "resolve_amount", "resolve_clock", "extension_cap",
-        "extension_clock", "is_active",
-    ]  # fmt: skip
+        "code",
+        "name",
+        "sign_amount",
+        "sign_clock",
+        "resolve_amount",
+        "resolve_clock",
+        "extension_cap",
+        "extension_clock",
+        "is_active",
+    ]
     search_fields = ["code", "name"]
 
 

@@ -21,7 +21,7 @@ from appeals.models import (
 )
 from appeals.permissions import appeals_visible_to
 from appeals.services import AppealDraft, Reporter, policy_for, routing_suggest
-from core.text import plain_text
+from core.forms import PlainTextField
 from geo.models import Region
 from org.models import Unit, User
 from org.permissions import regions_visible_to, units_visible_to
@@ -34,24 +34,6 @@ CODE = re.compile(r"^\d{6}-\d{4}-\d{6}$")
 REASON_MAX = 480
 REPLY_MAX = 2000
 NOTE_MAX = 1000
-
-
-class PlainTextField(forms.CharField):
-    """Free text shown as plain text everywhere: the length and markup rules of core.text.plain_text."""
-
-    def __init__(self, *, max_length: int, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.plain_max_length = max_length
-        self.widget.attrs["maxlength"] = str(max_length)
-
-    def clean(self, value: Any) -> str:
-        value = super().clean(value)
-        if not value:
-            return ""
-        try:
-            return plain_text(value, max_length=self.plain_max_length, required=self.required)
-        except ValueError as exc:
-            raise ValidationError(str(exc), code="plain_text") from None
 
 
 def _set_choices(field: forms.Field, choices: list[tuple[Any, Any]]) -> None:

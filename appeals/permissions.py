@@ -26,11 +26,25 @@ from appeals.models import (
 from core.errors import DomainError, Forbidden, NotFound
 from geo.models import subtree_bounds
 from org.models import Role, User
-from org.permissions import Scope, user_scope
+from org.permissions import UNIT_STAFF, Scope, user_scope
 
-UNIT_STAFF = (Role.HANDLER, Role.UNIT_HEAD)
 # Who may see a citizen's name, phone and ID number in full: those who must reply to them.
 REVEAL_ROLES = (Role.DISPATCHER, Role.SUPERVISOR)
+# Who registers appeals on the web form (DESIGN §1: visitors in the field, dispatchers, handlers).
+REGISTER_ROLES = (Role.DISPATCHER, Role.VISITOR, Role.HANDLER)
+DISPATCH_ROLES = (Role.DISPATCHER,)
+
+
+def may_register(user: User) -> bool:
+    return user_scope(user).holds(*REGISTER_ROLES)
+
+
+def may_dispatch(user: User) -> bool:
+    return user_scope(user).holds(*DISPATCH_ROLES)
+
+
+def may_work_unit_queue(user: User) -> bool:
+    return user_scope(user).holds(*UNIT_STAFF)
 
 
 def appeals_visible_to(user: User, *, within: str | None = None) -> QuerySet[Appeal]:
@@ -81,9 +95,22 @@ class Action:
     SUPERVISE = "supervise"
 
     ALL = (
-        ASSIGN, ACCEPT, RETURN, EXTEND, APPROVE_EXTENSION, DENY_EXTENSION, NOTE, RESOLVE, RESOLVE_ON_SITE,
-        CALLBACK, REOPEN, MERGE, REJECT, CLOSE, SUPERVISE,
-    )  # fmt: skip
+        ASSIGN,
+        ACCEPT,
+        RETURN,
+        EXTEND,
+        APPROVE_EXTENSION,
+        DENY_EXTENSION,
+        NOTE,
+        RESOLVE,
+        RESOLVE_ON_SITE,
+        CALLBACK,
+        REOPEN,
+        MERGE,
+        REJECT,
+        CLOSE,
+        SUPERVISE,
+    )
 
 
 @dataclass(frozen=True)

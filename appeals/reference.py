@@ -16,83 +16,131 @@ POLICIES: dict[str, tuple[str, int, str, int, str, int, str]] = {
 
 # level-1 code: (name, [(level-2 code, name, campaign theme?, default policy or "")])
 CATEGORIES: dict[str, tuple[str, list[tuple[str, str, bool, str]]]] = {
-    "labour": ("劳动和社会保障", [
-        ("labour.wage_arrears", "拖欠农民工工资", True, "act_now"),
-        ("labour.social_insurance", "社会保险", False, ""),
-        ("labour.employment", "就业创业", False, ""),
-        ("labour.contract", "劳动合同和劳动关系", False, ""),
-    ]),
-    "land": ("土地和自然资源", [
-        ("land.ownership", "土地权属纠纷", False, ""),
-        ("land.boundary", "山林地界纠纷", False, ""),
-        ("land.requisition", "征地拆迁补偿", False, ""),
-        ("land.homestead", "宅基地", False, ""),
-    ]),
-    "family": ("婚姻家庭", [
-        ("family.conflict", "家庭矛盾（防范命案）", True, "act_now"),
-        ("family.child_marriage", "早婚早育", True, ""),
-        ("family.marriage", "婚姻纠纷", False, ""),
-        ("family.support", "赡养抚养", False, ""),
-    ]),
-    "neighbour": ("邻里和村组纠纷", [
-        ("neighbour.dispute", "邻里纠纷", True, ""),
-        ("neighbour.water", "用水用路纠纷", False, ""),
-    ]),
-    "security": ("治安和公共安全", [
-        ("security.fraud", "电信网络诈骗（反诈）", True, ""),
-        ("security.gang_tip", "涉黑涉恶线索", True, "complaint"),
-        ("security.public_order", "治安问题", False, ""),
-        ("security.traffic", "交通安全", False, ""),
-    ]),
-    "infrastructure": ("基础设施", [
-        ("infrastructure.roads", "道路交通", False, ""),
-        ("infrastructure.water", "饮水安全", False, ""),
-        ("infrastructure.power", "用电和通信", False, ""),
-        ("infrastructure.housing", "住房安全", False, ""),
-    ]),
-    "education": ("教育", [
-        ("education.fees", "教育收费", False, ""),
-        ("education.enrolment", "入学就学", False, ""),
-        ("education.safety", "校园安全", False, ""),
-    ]),
-    "health": ("医疗卫生", [
-        ("health.dispute", "医疗纠纷", False, ""),
-        ("health.insurance", "医疗保障", False, ""),
-    ]),
-    "agriculture": ("农业农村", [
-        ("agriculture.subsidy", "惠农补贴", False, ""),
-        ("agriculture.collective", "合作社和集体经济", False, ""),
-        ("agriculture.inputs", "农资质量", False, ""),
-    ]),
-    "environment": ("生态环境", [
-        ("environment.pollution", "环境污染", False, ""),
-        ("environment.noise", "噪声扰民", False, ""),
-    ]),
-    "market": ("市场监管", [
-        ("market.consumer", "消费维权", False, ""),
-        ("market.food", "食品安全", False, ""),
-    ]),
-    "welfare": ("民政和社会救助", [
-        ("welfare.assistance", "低保和临时救助", False, ""),
-        ("welfare.elderly", "养老服务", False, ""),
-    ]),
-    "justice": ("涉法涉诉和法律服务", [
-        ("justice.legal_aid", "法律援助", False, ""),
-        ("justice.litigation", "涉法涉诉", False, "petition"),
-        ("justice.enforcement", "执行难", False, ""),
-    ]),
-    "governance": ("基层治理和干部作风", [
-        ("governance.conduct", "干部作风", False, "complaint"),
-        ("governance.village_affairs", "村务公开", False, ""),
-    ]),
-    "suggestion": ("意见建议", [
-        ("suggestion.development", "发展建议", False, ""),
-        ("suggestion.public_service", "公共服务建议", False, ""),
-    ]),
-    "other": ("其他", [
-        ("other.other", "其他", False, ""),
-    ]),
-}  # fmt: skip
+    "labour": (
+        "劳动和社会保障",
+        [
+            ("labour.wage_arrears", "拖欠农民工工资", True, "act_now"),
+            ("labour.social_insurance", "社会保险", False, ""),
+            ("labour.employment", "就业创业", False, ""),
+            ("labour.contract", "劳动合同和劳动关系", False, ""),
+        ],
+    ),
+    "land": (
+        "土地和自然资源",
+        [
+            ("land.ownership", "土地权属纠纷", False, ""),
+            ("land.boundary", "山林地界纠纷", False, ""),
+            ("land.requisition", "征地拆迁补偿", False, ""),
+            ("land.homestead", "宅基地", False, ""),
+        ],
+    ),
+    "family": (
+        "婚姻家庭",
+        [
+            ("family.conflict", "家庭矛盾（防范命案）", True, "act_now"),
+            ("family.child_marriage", "早婚早育", True, ""),
+            ("family.marriage", "婚姻纠纷", False, ""),
+            ("family.support", "赡养抚养", False, ""),
+        ],
+    ),
+    "neighbour": (
+        "邻里和村组纠纷",
+        [
+            ("neighbour.dispute", "邻里纠纷", True, ""),
+            ("neighbour.water", "用水用路纠纷", False, ""),
+        ],
+    ),
+    "security": (
+        "治安和公共安全",
+        [
+            ("security.fraud", "电信网络诈骗（反诈）", True, ""),
+            ("security.gang_tip", "涉黑涉恶线索", True, "complaint"),
+            ("security.public_order", "治安问题", False, ""),
+            ("security.traffic", "交通安全", False, ""),
+        ],
+    ),
+    "infrastructure": (
+        "基础设施",
+        [
+            ("infrastructure.roads", "道路交通", False, ""),
+            ("infrastructure.water", "饮水安全", False, ""),
+            ("infrastructure.power", "用电和通信", False, ""),
+            ("infrastructure.housing", "住房安全", False, ""),
+        ],
+    ),
+    "education": (
+        "教育",
+        [
+            ("education.fees", "教育收费", False, ""),
+            ("education.enrolment", "入学就学", False, ""),
+            ("education.safety", "校园安全", False, ""),
+        ],
+    ),
+    "health": (
+        "医疗卫生",
+        [
+            ("health.dispute", "医疗纠纷", False, ""),
+            ("health.insurance", "医疗保障", False, ""),
+        ],
+    ),
+    "agriculture": (
+        "农业农村",
+        [
+            ("agriculture.subsidy", "惠农补贴", False, ""),
+            ("agriculture.collective", "合作社和集体经济", False, ""),
+            ("agriculture.inputs", "农资质量", False, ""),
+        ],
+    ),
+    "environment": (
+        "生态环境",
+        [
+            ("environment.pollution", "环境污染", False, ""),
+            ("environment.noise", "噪声扰民", False, ""),
+        ],
+    ),
+    "market": (
+        "市场监管",
+        [
+            ("market.consumer", "消费维权", False, ""),
+            ("market.food", "食品安全", False, ""),
+        ],
+    ),
+    "welfare": (
+        "民政和社会救助",
+        [
+            ("welfare.assistance", "低保和临时救助", False, ""),
+            ("welfare.elderly", "养老服务", False, ""),
+        ],
+    ),
+    "justice": (
+        "涉法涉诉和法律服务",
+        [
+            ("justice.legal_aid", "法律援助", False, ""),
+            ("justice.litigation", "涉法涉诉", False, "petition"),
+            ("justice.enforcement", "执行难", False, ""),
+        ],
+    ),
+    "governance": (
+        "基层治理和干部作风",
+        [
+            ("governance.conduct", "干部作风", False, "complaint"),
+            ("governance.village_affairs", "村务公开", False, ""),
+        ],
+    ),
+    "suggestion": (
+        "意见建议",
+        [
+            ("suggestion.development", "发展建议", False, ""),
+            ("suggestion.public_service", "公共服务建议", False, ""),
+        ],
+    ),
+    "other": (
+        "其他",
+        [
+            ("other.other", "其他", False, ""),
+        ],
+    ),
+}
 
 # (category code, region prefix, lead unit kind, co-unit kinds); prefix "" applies everywhere.
 ROUTING: list[tuple[str, str, str, list[str]]] = [
@@ -155,10 +203,15 @@ def reference_load(*, policy_model: Any, category_model: Any, rule_model: Any) -
         policy, created = policy_model.objects.get_or_create(
             code=code,
             defaults={
-                "name": name, "sign_amount": sign, "sign_clock": sign_clock, "resolve_amount": resolve,
-                "resolve_clock": resolve_clock, "extension_cap": cap, "extension_clock": cap_clock,
+                "name": name,
+                "sign_amount": sign,
+                "sign_clock": sign_clock,
+                "resolve_amount": resolve,
+                "resolve_clock": resolve_clock,
+                "extension_cap": cap,
+                "extension_clock": cap_clock,
             },
-        )  # fmt: skip
+        )
         policies[code] = policy
         added += created
     categories = {}
@@ -172,10 +225,13 @@ def reference_load(*, policy_model: Any, category_model: Any, rule_model: Any) -
             child, created = category_model.objects.get_or_create(
                 code=child_code,
                 defaults={
-                    "name": child_name, "parent": parent, "sort_order": order * 100 + child_order,
-                    "is_campaign_theme": theme, "default_policy": policies.get(policy_code),
+                    "name": child_name,
+                    "parent": parent,
+                    "sort_order": order * 100 + child_order,
+                    "is_campaign_theme": theme,
+                    "default_policy": policies.get(policy_code),
                 },
-            )  # fmt: skip
+            )
             categories[child_code] = child
             added += created
     for category_code, prefix, lead, co in ROUTING:

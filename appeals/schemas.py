@@ -1,17 +1,12 @@
 """Shapes of the appeals API. Input is strict (no unknown fields, no "yes" for true, no "5" for 5) and free
 text is plain text only; output is built from model rows by the `*_out` functions below."""
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from functools import partial
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, GetCoreSchemaHandler, GetJsonSchemaHandler, field_validator, model_validator
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema, core_schema
+from pydantic import field_validator, model_validator
 
 from appeals.models import (
     ACTIVE_STATUSES,
@@ -24,8 +19,8 @@ from appeals.models import (
     UnitTask,
 )
 from appeals.services import AppealDraft, Reporter, RoutingSuggestion
+from core.api import Matching, ObjectId, PlainText, RegionCode, StrictIn
 from core.masking import mask_id_number, mask_name, mask_phone
-from core.text import plain_text
 
 # The values of the model's TextChoices, spelled out so that strict validation and the OpenAPI enum agree;
 # appeals/tests/test_api.py checks that they stay equal.
@@ -37,57 +32,6 @@ SatisfactionName = Literal["satisfied", "basically_satisfied", "unsatisfied"]
 CallbackMethod = Literal["phone", "visit", "sms"]
 TaskStatusFilter = Literal["assigned", "accepted"]
 Order = Literal["newest", "due"]
-
-MAX_ID = 2**63 - 1  # BigAutoField
-ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
-
-
-@dataclass(frozen=True)
-class PlainText:
-    """Marks a free-text field: stripped, at most `max_length` characters, no markup or control characters."""
-
-    max_length: int
-    required: bool = True
-
-    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
-        check = partial(plain_text, max_length=self.max_length, required=self.required)
-        return core_schema.no_info_after_validator_function(check, handler(source))
-
-    def __get_pydantic_json_schema__(
-        self, schema: CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        json_schema = handler(schema)
-        json_schema["maxLength"] = self.max_length
-        if self.required:
-            json_schema["minLength"] = 1
-        return json_schema
-
-
-@dataclass(frozen=True)
-class Matching:
-    """Marks a code-like field that must match `pattern` in full once stripped; `message` says why not."""
-
-    pattern: str
-    message: str
-
-    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
-        compiled = re.compile(self.pattern)
-
-        def check(value: str) -> str:
-            value = value.strip()
-            if not compiled.fullmatch(value):
-                raise ValueError(self.message)
-            return value
-
-        return core_schema.no_info_after_validator_function(check, handler(source))
-
-    def __get_pydantic_json_schema__(
-        self, schema: CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        json_schema = handler(schema)
-        json_schema["pattern"] = f"^{self.pattern}$"
-        return json_schema
-
 
 Title = Annotated[str, PlainText(100)]
 Description = Annotated[str, PlainText(5000)]
@@ -105,15 +49,8 @@ Phone = Annotated[str, Matching(r"([0-9+\- ]{5,20})?", "电话号码应为5至20
 IdNumber = Annotated[
     str, Matching(r"(\d{15}|\d{17}[0-9Xx])?", "身份证号应为15位数字，或17位数字加1位数字或X")
 ]
-RegionCode = Annotated[str, Matching(r"\d{12}", "区划代码应为12位数字")]
 CategoryCode = Annotated[str, Matching(r"[A-Za-z0-9_.\-]{1,40}", "分类代码格式不正确")]
 PolicyCode = Annotated[str, Matching(r"[A-Za-z0-9_.\-]{1,32}", "办理时限代码格式不正确")]
-
-
-class StrictIn(Schema):
-    """Base of every request body: unknown fields and loosely typed values are refused with 422."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 # --- input --------------------------------------------------------------------------------------------------
@@ -230,10 +167,20 @@ class AppealQuery(Schema):
     )
     unit: ObjectId | None = Field(None, description="appeals in which this unit has an open task")
     task_status: TaskStatusFilter | None = Field(None, description="with `unit`: that unit's task status")
+    lead_unit: ObjectId | None = Field(None, description="appeals whose lead unit this is")
     region: str | None = Field(None, pattern=r"^\d{2,12}$", description="region code prefix (subtree)")
     kind: Kind | None = None
     category: CategoryCode | None = Field(None, description="a level-1 or level-2 category code")
-    risk_colour: Colour | None = None
+    not_category: list[CategoryCode] = Field(
+        default_factory=list, max_length=50, description="leave these categories out (repeat the parameter)"
+    )
+    risk_colour: Colour | Literal["none"] | None = Field(
+        None, description="`none`: registered without a colour"
+    )
+    created_from: date | None = Field(None, alias="from", description="registered on or after this day")
+    created_to: date | None = Field(
+        None, alias="to", description="registered on or before this day (included)"
+    )
     source: Source | None = None
     overdue: bool | None = None
     returned: bool | None = Field(None, description="sent back by the lead unit, waiting for dispatch")

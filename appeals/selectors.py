@@ -1,7 +1,7 @@
 """Reads of appeals: list filters, queues, the timeline."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
@@ -17,7 +17,10 @@ from appeals.models import (
     TaskStatus,
     UnitTask,
 )
+from core.period import local_midnight
 
+# A dispute registered without a risk colour: `risk_colour=none`.
+NO_COLOUR = "none"
 # List orders, each ending in a unique column for keyset pagination. "queue" is "due" within one unit's
 # queue: by that unit's own deadline, read straight off the task_unit_queue index.
 ORDERS = {
@@ -29,13 +32,23 @@ ORDERS = {
 
 @dataclass(frozen=True)
 class AppealFilters:
+    """The filters of every appeal list, the page's and the API's alike.
+
+    `unit` keeps the appeals in which that unit has an open part (`task_status`: one state of it); `risk_colour`
+    NO_COLOUR keeps those registered without a colour; `not_categories` leaves categories out (the dashboards'
+    其他); `created_from` and `created_to` are days of registration in Asia/Shanghai, both included."""
+
     status: tuple[str, ...] = ()
     unit: int | None = None
     task_status: str | None = None
+    lead_unit: int | None = None
     kind: str | None = None
     category: str | None = None
+    not_categories: tuple[str, ...] = ()
     risk_colour: str | None = None
     source: str | None = None
+    created_from: date | None = None
+    created_to: date | None = None
     overdue: bool | None = None
     returned: bool | None = None
     awaiting_decision: bool | None = None
@@ -62,8 +75,17 @@ def appeals_filter(
         appeals = appeals.filter(kind=f.kind)
     if f.category:
         appeals = appeals.filter(Q(category__code=f.category) | Q(category__parent__code=f.category))
+    if f.not_categories:
+        left_out = Category.objects.filter(code__in=f.not_categories).values("pk")
+        appeals = appeals.exclude(category_id__in=left_out)
     if f.risk_colour:
-        appeals = appeals.filter(risk_colour=f.risk_colour)
+        appeals = appeals.filter(risk_colour="" if f.risk_colour == NO_COLOUR else f.risk_colour)
+    if f.lead_unit is not None:
+        appeals = appeals.filter(lead_unit_id=f.lead_unit)
+    if f.created_from is not None:
+        appeals = appeals.filter(created_at__gte=local_midnight(f.created_from))
+    if f.created_to is not None:
+        appeals = appeals.filter(created_at__lt=local_midnight(f.created_to + timedelta(days=1)))
     if f.source:
         appeals = appeals.filter(source=f.source)
     if f.overdue is True:

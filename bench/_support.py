@@ -54,10 +54,21 @@ class Gunicorn:
 
     def __init__(self, workers: int = 2, threads: int = 8, *, sqlite_ok: bool = False) -> None:
         self.args = [
-            str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi:application", "--bind", f"{HOST}:{PORT}",
-            "--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads),
-            "--timeout", "120", "--log-level", "warning",
-        ]  # fmt: skip
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "config.wsgi:application",
+            "--bind",
+            f"{HOST}:{PORT}",
+            "--worker-class",
+            "gthread",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ]
         self.sqlite_ok = sqlite_ok
         self.process: subprocess.Popen[bytes] | None = None
 

@@ -23,7 +23,7 @@ USERNAME = "duyun.dispatcher"
 
 
 def bodies(n: int) -> list[dict[str, object]]:
-    from appeals.demo import THEMES, Geography, compose, mobile, person_name
+    from demo.appeals import THEMES, Geography, compose, mobile, person_name
 
     rng = random.Random(2027)
     geo = Geography.load()
@@ -33,18 +33,28 @@ def bodies(n: int) -> list[dict[str, object]]:
         theme = rng.choice(THEMES)
         text = compose(theme, geo.place(duyun, rng, township_led=theme.township_led), rng)
         body: dict[str, object] = {
-            "kind": theme.kind.value, "source": "web", "title": text.title, "description": text.description,
-            "region_code": rng.choice(geo.villages[duyun.code]).code, "category": theme.category,
+            "kind": theme.kind.value,
+            "source": "web",
+            "title": text.title,
+            "description": text.description,
+            "region_code": rng.choice(geo.villages[duyun.code]).code,
+            "category": theme.category,
             "reporter": {"name": person_name(rng), "phone": mobile(rng)},
-        }  # fmt: skip
+        }
         if theme.kind == "dispute":
             body["risk_colour"] = rng.choice(["orange", "yellow", "blue"])
         made.append(body)
     return made
 
 
-def phase(name: str, tokens: list[str], payloads: list[dict[str, object]], seconds: float, cap: int,
-          created: list[int]) -> dict[str, float]:  # fmt: skip
+def phase(
+    name: str,
+    tokens: list[str],
+    payloads: list[dict[str, object]],
+    seconds: float,
+    cap: int,
+    created: list[int],
+) -> dict[str, float]:
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -63,8 +73,9 @@ def phase(name: str, tokens: list[str], payloads: list[dict[str, object]], secon
                 status, body = request("GET", "/api/v1/me", token=tokens[index], connection=conn)
                 ok = status == 200
             else:
-                status, body = request("POST", "/api/v1/appeals", body=rng.choice(payloads), token=tokens[index],
-                                       connection=conn)  # fmt: skip
+                status, body = request(
+                    "POST", "/api/v1/appeals", body=rng.choice(payloads), token=tokens[index], connection=conn
+                )
                 ok = status == 201
                 if ok:
                     ids.append(body["id"])
@@ -88,9 +99,12 @@ def phase(name: str, tokens: list[str], payloads: list[dict[str, object]], secon
     if errors:
         print(f"  phase {name}: {len(errors)} errors, first: {errors[0]}")
     return {
-        "rps": len(latencies) / elapsed, "n": len(latencies), "p50": percentile(latencies, 50),
-        "p99": percentile(latencies, 99), "errors": len(errors),
-    }  # fmt: skip
+        "rps": len(latencies) / elapsed,
+        "n": len(latencies),
+        "p50": percentile(latencies, 50),
+        "p99": percentile(latencies, 99),
+        "errors": len(errors),
+    }
 
 
 def main() -> None:
@@ -120,8 +134,10 @@ def main() -> None:
                 r = phase(name, tokens, payloads, args.seconds, args.max_requests, created)
                 results[name].append(r)
                 label = "GET /api/v1/me" if name == "A" else "POST /api/v1/appeals"
-                print(f"round {round_number} {name} {label}: {r['n']:.0f} requests, {r['rps']:.0f} req/s, "
-                      f"p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, errors {r['errors']:.0f}")  # fmt: skip
+                print(
+                    f"round {round_number} {name} {label}: {r['n']:.0f} requests, {r['rps']:.0f} req/s, "
+                    f"p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, errors {r['errors']:.0f}"
+                )
     medians = {
         name: {key: statistics.median(r[key] for r in rs) for key in ("rps", "p50", "p99")}
         for name, rs in results.items()

@@ -53,8 +53,9 @@ def bare_sql(starts: date, ends: date, n: int) -> tuple[list[float], int]:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    from insights.selectors.dashboard import access_dashboard, dashboard_overview
-    from insights.selectors.metrics import period_between
+    from core.period import period_between
+    from insights.permissions import access_dashboard
+    from insights.selectors.dashboard import dashboard_overview
     from org.models import User
 
     user = User.objects.get(username=LEADER)
@@ -78,8 +79,8 @@ def bare_sql(starts: date, ends: date, n: int) -> tuple[list[float], int]:
 def notice_seconds(runs: int) -> list[float]:
     from django.utils import timezone
 
+    from core.period import period_between
     from geo.models import Region
-    from insights.selectors.metrics import period_between
     from org.models import User
     from oversight.docx import notice_docx
     from oversight.services.notices import notice_draft
@@ -139,8 +140,10 @@ def main() -> None:
 
         started = time.perf_counter()
         result = counters_refresh(full=True)
-        print(f"full counter rebuild: {time.perf_counter() - started:.1f} s ({result.events:,} events, "
-              f"{result.visits:,} visits)")  # fmt: skip
+        print(
+            f"full counter rebuild: {time.perf_counter() - started:.1f} s ({result.events:,} events, "
+            f"{result.visits:,} visits)"
+        )
     print("rows (estimates):", counts())
     tomorrow = today + timedelta(days=1)
     year = {"from": (tomorrow - timedelta(days=365)).isoformat(), "to": tomorrow.isoformat()}
@@ -170,8 +173,10 @@ def main() -> None:
             f"p95 {s['p95']:.0f} ms; API ÷ SQL: p50 {api['p50'] / s['p50']:.2f}, p95 {api['p95'] / s['p95']:.2f}"
         )
     seconds = notice_seconds(args.docx_runs)
-    print(f"notice draft + .docx, prefecture, last month: median {statistics.median(seconds):.2f} s "
-          f"(runs: {', '.join(f'{x:.2f}' for x in seconds)})")  # fmt: skip
+    print(
+        f"notice draft + .docx, prefecture, last month: median {statistics.median(seconds):.2f} s "
+        f"(runs: {', '.join(f'{x:.2f}' for x in seconds)})"
+    )
 
 
 if __name__ == "__main__":

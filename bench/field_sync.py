@@ -156,8 +156,10 @@ def main() -> None:
                 sent.extend(uuids)
                 stored.append(on_server)
                 shown.append(in_outbox)
-                print(f"run {run}: all {args.visits} on the server after {on_server:5.2f} s, "
-                      f"all shown synced after {in_outbox:5.2f} s")  # fmt: skip
+                print(
+                    f"run {run}: all {args.visits} on the server after {on_server:5.2f} s, "
+                    f"all shown synced after {in_outbox:5.2f} s"
+                )
             browser.close()
     finally:
         # By UUID: the server files a visit under whichever campaign runs at its time.

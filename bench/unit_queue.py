@@ -31,8 +31,10 @@ def busy_unit() -> tuple[int, str, str, dict[str, int]]:
     )
     counts = (
         UnitTask.objects.filter(status="accepted", unit_id__in=list(handlers))
-        .values("unit_id", "unit__name").annotate(n=Count("id")).order_by("-n")
-    )  # fmt: skip
+        .values("unit_id", "unit__name")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+    )
     top = counts[0]
     open_counts = dict(
         UnitTask.objects.filter(unit_id=top["unit_id"])

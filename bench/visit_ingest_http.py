@@ -178,8 +178,10 @@ def main() -> None:
     )
     in_process = in_process_median(args.in_process_batches)
     if in_process:
-        print(f"in process (bench/visit_ingest.py): median {in_process:,.0f} visits/s; HTTP / in-process = "
-              f"{median / in_process:.2f}")  # fmt: skip
+        print(
+            f"in process (bench/visit_ingest.py): median {in_process:,.0f} visits/s; HTTP / in-process = "
+            f"{median / in_process:.2f}"
+        )
 
 
 if __name__ == "__main__":

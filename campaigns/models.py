@@ -406,3 +406,29 @@ class SpotCheckItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.spot_check_id} · {self.visit_id} {self.outcome}"
+
+
+class VisitTally(models.Model):
+    """A visitor's visits in a campaign to one place: what a target's achievement sums over the unit's members.
+    Kept current by the visit service, in the visit's own transaction, because a visitor expects their campaign
+    progress to move at once; rebuilt from the visits by a full refresh of the counters."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    visitor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey("geo.Region", on_delete=models.CASCADE, related_name="+")
+    # 0 for a visit to a village or community (a nullable key column would let duplicates past the constraint).
+    enterprise_id = models.PositiveBigIntegerField(default=0)
+    visits = models.PositiveIntegerField(default=0)
+    households = models.PositiveIntegerField(default=0)
+    disputes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("visit tally")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "visitor", "region", "enterprise_id"], name="visittally_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.visitor_id} {self.region_id}"

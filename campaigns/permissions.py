@@ -9,8 +9,35 @@ from core.errors import NotFound
 from org.models import Role, User
 from org.permissions import user_scope
 
-# Who oversees spot-checks: they see them where the checked unit lies in their scope.
+# Who records visits: field visitors, and the dispatchers and unit staff who also go out.
+RECORD_ROLES = (Role.VISITOR, Role.DISPATCHER, Role.HANDLER, Role.UNIT_HEAD)
+# Who makes the campaign's plan (targets, 包保 responsibilities), and who reads it.
+PLAN_ROLES = (Role.ADMIN, Role.DISPATCHER)
+PLAN_VIEW_ROLES = (*PLAN_ROLES, Role.SUPERVISOR, Role.LEADER)
+# Who draws and records spot-checks (抽查回访), and who oversees them where the checked unit lies in their scope.
+SPOT_CHECK_ROLES = (Role.SUPERVISOR, Role.ADMIN)
 SPOT_CHECK_VIEW_ROLES = (Role.SUPERVISOR, Role.LEADER, Role.ADMIN)
+# Who reviews the visits the plausibility checks doubt.
+FLAG_ROLES = (Role.SUPERVISOR, Role.LEADER, Role.DISPATCHER, Role.ADMIN)
+# Who finds the campaign's pages (progress, coverage, ledger) on their home page.
+CAMPAIGN_ROLES = (Role.VISITOR, Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN)
+
+
+def may_plan(user: User) -> bool:
+    """Whether the user may plan anywhere (the page shows its forms); each write checks the place too."""
+    return user_scope(user).holds(*PLAN_ROLES)
+
+
+def plans_at(user: User, region_code: str) -> bool:
+    return user_scope(user).covers(region_code, *PLAN_ROLES)
+
+
+def may_see_plan(user: User) -> bool:
+    return user_scope(user).holds(*PLAN_VIEW_ROLES)
+
+
+def may_spot_check(user: User) -> bool:
+    return user_scope(user).holds(*SPOT_CHECK_ROLES)
 
 
 def visits_visible_to(user: User) -> QuerySet[Visit]:

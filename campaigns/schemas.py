@@ -12,7 +12,7 @@ from django.urls import reverse
 from ninja import Field, Schema
 from pydantic import field_validator, model_validator
 
-from appeals.schemas import AppealIn, ObjectId, PlainText, RegionCode, StrictIn
+from appeals.schemas import AppealIn
 from appeals.services import AppealDraft
 from campaigns.models import Campaign, FlagKind, SpotCheck, SpotCheckItem, Visit, VisitPhoto
 from campaigns.selectors import Progress, confirmation_rate, flag_reason
@@ -27,6 +27,7 @@ from campaigns.services import (
     ProblemData,
     VisitData,
 )
+from core.api import ObjectId, PlainText, RegionCode, StrictIn
 from geo.models import Region
 
 Notes = Annotated[str, PlainText(2000, required=False)]

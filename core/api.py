@@ -1,19 +1,92 @@
-"""What every router shares: the error shape, the JSON renderer, declared error responses, pages."""
+"""What every router shares: strict request bodies and their field types, the error shape, the JSON renderer,
+declared error responses, pages."""
 
 import json
 import logging
-from typing import Any, Generic, TypeVar
+import re
+from dataclasses import dataclass
+from functools import partial
+from typing import Annotated, Any, Generic, TypeVar
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import BaseRenderer
 from ninja.responses import NinjaJSONEncoder
+from pydantic import ConfigDict, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 from core.errors import DomainError
+from core.text import plain_text
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+# --- request bodies -----------------------------------------------------------------------------------
+
+MAX_ID = 2**63 - 1  # BigAutoField
+ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+@dataclass(frozen=True)
+class PlainText:
+    """Marks a free-text field: stripped, at most `max_length` characters, no markup or control characters."""
+
+    max_length: int
+    required: bool = True
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        check = partial(plain_text, max_length=self.max_length, required=self.required)
+        return core_schema.no_info_after_validator_function(check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema["maxLength"] = self.max_length
+        if self.required:
+            json_schema["minLength"] = 1
+        return json_schema
+
+
+@dataclass(frozen=True)
+class Matching:
+    """Marks a code-like field that must match `pattern` in full once stripped; `message` says why not."""
+
+    pattern: str
+    message: str
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        compiled = re.compile(self.pattern)
+
+        def check(value: str) -> str:
+            value = value.strip()
+            if not compiled.fullmatch(value):
+                raise ValueError(self.message)
+            return value
+
+        return core_schema.no_info_after_validator_function(check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema["pattern"] = f"^{self.pattern}$"
+        return json_schema
+
+
+RegionCode = Annotated[str, Matching(r"\d{12}", "区划代码应为12位数字")]
+
+
+class StrictIn(Schema):
+    """Base of every request body: unknown fields and loosely typed values are refused with 422."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+# --- responses ------------------------------------------------------------------------------------------
 
 
 class ErrorBody(Schema):

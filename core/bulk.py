@@ -1,4 +1,5 @@
-"""Bulk writing for the scale seeds (DESIGN §9, §10): rows as dicts of attnames, a batch at a time.
+"""Bulk writing: for the scale seeds (DESIGN §9, §10) rows as dicts of attnames, a batch at a time; for the derived
+tables (counters, tallies) inserts and adding upserts.
 
 On PostgreSQL the rows go in with COPY, several times faster than INSERT; elsewhere with bulk_create. Columns a
 row leaves out take their field's default. Ids can be reserved before writing, so that rows of other tables can
@@ -6,11 +7,12 @@ point at rows not yet written (the appeals' tasks and events).
 """
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, models
+from django.db.models import QuerySet
 
 METHODS = ("auto", "copy", "bulk")
 
@@ -99,3 +101,50 @@ class BulkWriter:
         with stored_timestamps(model):
             model._default_manager.bulk_create(objects, batch_size=2000)
         return len(objects)
+
+
+# --- derived tables: counters and tallies --------------------------------------------------------------------
+
+INSERT_BATCH = 5000
+# Rows per upsert statement: 500 × at most 16 columns stays far below both databases' parameter limits.
+UPSERT_ROWS = 500
+
+
+def insert_rows(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> None:
+    """Insert rows (dicts of attnames, or a values() queryset, read as it streams) a batch at a time."""
+    batch: list[models.Model] = []
+    for row in rows.iterator() if isinstance(rows, QuerySet) else rows:
+        batch.append(model(**row))
+        if len(batch) >= INSERT_BATCH:
+            model._default_manager.bulk_create(batch)
+            batch = []
+    model._default_manager.bulk_create(batch)
+
+
+def renamed_rows(rows: QuerySet[Any], **names: str) -> Iterator[dict[str, Any]]:
+    """The rows of a values() queryset as it streams, with some keys renamed (`old="new"`)."""
+    for row in rows.iterator():
+        yield {names.get(key, key): value for key, value in row.items()}
+
+
+def upsert_add(model: type[models.Model], keys: Sequence[str], rows: dict[tuple, dict[str, int]]) -> None:
+    """Add the counts into the rows with these keys, creating the missing ones: one statement per batch."""
+    if not rows:
+        return
+    table = model._meta.db_table
+    first = next(iter(rows.values()))
+    fields = list(first)
+    columns = [*keys, *fields]
+    qn = connection.ops.quote_name
+    # Identifiers come from the model's own meta, quoted; the values are parameters. One multi-row statement
+    # per chunk (not executemany, which the sqlite3 module would wrap in a transaction of its own).
+    head = f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES "  # noqa: S608
+    mark = f"({', '.join(['%s'] * len(columns))})"
+    conflict = f" ON CONFLICT ({', '.join(qn(k) for k in keys)}) DO UPDATE SET "
+    updates = ", ".join(f"{qn(f)} = {qn(table)}.{qn(f)} + excluded.{qn(f)}" for f in fields)
+    params = [[*key, *(counts[f] for f in fields)] for key, counts in rows.items()]
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), UPSERT_ROWS):
+            chunk = params[start : start + UPSERT_ROWS]
+            sql = head + ", ".join([mark] * len(chunk)) + conflict + updates
+            cursor.execute(sql, [value for row in chunk for value in row])

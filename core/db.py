@@ -3,9 +3,14 @@
 import contextlib
 import contextvars
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.backends.signals import connection_created
+from django.db.models import Model, QuerySet
+
+from core.errors import StaleVersion
+
+M = TypeVar("M", bound=Model)
 
 # The audit table is append-only in the database itself (see core/migrations/0002). SQLite has no session
 # settings, so its trigger asks this function whether a maintenance flush (the test suite's) is under way.
@@ -31,3 +36,14 @@ def _register_sqlite_functions(sender: Any, connection: Any, **kwargs: Any) -> N
 
 def connect_signals() -> None:
     connection_created.connect(_register_sqlite_functions, dispatch_uid="zoufang_sqlite_functions")
+
+
+def lock_at_version(rows: QuerySet[M], *, pk: int, expected_version: int) -> M:
+    """The row locked for update (in the caller's transaction), its `version` raised by one for the save that
+    follows; 409 when someone changed it since the client read it. The one optimistic lock of the project."""
+    locked = rows.select_for_update(of=("self",)).get(pk=pk)
+    current: int = locked.version  # type: ignore[attr-defined]
+    if current != expected_version:
+        raise StaleVersion(expected=expected_version, actual=current)
+    locked.version = current + 1  # type: ignore[attr-defined]
+    return locked

@@ -38,7 +38,7 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def xlsx_export(
+def xlsx_response(
     *,
     rows: Iterable[Sequence[Any]],
     headers: Sequence[str],

@@ -1,9 +1,11 @@
+"""Views that belong to no app: the health check, unknown API paths and the error pages Django asks for."""
+
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
-from ninja.responses import NinjaJSONEncoder
 
 from core.api import error_json
+from core.middleware import error_page
 
 
 def api_not_found(request: HttpRequest) -> JsonResponse:
@@ -19,13 +21,19 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-@require_GET
-def openapi_json(request: HttpRequest) -> JsonResponse:
-    """The OpenAPI document, with Chinese as it is (ninja's own view escapes it)."""
-    from config.api import api
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return error_page(request, status=400)
 
-    return JsonResponse(
-        api.get_openapi_schema(path_params={}),
-        json_dumps_params={"ensure_ascii": False},
-        encoder=NinjaJSONEncoder,
-    )
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return error_page(request, status=403, message=_message(exception))
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return error_page(request, status=404, message=_message(exception))
+
+
+def _message(exception: Exception) -> str:
+    """Django's own 404 for an unmatched path carries a dict of resolver details, not a message."""
+    text = exception.args[0] if exception.args else ""
+    return text if isinstance(text, str) else ""

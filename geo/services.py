@@ -9,6 +9,8 @@ from django.db import transaction
 from core.errors import InvalidInput
 from geo.models import CODE_LENGTH, PREFIX_LENGTH, Region, code_prefix
 
+# The reference deployment's division tree (黔南州, 522700), shipped with the project (geo/fixtures/ATTRIBUTION.md).
+QIANNAN_CSV = Path(__file__).resolve().parent / "fixtures" / "qiannan_522700_tree.csv"
 COLUMNS = ["level", "level_name", "code", "name", "parent_code"]
 LEVEL_NAMES = {1: "province", 2: "prefecture", 3: "county", 4: "township", 5: "village"}
 MAX_REPORTED = 100

@@ -3,9 +3,9 @@ of events and visits.
 
 They are derived data, rebuilt from the events and visits by `insights.services.counters_refresh`, which a huey
 task runs every few minutes and `manage.py refresh_counters` runs on demand; `CounterState` records how far the
-rebuild has read and when, so every page can say how fresh its numbers are. `VisitTally` is the exception: the
-visit service keeps it current in the visit's own transaction, because a visitor expects their campaign progress
-to move at once.
+rebuild has read and when, so every page can say how fresh its numbers are. The visitors' tallies that campaign
+progress sums are not here: the visit service keeps them current in the visit's own transaction
+(campaigns.models.VisitTally).
 
 An *area* is the appeal's region code cut to its township (a county- or prefecture-level region keeps its own
 code): the finest level the counters answer. A day is an Asia/Shanghai date.
@@ -207,29 +207,8 @@ class VisitDay(models.Model):
         return f"{self.day} {self.area}"
 
 
-class VisitTally(models.Model):
-    """A visitor's visits in a campaign to one place: what a target's achievement sums over the unit's members.
-    Kept current by the visit service; rebuilt from the visits by a full refresh."""
-
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
-    visitor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    region = models.ForeignKey("geo.Region", on_delete=models.CASCADE, related_name="+")
-    # 0 for a visit to a village or community (a nullable key column would let duplicates past the constraint).
-    enterprise_id = models.PositiveBigIntegerField(default=0)
-    visits = models.PositiveIntegerField(default=0)
-    households = models.PositiveIntegerField(default=0)
-    disputes = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("visit tally")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["campaign", "visitor", "region", "enterprise_id"], name="visittally_key"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.campaign_id} {self.visitor_id} {self.region_id}"
+# The name of the one CounterState row the refresh keeps.
+COUNTER_STATE = "default"
 
 
 class CounterState(models.Model):

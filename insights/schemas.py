@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
-from appeals.schemas import ObjectId
+from core.api import ObjectId
 
 
 class PeriodQuery(Schema):
@@ -121,3 +121,149 @@ class WeightsIn(Schema):
 class WeightsOut(Schema):
     league: str
     weights: dict[str, float]
+
+
+class FigureOut(Schema):
+    key: str
+    label: str
+    value: int
+    url: str | None = Field(..., description="the list behind the number, with its filters")
+
+
+class RateOut(Schema):
+    key: str
+    label: str
+    definition: str = Field(..., description="to show beside the number")
+    value: float | None = Field(..., description="0–1; null when its denominator is 0")
+    url: str | None = Field(..., description="the page that breaks the rate down")
+
+
+class HeatRowOut(Schema):
+    code: str
+    name: str
+    appeals: int = Field(..., description="appeals registered in the period")
+    appeals_url: str
+    visits: int = Field(..., description="visits started in the period")
+    visits_url: str
+    rates: dict[str, float | None]
+    url: str = Field(..., description="the area's own dashboard")
+
+
+class OverdueItemOut(Schema):
+    id: int
+    code: str
+    title: str
+    lead_unit: str | None
+    resolve_due: datetime
+    days_overdue: int = Field(..., description="whole days past the resolve deadline")
+    url: str
+
+
+class WeekOut(Schema):
+    iso: str = Field(..., description="ISO week, e.g. 2025-W10")
+    starts: date = Field(..., description="first day of the week within the period")
+    ends: date = Field(..., description="last day of the week within the period (inclusive)")
+    registered: int | None = Field(..., description="appeals registered (region views)")
+    registered_url: str | None
+    assigned: int | None = Field(..., description="assignments received (the unit view)")
+    resolved: int = Field(..., description="resolutions, by a unit or on site")
+    visits: int | None
+    visits_url: str | None
+
+
+class CampaignLineOut(Schema):
+    campaign_id: int
+    campaign: str
+    metric: str
+    metric_label: str
+    target: int = Field(..., description="the targets of the units in view, summed")
+    achieved: int
+    url: str
+    coverage_url: str
+
+
+class DashboardOut(Schema):
+    period: PeriodOut
+    region: RegionRef | None
+    unit: UnitRef | None
+    level: str = Field(..., description="prefecture, county, township or unit")
+    rates: list[RateOut]
+    counts: dict[str, int] = Field(..., description="the numerators and denominators behind the rates")
+    appeals: FigureOut | None = Field(..., description="appeals registered in the period (region views)")
+    visits: FigureOut | None
+    by_kind: list[FigureOut] | None = Field(..., description="null below county level")
+    by_status: list[FigureOut] | None = Field(..., description="current status; null below county level")
+    by_risk: list[FigureOut] | None = Field(
+        ..., description="disputes by risk colour; null below county level"
+    )
+    by_category: list[FigureOut] | None = Field(..., description="the top ten categories, then other")
+    overdue: FigureOut = Field(..., description="items past their resolve deadline now")
+    overdue_items: list[OverdueItemOut] = Field(..., description="the ten most overdue")
+    heat_level: str | None = Field(..., description="county or township: what the heat rows are")
+    heat: list[HeatRowOut]
+    weeks: list[WeekOut]
+    campaigns: list[CampaignLineOut] = Field(..., description="running campaigns' targets against achieved")
+    queue: list[FigureOut] | None = Field(..., description="the unit view: open tasks by state")
+    as_of: datetime | None = Field(..., description="when the counters last caught up with the events")
+
+
+class KeyNumberOut(Schema):
+    key: str
+    label: str
+    definition: str
+    is_rate: bool = Field(..., description="a fraction 0–1 when true, a count otherwise")
+    value: float | None
+    previous: float | None = Field(..., description="in the previous period of the same length")
+    change: float | None = Field(..., description="value − previous")
+
+
+class HotIssueOut(Schema):
+    rank: int
+    key: str = Field(..., description="问题ID: <township code>-<category code>")
+    category_code: str
+    category_name: str
+    place_code: str
+    place_name: str
+    period: PeriodOut
+    appeals: int
+    reporters: int = Field(..., description="distinct reporters; each anonymous appeal counts once")
+    previous: int = Field(..., description="appeals of the cluster in the previous period of the same length")
+    growth: float | None = Field(..., description="appeals ÷ previous; null when previous is 0")
+    risk: float = Field(..., description="share of red or orange disputes")
+    support: int = Field(..., description="people concerned (Σ parties)")
+    index: float = Field(..., description="hotness index 0–100, see hotness_formula")
+    titles: list[str]
+    description: str
+    url: str = Field(..., description="the appeals list behind the row")
+
+
+class RiskOut(Schema):
+    code: str
+    title: str
+    colour: str
+    place_name: str
+    registered_on: date
+    days_open: int
+
+
+class RecommendationOut(Schema):
+    rule: str = Field(..., description="metric | hot | red | overdue")
+    text: str
+    trigger: str = Field(..., description="the number that triggered it")
+
+
+class ReportOut(Schema):
+    period: PeriodOut
+    previous: PeriodOut
+    region: RegionRef | None
+    place_name: str
+    key_numbers: list[KeyNumberOut]
+    hot: list[HotIssueOut]
+    hotness_formula: str
+    open_disputes: dict[str, int] = Field(..., description="risk colour → disputes still open")
+    risks: list[RiskOut] = Field(..., description="red and orange disputes still open, longest open first")
+    red_stale: int = Field(..., description="red disputes open more than 7 days")
+    overdue: int = Field(..., description="items past their resolve deadline, still open")
+    recommendations: list[RecommendationOut]
+    as_of: datetime | None = Field(..., description="when the counters behind the key numbers caught up")
+    generated_at: datetime

@@ -5,8 +5,13 @@ from insights import views
 app_name = "insights"
 
 urlpatterns = [
-    path("insights/", views.overview, name="overview"),
-    path("insights/county/<str:code>/", views.county, name="county"),
-    path("insights/township/<str:code>/", views.township, name="township"),
-    path("insights/unit/<int:unit_id>/", views.unit, name="unit"),
+    path("", views.overview, name="overview"),
+    path("county/<str:code>/", views.county, name="county"),
+    path("township/<str:code>/", views.township, name="township"),
+    path("unit/<int:unit_id>/", views.unit, name="unit"),
+    path("rankings/", views.ranking_page, name="rankings"),
+    path("rankings/weights/", views.weights_save, name="weights"),
+    path("report/", views.report_form, name="report"),
+    path("report/view/", views.report_view, name="report-view"),
+    path("report/docx", views.report_docx, name="report-docx"),
 ]

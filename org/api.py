@@ -1,16 +1,17 @@
 from axes.exceptions import AxesBackendPermissionDenied
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
-from ninja import Field as NinjaField
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
 from core.api import Page, responses
 from core.errors import DomainError
 from core.pagination import keyset_paginate
+from geo.schemas import RegionOut
+from geo.selectors import regions_filter
 from org.auth import api_user
-from org.models import Unit, UnitKind, UnitLevel
-from org.permissions import access_unit, units_visible_to, user_scope
-from org.schemas import MeOut, TokenIn, TokenOut, UnitOut
+from org.models import Unit
+from org.permissions import access_region, access_unit, regions_visible_to, units_visible_to, user_scope
+from org.schemas import MeOut, RegionFilters, TokenIn, TokenOut, UnitFilters, UnitOut
 from org.selectors import units_filter, user_memberships
 from org.services import token_issue, token_revoke
 
@@ -69,15 +70,6 @@ def me(request: HttpRequest) -> dict[str, object]:
     }
 
 
-class UnitFilters(Schema):
-    kind: UnitKind | None = None
-    level: UnitLevel | None = None
-    region: str | None = NinjaField(None, pattern=r"^\d{2,12}$", description="region code prefix (subtree)")
-    q: str | None = NinjaField(None, max_length=50, description="name contains")
-    cursor: str | None = None
-    limit: int = NinjaField(100, ge=1, le=200)
-
-
 @router.get("/units", response=responses(Page[UnitOut]), summary="Units in my scope")
 def list_units(request: HttpRequest, filters: Query[UnitFilters]) -> dict[str, object]:
     units = units_filter(
@@ -94,3 +86,21 @@ def list_units(request: HttpRequest, filters: Query[UnitFilters]) -> dict[str, o
 @router.get("/units/{unit_id}", response=responses(UnitOut, 404), summary="One unit")
 def get_unit(request: HttpRequest, unit_id: int) -> Unit:
     return access_unit(api_user(request), unit_id)
+
+
+@router.get("/regions", response=responses(Page[RegionOut]), summary="Regions in my scope", tags=["regions"])
+def list_regions(request: HttpRequest, filters: Query[RegionFilters]) -> dict[str, object]:
+    regions = regions_filter(
+        regions_visible_to(api_user(request)),
+        parent=filters.parent,
+        level=filters.level,
+        within=filters.within,
+        q=filters.q,
+    )
+    page = keyset_paginate(regions, order=["code"], cursor=filters.cursor, limit=filters.limit)
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.get("/regions/{code}", response=responses(RegionOut, 404), summary="One region", tags=["regions"])
+def get_region(request: HttpRequest, code: str) -> object:
+    return access_region(api_user(request), code)

@@ -16,6 +16,9 @@ from core.errors import Forbidden, NotFound
 from geo.models import Region, code_prefix, subtree_bounds
 from org.models import Membership, Role, Unit, User
 
+# The staff of a unit that works appeals: its handlers and its head.
+UNIT_STAFF = (Role.HANDLER, Role.UNIT_HEAD)
+
 
 @dataclass(frozen=True)
 class Grant:

@@ -2,7 +2,7 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
-from org.models import Membership, Unit
+from org.models import Membership, Unit, UnitKind, UnitLevel
 
 
 class TokenIn(Schema):
@@ -77,3 +77,21 @@ class MeOut(Schema):
     roles: list[str]
     memberships: list[MembershipOut]
     scope: ScopeOut
+
+
+class RegionFilters(Schema):
+    parent: str | None = Field(None, max_length=12, description="only the children of this code")
+    level: int | None = Field(None, ge=1, le=5, description="1 province … 5 village/community")
+    within: str | None = Field(None, pattern=r"^\d{2,12}$", description="only this code prefix's subtree")
+    q: str | None = Field(None, max_length=50, description="name contains, or code starts with")
+    cursor: str | None = None
+    limit: int = Field(100, ge=1, le=200)
+
+
+class UnitFilters(Schema):
+    kind: UnitKind | None = None
+    level: UnitLevel | None = None
+    region: str | None = Field(None, pattern=r"^\d{2,12}$", description="region code prefix (subtree)")
+    q: str | None = Field(None, max_length=50, description="name contains")
+    cursor: str | None = None
+    limit: int = Field(100, ge=1, le=200)

@@ -1,15 +1,14 @@
 """A notice as a Word file in the official document layout (core.officedoc)."""
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 
-from core.officedoc import OfficialDocument
+from core.officedoc import OfficialDocument, docx_response
+from org.models import User
 from oversight.models import Notice, NoticeStatus
 from oversight.selectors.notices import paragraphs
 
 DRAFT_MARK = "（草稿）"
-DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def notice_filename(notice: Notice) -> str:
@@ -42,9 +41,13 @@ def notice_docx(notice: Notice) -> bytes:
     return doc.to_bytes()
 
 
-def notice_docx_response(notice: Notice) -> HttpResponse:
-    """The Word file as a download, its Chinese name sent as RFC 6266 filename*."""
-    response = HttpResponse(notice_docx(notice), content_type=DOCX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, notice_filename(notice)) or ""
-    response["Cache-Control"] = "no-store"
-    return response
+def notice_docx_response(notice: Notice, *, actor: User, request: HttpRequest | None) -> HttpResponse:
+    """The notice as an audited .docx download."""
+    return docx_response(
+        notice_docx(notice),
+        filename=notice_filename(notice),
+        actor=actor,
+        request=request,
+        what="notice",
+        filters={"notice": notice.pk, "number": notice.number},
+    )

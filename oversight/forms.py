@@ -9,13 +9,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from appeals.forms import PlainTextField
 from appeals.models import Appeal, Category
 from appeals.permissions import appeals_visible_to
+from core.forms import PlainTextField
 from insights.selectors.metrics import DEFINITIONS
 from org.models import User
 from oversight.models import Notice, RectificationSource
-from oversight.permissions import notices_citable_by, overseeable_units
+from oversight.permissions import notice_regions, notices_citable_by, overseeable_units
 
 SEPARATORS = re.compile(r"[\s,，、;；]+")
 
@@ -182,3 +182,19 @@ class PracticeForm(OverseerForm):
 
     def clean_tags(self) -> list[str]:
         return [t for t in re.split(r"[,，、]+", self.cleaned_data["tags"]) if t.strip()]
+
+
+class NoticeForm(forms.Form):
+    starts = forms.DateField(label=_("Period from"), widget=_day())
+    ends = forms.DateField(
+        label=_("Period to"),
+        help_text=_("The day after the last day of the period."),
+        widget=_day(),
+    )
+    region = forms.ChoiceField(label=_("Region"))
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["region"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(r.code, r.name) for r in notice_regions(user)]

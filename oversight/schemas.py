@@ -9,9 +9,11 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 from appeals.models import Appeal
-from appeals.schemas import ObjectId, PlainText, StrictIn
+from core.api import ObjectId, PlainText, StrictIn
+from insights.schemas import PeriodOut, RegionRef
 from insights.selectors.metrics import RATE_KEYS
 from oversight.models import GoodPractice, Interview, InterviewFollowUp, Rectification, RectificationUpdate
 from oversight.selectors import Prefill
@@ -408,3 +410,52 @@ def practice_out(p: GoodPractice) -> dict[str, Any]:
         "created_at": p.created_at,
         "version": p.version,
     }
+
+
+# --- notices (通报) ---------------------------------------------------------------------------------------
+
+
+class NoticeIn(StrictIn):
+    starts: date = Field(..., alias="from", description="first day of the period (Asia/Shanghai)")
+    ends: date = Field(..., alias="to", description="the day after the last day: the period is [from, to)")
+    region: str = Field(..., pattern=r"^\d{12}$", description="a prefecture or county code")
+
+    # Dates arrive as JSON strings: strict mode would refuse every one.
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+
+class NoticeEditIn(StrictIn):
+    version: int = Field(..., ge=1, description="the version of the notice this edit acts on")
+    title: str | None = Field(None, max_length=400)
+    addressee: str | None = Field(None, max_length=400)
+    sections: dict[str, str] = Field(
+        default_factory=dict, max_length=10, description="section key → its new text (paragraphs by line)"
+    )
+
+
+class NoticeQuery(Schema):
+    status: Literal["draft", "published"] | None = None
+    region: str | None = Field(None, pattern=r"^\d{12}$", description="notices of this region's subtree")
+    year: int | None = Field(None, ge=2000, le=2100, description="year of the period's first day")
+    cursor: str | None = Field(None, max_length=500)
+    limit: int = Field(50, ge=1, le=200)
+
+
+class NoticeListItem(Schema):
+    id: int
+    title: str
+    issuer: str
+    number: str = Field(..., description="document number, empty until published")
+    status: str
+    version: int
+    period: PeriodOut
+    region: RegionRef
+    created_at: datetime
+    published_at: datetime | None
+
+
+class NoticeOut(NoticeListItem):
+    content: dict[str, Any] = Field(
+        ...,
+        description="addressee, as_of, definitions, and sections [{key, heading, text, tables, items}]",
+    )

@@ -1,42 +1,46 @@
 from django.urls import path
 
-from oversight.views import interviews, practices, rectifications
+from oversight.views import interviews, notices, practices, rectifications
 
 app_name = "oversight"
 
 urlpatterns: list = [
-    path("oversight/interviews/", interviews.interviews, name="interviews"),
-    path("oversight/interviews/export.xlsx", interviews.interviews_export, name="interviews-export"),
-    path("oversight/interviews/new/", interviews.interview_new, name="interview-new"),
-    path("oversight/interviews/<int:interview_id>/", interviews.interview_detail, name="interview"),
+    path("interviews/", interviews.interviews, name="interviews"),
+    path("interviews/export.xlsx", interviews.interviews_export, name="interviews-export"),
+    path("interviews/new/", interviews.interview_new, name="interview-new"),
+    path("interviews/<int:interview_id>/", interviews.interview_detail, name="interview"),
     path(
-        "oversight/interviews/<int:interview_id>/<slug:action>/",
+        "interviews/<int:interview_id>/<slug:action>/",
         interviews.interview_action,
         name="interview-action",
     ),
-    path("oversight/rectifications/", rectifications.rectifications, name="rectifications"),
+    path("rectifications/", rectifications.rectifications, name="rectifications"),
     path(
-        "oversight/rectifications/export.xlsx",
+        "rectifications/export.xlsx",
         rectifications.rectifications_export,
         name="rectifications-export",
     ),
-    path("oversight/rectifications/new/", rectifications.rectification_new, name="rectification-new"),
+    path("rectifications/new/", rectifications.rectification_new, name="rectification-new"),
+    path("rectifications/<int:item_id>/", rectifications.rectification_detail, name="rectification"),
     path(
-        "oversight/rectifications/<int:item_id>/", rectifications.rectification_detail, name="rectification"
-    ),
-    path(
-        "oversight/rectifications/<int:item_id>/<slug:action>/",
+        "rectifications/<int:item_id>/<slug:action>/",
         rectifications.rectification_action,
         name="rectification-action",
     ),
-    path("oversight/practices/", practices.practices, name="practices"),
-    path("oversight/practices/export.xlsx", practices.practices_export, name="practices-export"),
-    path("oversight/practices/new/", practices.practice_new, name="practice-new"),
-    path("oversight/practices/<int:practice_id>/", practices.practice_detail, name="practice"),
-    path("oversight/practices/<int:practice_id>/edit/", practices.practice_edit_page, name="practice-edit"),
+    path("practices/", practices.practices, name="practices"),
+    path("practices/export.xlsx", practices.practices_export, name="practices-export"),
+    path("practices/new/", practices.practice_new, name="practice-new"),
+    path("practices/<int:practice_id>/", practices.practice_detail, name="practice"),
+    path("practices/<int:practice_id>/edit/", practices.practice_edit_page, name="practice-edit"),
     path(
-        "oversight/practices/<int:practice_id>/<slug:action>/",
+        "practices/<int:practice_id>/<slug:action>/",
         practices.practice_action,
         name="practice-action",
     ),
+    path("notices/", notices.notices, name="notices"),
+    path("notices/export.xlsx", notices.notices_export, name="notices-export"),
+    path("notices/new/", notices.notice_new, name="notice-new"),
+    path("notices/<int:notice_id>/", notices.notice_detail, name="notice"),
+    path("notices/<int:notice_id>/publish/", notices.notice_publish_view, name="notice-publish"),
+    path("notices/<int:notice_id>/docx", notices.notice_docx_view, name="notice-docx"),
 ]

@@ -107,8 +107,11 @@ def sweep_deadlines(*, now: datetime | None = None) -> SweepResult:
         escalated = _claim("escalated_at", "escalate_due", stamp)
         if escalated:
             _record(
-                "escalated_at", AppealEvent.Kind.ESCALATED.value, Supervision.Level.ESCALATE.value,
-                "超期未办结，升级督办", stamp,
-            )  # fmt: skip
+                "escalated_at",
+                AppealEvent.Kind.ESCALATED.value,
+                Supervision.Level.ESCALATE.value,
+                "超期未办结，升级督办",
+                stamp,
+            )
             _notify_supervisors_above(stamp)
     return SweepResult(urged=urged, escalated=escalated)

@@ -37,7 +37,8 @@ from appeals.services.codes import allocate_tracking_code, new_secret, secret_ha
 from appeals.services.deadlines import deadlines_from, escalate_after, policy_for
 from appeals.services.notify import covering, notify, unit_staff
 from core.audit import audit_record
-from core.errors import DomainError, Forbidden, InvalidInput, StaleVersion
+from core.db import lock_at_version
+from core.errors import DomainError, Forbidden, InvalidInput
 from core.models import AuditEvent
 from core.workcalendar import Clock, deadline_after
 from geo.models import Region
@@ -73,13 +74,8 @@ def _begin(
     appeal: Appeal, action: str, *, actor: User, expected_version: int, now: datetime | None
 ) -> Locked:
     """Lock the appeal row, refuse a stale version, then check the action against the locked state."""
-    locked = (
-        Appeal.objects.select_for_update(of=("self",))
-        .select_related("category", "policy", "lead_unit")
-        .get(pk=appeal.pk)
-    )
-    if locked.version != expected_version:
-        raise StaleVersion(expected=expected_version, actual=locked.version)
+    rows = Appeal.objects.select_related("category", "policy", "lead_unit")
+    locked = lock_at_version(rows, pk=appeal.pk, expected_version=expected_version)
     tasks = list(locked.tasks.select_related("unit"))
     now = now or timezone.now()
     me = check_action(action, user=actor, appeal=locked, tasks=tasks, now=now)
@@ -87,7 +83,7 @@ def _begin(
 
 
 def _save(appeal: Appeal, *fields: str) -> None:
-    appeal.version += 1
+    """Save the appeal locked by _begin, with the version it raised."""
     appeal.save(update_fields=[*fields, "version", "updated_at"])
 
 
@@ -210,8 +206,11 @@ def appeal_register(
         record_event(appeal, AppealEvent.Kind.REGISTERED, actor=actor, at=now, data={"source": draft.source})
         if on_site_reply:
             appeal.status, appeal.resolved_on_site, appeal.reply, appeal.resolved_at = (
-                AppealStatus.RESOLVED, True, on_site_reply, now,
-            )  # fmt: skip
+                AppealStatus.RESOLVED,
+                True,
+                on_site_reply,
+                now,
+            )
             appeal.save(update_fields=["status", "resolved_on_site", "reply", "resolved_at"])
             record_event(appeal, AppealEvent.Kind.RESOLVED_ON_SITE, actor=actor, at=now)
     return Registered(appeal=appeal, secret=secret)
@@ -232,7 +231,7 @@ def appeal_assign(
     now: datetime | None = None,
 ) -> Appeal:
     """交办: one lead unit and any co-units, with deadlines from the policy."""
-    s = _begin(appeal, Action.ASSIGN, actor=actor, expected_version=expected_version, now=now)
+    step = _begin(appeal, Action.ASSIGN, actor=actor, expected_version=expected_version, now=now)
     co_ids = list(dict.fromkeys(co_unit_ids))
     if lead_unit_id in co_ids:
         raise InvalidInput(
@@ -242,29 +241,55 @@ def appeal_assign(
     missing = [uid for uid in [lead_unit_id, *co_ids] if uid not in units]
     if missing:
         raise InvalidInput("单位不存在", code="invalid_input", details={"units": f"单位不存在：{missing}"})
-    a = s.appeal
-    policy = policy_for(appeal=a, code=policy_code)
-    due = deadlines_from(policy=policy, start=s.now)
-    existing = {t.unit_id: t for t in s.tasks}
+    locked = step.appeal
+    policy = policy_for(appeal=locked, code=policy_code)
+    due = deadlines_from(policy=policy, start=step.now)
+    existing = {t.unit_id: t for t in step.tasks}
     for unit_id, role in [(lead_unit_id, TaskRole.LEAD), *[(uid, TaskRole.CO) for uid in co_ids]]:
-        task = existing.get(unit_id) or UnitTask(appeal=a, unit=units[unit_id])
+        task = existing.get(unit_id) or UnitTask(appeal=locked, unit=units[unit_id])
         task.role, task.status = role, TaskStatus.ASSIGNED
-        task.sign_due, task.resolve_due, task.assigned_at = due.sign_due, due.resolve_due, s.now
+        task.sign_due, task.resolve_due, task.assigned_at = due.sign_due, due.resolve_due, step.now
         task.accepted_at = task.done_at = None
         task.report = ""
         task.save()
-    a.status, a.lead_unit, a.policy = AppealStatus.ASSIGNED, units[lead_unit_id], policy
-    a.sign_due, a.resolve_due, a.escalate_due = due.sign_due, due.resolve_due, due.escalate_due
-    a.assigned_at, a.returned_at, a.urged_at, a.escalated_at = s.now, None, None, None
-    _save(a, "status", "lead_unit", "policy", "sign_due", "resolve_due", "escalate_due", "assigned_at",
-          "returned_at", "urged_at", "escalated_at")  # fmt: skip
-    record_event(a, AppealEvent.Kind.ASSIGNED, actor=actor, at=s.now, unit=units[lead_unit_id], data={
-        "lead_unit": lead_unit_id, "co_units": co_ids, "policy": policy.code,
-        "sign_due": due.sign_due.isoformat(), "resolve_due": due.resolve_due.isoformat(),
-    })  # fmt: skip
-    notify(user_ids=unit_staff([lead_unit_id, *co_ids]), appeal=a, kind=Notification.Kind.ASSIGNED,
-           message=f"新交办：{a.code} {a.title}", at=s.now)  # fmt: skip
-    return a
+    locked.status, locked.lead_unit, locked.policy = AppealStatus.ASSIGNED, units[lead_unit_id], policy
+    locked.sign_due, locked.resolve_due, locked.escalate_due = due.sign_due, due.resolve_due, due.escalate_due
+    locked.assigned_at, locked.returned_at, locked.urged_at, locked.escalated_at = step.now, None, None, None
+    _save(
+        locked,
+        "status",
+        "lead_unit",
+        "policy",
+        "sign_due",
+        "resolve_due",
+        "escalate_due",
+        "assigned_at",
+        "returned_at",
+        "urged_at",
+        "escalated_at",
+    )
+    record_event(
+        locked,
+        AppealEvent.Kind.ASSIGNED,
+        actor=actor,
+        at=step.now,
+        unit=units[lead_unit_id],
+        data={
+            "lead_unit": lead_unit_id,
+            "co_units": co_ids,
+            "policy": policy.code,
+            "sign_due": due.sign_due.isoformat(),
+            "resolve_due": due.resolve_due.isoformat(),
+        },
+    )
+    notify(
+        user_ids=unit_staff([lead_unit_id, *co_ids]),
+        appeal=locked,
+        kind=Notification.Kind.ASSIGNED,
+        message=f"新交办：{locked.code} {locked.title}",
+        at=step.now,
+    )
+    return locked
 
 
 @transaction.atomic
@@ -272,18 +297,24 @@ def appeal_accept(
     *, appeal: Appeal, actor: User, expected_version: int, now: datetime | None = None
 ) -> Appeal:
     """签收: the unit acknowledges its part; the appeal is in progress once the lead unit has signed."""
-    s = _begin(appeal, Action.ACCEPT, actor=actor, expected_version=expected_version, now=now)
-    task = s.me.task
+    step = _begin(appeal, Action.ACCEPT, actor=actor, expected_version=expected_version, now=now)
+    task = step.me.task
     assert task is not None
-    task.status, task.accepted_at = TaskStatus.ACCEPTED, s.now
+    task.status, task.accepted_at = TaskStatus.ACCEPTED, step.now
     _save_task(task, "status", "accepted_at")
-    a = s.appeal
+    locked = step.appeal
     if task.role == TaskRole.LEAD:
-        a.status = AppealStatus.IN_PROGRESS
-    _save(a, "status")
-    record_event(a, AppealEvent.Kind.ACCEPTED, actor=actor, at=s.now, unit=task.unit,
-                 data={"role": task.role, "on_time": s.now <= task.sign_due})  # fmt: skip
-    return a
+        locked.status = AppealStatus.IN_PROGRESS
+    _save(locked, "status")
+    record_event(
+        locked,
+        AppealEvent.Kind.ACCEPTED,
+        actor=actor,
+        at=step.now,
+        unit=task.unit,
+        data={"role": task.role, "on_time": step.now <= task.sign_due},
+    )
+    return locked
 
 
 @transaction.atomic
@@ -291,32 +322,43 @@ def appeal_return(
     *, appeal: Appeal, actor: User, expected_version: int, reason: str, now: datetime | None = None
 ) -> Appeal:
     """退回: before the sign deadline, with a reason. The lead unit's return sends the item back to dispatch."""
-    s = _begin(appeal, Action.RETURN, actor=actor, expected_version=expected_version, now=now)
-    task = s.me.task
+    step = _begin(appeal, Action.RETURN, actor=actor, expected_version=expected_version, now=now)
+    task = step.me.task
     assert task is not None
-    a = s.appeal
-    task.status, task.done_at = TaskStatus.RETURNED, s.now
+    locked = step.appeal
+    task.status, task.done_at = TaskStatus.RETURNED, step.now
     _save_task(task, "status", "done_at")
-    recipients = _dispatchers(a)
+    recipients = _dispatchers(locked)
     if task.role == TaskRole.LEAD:
-        for other in s.tasks:
+        for other in step.tasks:
             if other.pk != task.pk and other.status in OPEN_TASK_STATUSES:
                 other.status = TaskStatus.CANCELLED
                 _save_task(other, "status")
                 recipients |= unit_staff([other.unit_id])
-        _lapse_pending_extension(a, s.now)
-        a.status, a.lead_unit, a.returned_at = AppealStatus.REGISTERED, None, s.now
-        a.sign_due = a.resolve_due = a.escalate_due = None
-        _save(a, "status", "lead_unit", "returned_at", "sign_due", "resolve_due", "escalate_due")
+        _lapse_pending_extension(locked, step.now)
+        locked.status, locked.lead_unit, locked.returned_at = AppealStatus.REGISTERED, None, step.now
+        locked.sign_due = locked.resolve_due = locked.escalate_due = None
+        _save(locked, "status", "lead_unit", "returned_at", "sign_due", "resolve_due", "escalate_due")
     else:
-        _save(a)
-        if a.lead_unit_id:
-            recipients |= unit_staff([a.lead_unit_id])
-    record_event(a, AppealEvent.Kind.RETURNED, actor=actor, at=s.now, unit=task.unit,
-                 data={"role": task.role, "reason": reason})  # fmt: skip
-    notify(user_ids=recipients, appeal=a, kind=Notification.Kind.RETURNED,
-           message=f"{task.unit.name}退回：{a.code}，理由：{reason}", at=s.now)  # fmt: skip
-    return a
+        _save(locked)
+        if locked.lead_unit_id:
+            recipients |= unit_staff([locked.lead_unit_id])
+    record_event(
+        locked,
+        AppealEvent.Kind.RETURNED,
+        actor=actor,
+        at=step.now,
+        unit=task.unit,
+        data={"role": task.role, "reason": reason},
+    )
+    notify(
+        user_ids=recipients,
+        appeal=locked,
+        kind=Notification.Kind.RETURNED,
+        message=f"{task.unit.name}退回：{locked.code}，理由：{reason}",
+        at=step.now,
+    )
+    return locked
 
 
 # --- extensions --------------------------------------------------------------------------------------------
@@ -332,60 +374,88 @@ def appeal_request_extension(
     *, appeal: Appeal, actor: User, expected_version: int, days: int, reason: str, now: datetime | None = None
 ) -> ExtensionRequest:
     """延期申请: before the resolve deadline, within what is left of the policy's cap."""
-    s = _begin(appeal, Action.EXTEND, actor=actor, expected_version=expected_version, now=now)
-    a = s.appeal
-    assert a.policy is not None and s.me.task is not None
-    left = a.policy.extension_cap - _extension_used(a)
+    step = _begin(appeal, Action.EXTEND, actor=actor, expected_version=expected_version, now=now)
+    locked = step.appeal
+    assert locked.policy is not None and step.me.task is not None
+    left = locked.policy.extension_cap - _extension_used(locked)
     if days < 1 or days > left:
-        raise InvalidInput(f"延期天数应在1至{left}之间", code="extension_over_cap",
-                           details={"days": f"最多还可延期{left}天"})  # fmt: skip
+        raise InvalidInput(
+            f"延期天数应在1至{left}之间", code="extension_over_cap", details={"days": f"最多还可延期{left}天"}
+        )
     request = ExtensionRequest.objects.create(
-        appeal=a, task=s.me.task, amount=days, clock=a.policy.extension_clock, reason=reason,
-        status=ExtensionStatus.PENDING, requested_by=actor, requested_at=s.now,
-    )  # fmt: skip
-    _save(a)
-    record_event(a, AppealEvent.Kind.EXTENSION_REQUESTED, actor=actor, at=s.now, unit=s.me.task.unit,
-                 data={"days": days, "reason": reason, "request": request.pk})  # fmt: skip
-    heads = unit_staff([a.lead_unit_id], [Role.UNIT_HEAD]) if a.lead_unit_id else set()
-    notify(user_ids=heads | _dispatchers(a), appeal=a, kind=Notification.Kind.EXTENSION_REQUESTED,
-           message=f"延期申请待审批：{a.code}，申请{days}天", at=s.now)  # fmt: skip
+        appeal=locked,
+        task=step.me.task,
+        amount=days,
+        clock=locked.policy.extension_clock,
+        reason=reason,
+        status=ExtensionStatus.PENDING,
+        requested_by=actor,
+        requested_at=step.now,
+    )
+    _save(locked)
+    record_event(
+        locked,
+        AppealEvent.Kind.EXTENSION_REQUESTED,
+        actor=actor,
+        at=step.now,
+        unit=step.me.task.unit,
+        data={"days": days, "reason": reason, "request": request.pk},
+    )
+    heads = unit_staff([locked.lead_unit_id], [Role.UNIT_HEAD]) if locked.lead_unit_id else set()
+    notify(
+        user_ids=heads | _dispatchers(locked),
+        appeal=locked,
+        kind=Notification.Kind.EXTENSION_REQUESTED,
+        message=f"延期申请待审批：{locked.code}，申请{days}天",
+        at=step.now,
+    )
     return request
 
 
 @transaction.atomic
 def appeal_decide_extension(
-    *, appeal: Appeal, actor: User, expected_version: int, approve: bool, note: str = "",
+    *,
+    appeal: Appeal,
+    actor: User,
+    expected_version: int,
+    approve: bool,
+    note: str = "",
     now: datetime | None = None,
-) -> Appeal:  # fmt: skip
+) -> Appeal:
     """批准/不批准延期. Approval moves the resolve and escalation deadlines by the requested amount."""
     action = Action.APPROVE_EXTENSION if approve else Action.DENY_EXTENSION
-    s = _begin(appeal, action, actor=actor, expected_version=expected_version, now=now)
-    a = s.appeal
-    request = a.extensions.select_for_update().get(status=ExtensionStatus.PENDING)
+    step = _begin(appeal, action, actor=actor, expected_version=expected_version, now=now)
+    locked = step.appeal
+    request = locked.extensions.select_for_update().get(status=ExtensionStatus.PENDING)
     request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.DENIED
-    request.decided_by, request.decided_at, request.decision_note = actor, s.now, note
+    request.decided_by, request.decided_at, request.decision_note = actor, step.now, note
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     data: dict[str, Any] = {"request": request.pk, "days": request.amount, "note": note}
     if approve:
-        assert a.resolve_due is not None
-        old_due = a.resolve_due
-        a.resolve_due = deadline_after(old_due, request.amount, Clock(request.clock))
-        a.escalate_due = escalate_after(a.resolve_due)
-        if a.resolve_due > s.now:
-            a.urged_at = None
-        _save(a, "resolve_due", "escalate_due", "urged_at")
-        UnitTask.objects.filter(appeal=a, role=TaskRole.LEAD).exclude(status=TaskStatus.CANCELLED).update(
-            resolve_due=a.resolve_due
-        )
-        data |= {"old_resolve_due": old_due.isoformat(), "resolve_due": a.resolve_due.isoformat()}
+        assert locked.resolve_due is not None
+        old_due = locked.resolve_due
+        locked.resolve_due = deadline_after(old_due, request.amount, Clock(request.clock))
+        locked.escalate_due = escalate_after(locked.resolve_due)
+        if locked.resolve_due > step.now:
+            locked.urged_at = None
+        _save(locked, "resolve_due", "escalate_due", "urged_at")
+        UnitTask.objects.filter(appeal=locked, role=TaskRole.LEAD).exclude(
+            status=TaskStatus.CANCELLED
+        ).update(resolve_due=locked.resolve_due)
+        data |= {"old_resolve_due": old_due.isoformat(), "resolve_due": locked.resolve_due.isoformat()}
     else:
-        _save(a)
+        _save(locked)
     kind = AppealEvent.Kind.EXTENSION_APPROVED if approve else AppealEvent.Kind.EXTENSION_DENIED
-    record_event(a, kind, actor=actor, at=s.now, unit=a.lead_unit, data=data)
+    record_event(locked, kind, actor=actor, at=step.now, unit=locked.lead_unit, data=data)
     verdict = "已批准" if approve else "未批准"
-    notify(user_ids=unit_staff([request.task.unit_id]), appeal=a, kind=Notification.Kind.EXTENSION,
-           message=f"延期申请{verdict}：{a.code}", at=s.now)  # fmt: skip
-    return a
+    notify(
+        user_ids=unit_staff([request.task.unit_id]),
+        appeal=locked,
+        kind=Notification.Kind.EXTENSION,
+        message=f"延期申请{verdict}：{locked.code}",
+        at=step.now,
+    )
+    return locked
 
 
 # --- work and result ------------------------------------------------------------------------------------
@@ -396,11 +466,17 @@ def appeal_note(
     *, appeal: Appeal, actor: User, expected_version: int, text: str, now: datetime | None = None
 ) -> Appeal:
     """办理进展: a note on the timeline."""
-    s = _begin(appeal, Action.NOTE, actor=actor, expected_version=expected_version, now=now)
-    _save(s.appeal)
-    record_event(s.appeal, AppealEvent.Kind.NOTE, actor=actor, at=s.now,
-                 unit=s.me.task.unit if s.me.task else None, data={"text": text})  # fmt: skip
-    return s.appeal
+    step = _begin(appeal, Action.NOTE, actor=actor, expected_version=expected_version, now=now)
+    _save(step.appeal)
+    record_event(
+        step.appeal,
+        AppealEvent.Kind.NOTE,
+        actor=actor,
+        at=step.now,
+        unit=step.me.task.unit if step.me.task else None,
+        data={"text": text},
+    )
+    return step.appeal
 
 
 @transaction.atomic
@@ -408,30 +484,35 @@ def appeal_resolve(
     *, appeal: Appeal, actor: User, expected_version: int, reply: str, now: datetime | None = None
 ) -> Appeal:
     """办结. A co-unit files its part; the lead unit, once every co-unit has, files the result and the reply."""
-    s = _begin(appeal, Action.RESOLVE, actor=actor, expected_version=expected_version, now=now)
-    task = s.me.task
+    step = _begin(appeal, Action.RESOLVE, actor=actor, expected_version=expected_version, now=now)
+    task = step.me.task
     assert task is not None
-    a = s.appeal
+    locked = step.appeal
     if task.role == TaskRole.CO:
-        task.status, task.done_at, task.report = TaskStatus.REPORTED, s.now, reply
+        task.status, task.done_at, task.report = TaskStatus.REPORTED, step.now, reply
         _save_task(task, "status", "done_at", "report")
-        _save(a)
+        _save(locked)
         record_event(
-            a, AppealEvent.Kind.REPORTED, actor=actor, at=s.now, unit=task.unit, data={"report": reply}
+            locked,
+            AppealEvent.Kind.REPORTED,
+            actor=actor,
+            at=step.now,
+            unit=task.unit,
+            data={"report": reply},
         )
-        return a
-    task.status, task.done_at, task.report = TaskStatus.RESOLVED, s.now, reply
+        return locked
+    task.status, task.done_at, task.report = TaskStatus.RESOLVED, step.now, reply
     _save_task(task, "status", "done_at", "report")
-    a.status, a.reply, a.resolved_at = AppealStatus.RESOLVED, reply, s.now
-    _save(a, "status", "reply", "resolved_at")
-    _lapse_pending_extension(a, s.now)
+    locked.status, locked.reply, locked.resolved_at = AppealStatus.RESOLVED, reply, step.now
+    _save(locked, "status", "reply", "resolved_at")
+    _lapse_pending_extension(locked, step.now)
     # Those who reported the same problem get the same reply (DESIGN §5, merge).
-    a.duplicates.update(reply=reply)
-    on_time = a.resolve_due is None or s.now <= a.resolve_due
+    locked.duplicates.update(reply=reply)
+    on_time = locked.resolve_due is None or step.now <= locked.resolve_due
     record_event(
-        a, AppealEvent.Kind.RESOLVED, actor=actor, at=s.now, unit=task.unit, data={"on_time": on_time}
+        locked, AppealEvent.Kind.RESOLVED, actor=actor, at=step.now, unit=task.unit, data={"on_time": on_time}
     )
-    return a
+    return locked
 
 
 @transaction.atomic
@@ -439,12 +520,17 @@ def appeal_resolve_on_site(
     *, appeal: Appeal, actor: User, expected_version: int, reply: str, now: datetime | None = None
 ) -> Appeal:
     """就地化解: solved where it was heard, without assignment."""
-    s = _begin(appeal, Action.RESOLVE_ON_SITE, actor=actor, expected_version=expected_version, now=now)
-    a = s.appeal
-    a.status, a.resolved_on_site, a.reply, a.resolved_at = AppealStatus.RESOLVED, True, reply, s.now
-    _save(a, "status", "resolved_on_site", "reply", "resolved_at")
-    record_event(a, AppealEvent.Kind.RESOLVED_ON_SITE, actor=actor, at=s.now)
-    return a
+    step = _begin(appeal, Action.RESOLVE_ON_SITE, actor=actor, expected_version=expected_version, now=now)
+    locked = step.appeal
+    locked.status, locked.resolved_on_site, locked.reply, locked.resolved_at = (
+        AppealStatus.RESOLVED,
+        True,
+        reply,
+        step.now,
+    )
+    _save(locked, "status", "resolved_on_site", "reply", "resolved_at")
+    record_event(locked, AppealEvent.Kind.RESOLVED_ON_SITE, actor=actor, at=step.now)
+    return locked
 
 
 # --- after the result ------------------------------------------------------------------------------------
@@ -452,33 +538,61 @@ def appeal_resolve_on_site(
 
 @transaction.atomic
 def appeal_callback(
-    *, appeal: Appeal, actor: User | None, expected_version: int, solved: bool, satisfaction: str,
-    method: str = Callback.Method.PHONE, note: str = "", now: datetime | None = None,
-) -> Appeal:  # fmt: skip
+    *,
+    appeal: Appeal,
+    actor: User | None,
+    expected_version: int,
+    solved: bool,
+    satisfaction: str,
+    method: str = Callback.Method.PHONE,
+    note: str = "",
+    now: datetime | None = None,
+) -> Appeal:
     """回访. A satisfied answer closes the item; an unsatisfied one waits for the dispatcher's decision."""
     if satisfaction not in Satisfaction.values:
         raise InvalidInput("满意度不存在", code="invalid_input", details={"satisfaction": "满意度不存在"})
     if actor is None:
         raise Forbidden()
-    s = _begin(appeal, Action.CALLBACK, actor=actor, expected_version=expected_version, now=now)
-    a = s.appeal
-    Callback.objects.create(appeal=a, method=method, solved=solved, satisfaction=satisfaction, note=note,
-                            by=actor, at=s.now)  # fmt: skip
+    step = _begin(appeal, Action.CALLBACK, actor=actor, expected_version=expected_version, now=now)
+    locked = step.appeal
+    Callback.objects.create(
+        appeal=locked,
+        method=method,
+        solved=solved,
+        satisfaction=satisfaction,
+        note=note,
+        by=actor,
+        at=step.now,
+    )
     unsatisfied = satisfaction == Satisfaction.UNSATISFIED
     if unsatisfied:
-        a.awaiting_decision = True
+        locked.awaiting_decision = True
     else:
-        a.status, a.closed_at = AppealStatus.CLOSED, s.now
-    _save(a, "awaiting_decision", "status", "closed_at")
-    record_event(a, AppealEvent.Kind.CALLBACK, actor=actor, at=s.now, data={
-        "solved": solved, "satisfaction": satisfaction, "method": method, "closed": not unsatisfied,
-    })  # fmt: skip
-    recipients = unit_staff([a.lead_unit_id]) if a.lead_unit_id else set()
+        locked.status, locked.closed_at = AppealStatus.CLOSED, step.now
+    _save(locked, "awaiting_decision", "status", "closed_at")
+    record_event(
+        locked,
+        AppealEvent.Kind.CALLBACK,
+        actor=actor,
+        at=step.now,
+        data={
+            "solved": solved,
+            "satisfaction": satisfaction,
+            "method": method,
+            "closed": not unsatisfied,
+        },
+    )
+    recipients = unit_staff([locked.lead_unit_id]) if locked.lead_unit_id else set()
     if unsatisfied:
-        recipients |= _dispatchers(a)
-    notify(user_ids=recipients, appeal=a, kind=Notification.Kind.CALLBACK,
-           message=f"回访结果：{a.code} {Satisfaction(satisfaction).label}", at=s.now)  # fmt: skip
-    return a
+        recipients |= _dispatchers(locked)
+    notify(
+        user_ids=recipients,
+        appeal=locked,
+        kind=Notification.Kind.CALLBACK,
+        message=f"回访结果：{locked.code} {Satisfaction(satisfaction).label}",
+        at=step.now,
+    )
+    return locked
 
 
 @transaction.atomic
@@ -486,26 +600,51 @@ def appeal_reopen(
     *, appeal: Appeal, actor: User, expected_version: int, reason: str, now: datetime | None = None
 ) -> Appeal:
     """重办: after an unsatisfied callback the lead unit does it again, with fresh deadlines."""
-    s = _begin(appeal, Action.REOPEN, actor=actor, expected_version=expected_version, now=now)
-    a = s.appeal
-    lead = _lead_task(s.tasks)
-    if lead is None or a.policy is None:
+    step = _begin(appeal, Action.REOPEN, actor=actor, expected_version=expected_version, now=now)
+    locked = step.appeal
+    lead = _lead_task(step.tasks)
+    if lead is None or locked.policy is None:
         raise DomainError("就地化解的诉求不能重办，请重新登记交办", code="no_lead_unit")
-    due = deadlines_from(policy=a.policy, start=s.now)
+    due = deadlines_from(policy=locked.policy, start=step.now)
     lead.status, lead.sign_due, lead.resolve_due, lead.assigned_at = (
-        TaskStatus.ASSIGNED, due.sign_due, due.resolve_due, s.now,
-    )  # fmt: skip
+        TaskStatus.ASSIGNED,
+        due.sign_due,
+        due.resolve_due,
+        step.now,
+    )
     lead.accepted_at = lead.done_at = None
     _save_task(lead, "status", "sign_due", "resolve_due", "assigned_at", "accepted_at", "done_at")
-    a.status, a.awaiting_decision, a.resolved_at, a.closed_at = AppealStatus.ASSIGNED, False, None, None
-    a.sign_due, a.resolve_due, a.escalate_due = due.sign_due, due.resolve_due, due.escalate_due
-    a.urged_at = a.escalated_at = None
-    _save(a, "status", "awaiting_decision", "resolved_at", "closed_at", "sign_due", "resolve_due", "escalate_due",
-          "urged_at", "escalated_at")  # fmt: skip
-    record_event(a, AppealEvent.Kind.REOPENED, actor=actor, at=s.now, unit=lead.unit, data={"reason": reason})
-    notify(user_ids=unit_staff([lead.unit_id]), appeal=a, kind=Notification.Kind.REOPENED,
-           message=f"回访不满意，重办：{a.code}", at=s.now)  # fmt: skip
-    return a
+    locked.status, locked.awaiting_decision, locked.resolved_at, locked.closed_at = (
+        AppealStatus.ASSIGNED,
+        False,
+        None,
+        None,
+    )
+    locked.sign_due, locked.resolve_due, locked.escalate_due = due.sign_due, due.resolve_due, due.escalate_due
+    locked.urged_at = locked.escalated_at = None
+    _save(
+        locked,
+        "status",
+        "awaiting_decision",
+        "resolved_at",
+        "closed_at",
+        "sign_due",
+        "resolve_due",
+        "escalate_due",
+        "urged_at",
+        "escalated_at",
+    )
+    record_event(
+        locked, AppealEvent.Kind.REOPENED, actor=actor, at=step.now, unit=lead.unit, data={"reason": reason}
+    )
+    notify(
+        user_ids=unit_staff([lead.unit_id]),
+        appeal=locked,
+        kind=Notification.Kind.REOPENED,
+        message=f"回访不满意，重办：{locked.code}",
+        at=step.now,
+    )
+    return locked
 
 
 @transaction.atomic
@@ -522,24 +661,33 @@ def appeal_merge(
         .order_by("pk")
         .values_list("pk")
     )
-    s = _begin(appeal, Action.MERGE, actor=actor, expected_version=expected_version, now=now)
+    step = _begin(appeal, Action.MERGE, actor=actor, expected_version=expected_version, now=now)
     target = Appeal.objects.get(pk=into.pk)
     if target.status == AppealStatus.MERGED:
         raise DomainError("目标诉求本身已被合并，请合并到其原诉求", code="invalid_merge_target")
-    a = s.appeal
-    for task in s.tasks:
+    locked = step.appeal
+    for task in step.tasks:
         if task.status in OPEN_TASK_STATUSES:
             task.status = TaskStatus.CANCELLED
             _save_task(task, "status")
-    _lapse_pending_extension(a, s.now)
-    a.status, a.duplicate_of, a.reply = AppealStatus.MERGED, target, target.reply
-    _save(a, "status", "duplicate_of", "reply")
+    _lapse_pending_extension(locked, step.now)
+    locked.status, locked.duplicate_of, locked.reply = AppealStatus.MERGED, target, target.reply
+    _save(locked, "status", "duplicate_of", "reply")
     record_event(
-        a, AppealEvent.Kind.MERGED, actor=actor, at=s.now, data={"into": target.pk, "code": target.code}
+        locked,
+        AppealEvent.Kind.MERGED,
+        actor=actor,
+        at=step.now,
+        data={"into": target.pk, "code": target.code},
     )
-    record_event(target, AppealEvent.Kind.DUPLICATE_ADDED, actor=actor, at=s.now,
-                 data={"duplicate": a.pk, "code": a.code})  # fmt: skip
-    return a
+    record_event(
+        target,
+        AppealEvent.Kind.DUPLICATE_ADDED,
+        actor=actor,
+        at=step.now,
+        data={"duplicate": locked.pk, "code": locked.code},
+    )
+    return locked
 
 
 @transaction.atomic
@@ -547,12 +695,16 @@ def appeal_reject(
     *, appeal: Appeal, actor: User, expected_version: int, reason: str, now: datetime | None = None
 ) -> Appeal:
     """不予受理: not within the remit, with the reason the citizen reads."""
-    s = _begin(appeal, Action.REJECT, actor=actor, expected_version=expected_version, now=now)
-    a = s.appeal
-    a.status, a.closed_at, a.close_reason = AppealStatus.CLOSED, s.now, f"不予受理：{reason}"
-    _save(a, "status", "closed_at", "close_reason")
-    record_event(a, AppealEvent.Kind.REJECTED, actor=actor, at=s.now, data={"reason": reason})
-    return a
+    step = _begin(appeal, Action.REJECT, actor=actor, expected_version=expected_version, now=now)
+    locked = step.appeal
+    locked.status, locked.closed_at, locked.close_reason = (
+        AppealStatus.CLOSED,
+        step.now,
+        f"不予受理：{reason}",
+    )
+    _save(locked, "status", "closed_at", "close_reason")
+    record_event(locked, AppealEvent.Kind.REJECTED, actor=actor, at=step.now, data={"reason": reason})
+    return locked
 
 
 @transaction.atomic
@@ -560,31 +712,59 @@ def appeal_close(
     *, appeal: Appeal, actor: User, expected_version: int, reason: str = "", now: datetime | None = None
 ) -> Appeal:
     """销号: a resolved item leaves the books (after a callback, or when the citizen cannot be reached)."""
-    s = _begin(appeal, Action.CLOSE, actor=actor, expected_version=expected_version, now=now)
-    a = s.appeal
-    a.status, a.closed_at, a.close_reason, a.awaiting_decision = AppealStatus.CLOSED, s.now, reason, False
-    _save(a, "status", "closed_at", "close_reason", "awaiting_decision")
-    record_event(a, AppealEvent.Kind.CLOSED, actor=actor, at=s.now, data={"reason": reason})
-    return a
+    step = _begin(appeal, Action.CLOSE, actor=actor, expected_version=expected_version, now=now)
+    locked = step.appeal
+    locked.status, locked.closed_at, locked.close_reason, locked.awaiting_decision = (
+        AppealStatus.CLOSED,
+        step.now,
+        reason,
+        False,
+    )
+    _save(locked, "status", "closed_at", "close_reason", "awaiting_decision")
+    record_event(locked, AppealEvent.Kind.CLOSED, actor=actor, at=step.now, data={"reason": reason})
+    return locked
 
 
 @transaction.atomic
 def appeal_supervise(
-    *, appeal: Appeal, actor: User, expected_version: int, reason: str, days: int | None = None,
+    *,
+    appeal: Appeal,
+    actor: User,
+    expected_version: int,
+    reason: str,
+    days: int | None = None,
     now: datetime | None = None,
-) -> Supervision:  # fmt: skip
+) -> Supervision:
     """督办: a supervisor's order to the lead unit, with a reply date when given."""
-    s = _begin(appeal, Action.SUPERVISE, actor=actor, expected_version=expected_version, now=now)
-    a = s.appeal
-    due = deadline_after(s.now, days, Clock.WORKING_DAYS) if days else None
-    order = Supervision.objects.create(appeal=a, level=Supervision.Level.SUPERVISE, issued_by=actor,
-                                       unit=a.lead_unit, reason=reason, due=due, created_at=s.now)  # fmt: skip
-    _save(a)
-    record_event(a, AppealEvent.Kind.SUPERVISED, actor=actor, at=s.now, unit=a.lead_unit,
-                 data={"reason": reason, "due": due.isoformat() if due else None})  # fmt: skip
-    if a.lead_unit_id:
-        notify(user_ids=unit_staff([a.lead_unit_id]), appeal=a, kind=Notification.Kind.SUPERVISED,
-               message=f"督办：{a.code}，{reason}", at=s.now)  # fmt: skip
+    step = _begin(appeal, Action.SUPERVISE, actor=actor, expected_version=expected_version, now=now)
+    locked = step.appeal
+    due = deadline_after(step.now, days, Clock.WORKING_DAYS) if days else None
+    order = Supervision.objects.create(
+        appeal=locked,
+        level=Supervision.Level.SUPERVISE,
+        issued_by=actor,
+        unit=locked.lead_unit,
+        reason=reason,
+        due=due,
+        created_at=step.now,
+    )
+    _save(locked)
+    record_event(
+        locked,
+        AppealEvent.Kind.SUPERVISED,
+        actor=actor,
+        at=step.now,
+        unit=locked.lead_unit,
+        data={"reason": reason, "due": due.isoformat() if due else None},
+    )
+    if locked.lead_unit_id:
+        notify(
+            user_ids=unit_staff([locked.lead_unit_id]),
+            appeal=locked,
+            kind=Notification.Kind.SUPERVISED,
+            message=f"督办：{locked.code}，{reason}",
+            at=step.now,
+        )
     return order
 
 
@@ -595,8 +775,13 @@ def appeal_reveal_reporter(*, appeal: Appeal, actor: User, request: HttpRequest 
     """The reporter's full name, phone and ID number, for someone who must reply; every reveal is audited."""
     if not may_reveal(actor, appeal):
         raise Forbidden("无权查看完整个人信息")
-    audit_record(action=AuditEvent.Action.PERSONAL_DATA_REVEALED, actor=actor, request=request, target=appeal,
-                 data={"code": appeal.code})  # fmt: skip
+    audit_record(
+        action=AuditEvent.Action.PERSONAL_DATA_REVEALED,
+        actor=actor,
+        request=request,
+        target=appeal,
+        data={"code": appeal.code},
+    )
     return Reporter(
         name=appeal.reporter_name, phone=appeal.reporter_phone, id_number=appeal.reporter_id_number
     )

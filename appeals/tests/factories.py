@@ -9,6 +9,9 @@ from org.models import User
 DUYUN_VILLAGE = "522701001001"  # 广惠社区, 广惠街道, 都匀市
 FUQUAN = "522702000000"
 
+# The columns of an appeal row in the Excel exports of the queues and the list (appeals.views.queues).
+CODE, REGISTERED, REPORTER, REPORTER_PHONE = 0, 9, 10, 11
+
 
 def draft(**overrides: object) -> AppealDraft:
     values: dict[str, object] = {
@@ -36,10 +39,29 @@ def assigned(
     personas, *, at: datetime | None = None, co: list[int] | None = None, **overrides: object
 ) -> Appeal:
     appeal = register(personas.dispatcher, at=at, **overrides)
-    return appeal_assign(appeal=appeal, actor=personas.dispatcher, expected_version=appeal.version,
-                         lead_unit_id=personas.duyun_hr.pk, co_unit_ids=co or [], now=at)  # fmt: skip
+    return appeal_assign(
+        appeal=appeal,
+        actor=personas.dispatcher,
+        expected_version=appeal.version,
+        lead_unit_id=personas.duyun_hr.pk,
+        co_unit_ids=co or [],
+        now=at,
+    )
 
 
 def accepted(personas, *, at: datetime | None = None, **overrides: object) -> Appeal:
     appeal = assigned(personas, at=at, **overrides)  # type: ignore[arg-type]
     return appeal_accept(appeal=appeal, actor=personas.handler, expected_version=appeal.version, now=at)
+
+
+def ensure_reference() -> None:
+    """The calendar and the appeals reference data, as the data migrations load them."""
+    from appeals.models import Category, DeadlinePolicy, RoutingRule
+    from appeals.reference import reference_load
+    from core.models import CalendarYear
+    from core.workcalendar import calendar_load_library
+
+    if not CalendarYear.objects.exists():
+        calendar_load_library()
+    if not DeadlinePolicy.objects.exists():
+        reference_load(policy_model=DeadlinePolicy, category_model=Category, rule_model=RoutingRule)

@@ -26,16 +26,11 @@ from appeals.models import (
 from appeals.permissions import Action
 from core.models import AuditEvent
 from org.models import Role
-from org.services import token_issue
 from org.tests.factories import make_member
+from tests.support import api_client
 
 MISSING = 987654321
 DUYUN_VILLAGE = "522701001001"
-
-
-def api(user) -> Client:
-    """A device-like client: bearer token, no session, no CSRF."""
-    return Client(headers={"authorization": f"Bearer {token_issue(user=user).key}"})
 
 
 def body(**overrides: Any) -> dict[str, Any]:
@@ -88,14 +83,14 @@ def event_kinds(appeal_id: int) -> list[str]:
 @pytest.fixture
 def clients(personas) -> Any:
     class Clients:
-        dispatcher = api(personas.dispatcher)
-        handler = api(personas.handler)
-        unit_head = api(personas.unit_head)
-        supervisor = api(personas.supervisor)
-        visitor = api(personas.visitor)
-        other_leader = api(personas.other_leader)
-        other_handler = api(personas.other_handler)
-        admin = api(personas.admin)
+        dispatcher = api_client(personas.dispatcher)
+        handler = api_client(personas.handler)
+        unit_head = api_client(personas.unit_head)
+        supervisor = api_client(personas.supervisor)
+        visitor = api_client(personas.visitor)
+        other_leader = api_client(personas.other_leader)
+        other_handler = api_client(personas.other_handler)
+        admin = api_client(personas.admin)
 
     return Clients
 
@@ -352,9 +347,18 @@ def test_the_whole_workflow_through_the_api(clients, personas) -> None:
     assert versions == list(range(1, 12))
     events = ok(clients.dispatcher.get(f"/api/v1/appeals/{appeal_id}/events"))
     assert [e["kind"] for e in events] == [
-        "registered", "assigned", "accepted", "extension_requested", "extension_approved", "resolved",
-        "callback", "reopened", "accepted", "resolved", "callback",
-    ]  # fmt: skip
+        "registered",
+        "assigned",
+        "accepted",
+        "extension_requested",
+        "extension_approved",
+        "resolved",
+        "callback",
+        "reopened",
+        "accepted",
+        "resolved",
+        "callback",
+    ]
     assert events[0]["actor_name"] == "刘调度"
     assert events[2]["actor_name"] == "李经办"
     assert events[2]["unit_name"] == "都匀市人力资源和社会保障局"
@@ -377,8 +381,13 @@ def test_note_deny_extension_supervise_reject_and_close(clients, personas) -> No
     closed = ok(act(clients.dispatcher, appeal_id, "close", reason="群众无法联系"))
     assert closed["status"] == "closed"
     assert event_kinds(appeal_id)[-6:] == [
-        "note", "extension_requested", "extension_denied", "supervised", "resolved", "closed",
-    ]  # fmt: skip
+        "note",
+        "extension_requested",
+        "extension_denied",
+        "supervised",
+        "resolved",
+        "closed",
+    ]
 
     other = create(clients.dispatcher)
     rejected = ok(act(clients.dispatcher, other["id"], "reject", reason="不属于本系统受理范围"))
@@ -496,7 +505,7 @@ def test_reject_reason_fits_the_stored_close_reason(clients) -> None:
 
 
 def test_lead_cannot_resolve_until_the_co_unit_has_reported(clients, personas) -> None:
-    police = api(make_member(username="police_handler", unit=personas.duyun_police, role=Role.HANDLER))
+    police = api_client(make_member(username="police_handler", unit=personas.duyun_police, role=Role.HANDLER))
     appeal = create(clients.dispatcher)
     appeal_id = appeal["id"]
     step = ok(
@@ -634,7 +643,7 @@ def test_out_of_scope_appeal_is_answered_exactly_like_a_missing_one(clients, per
 
 
 def test_township_handler_sees_appeals_of_its_township_only(clients, personas) -> None:
-    township = api(personas.township_handler)
+    township = api_client(personas.township_handler)
     inside = create(clients.dispatcher)
     outside = create(clients.dispatcher, region_code="522701000000")
     assert [a["id"] for a in ok(township.get("/api/v1/appeals"))["items"]] == [inside["id"]]
@@ -878,7 +887,7 @@ def test_every_endpoint_is_in_the_openapi_document_with_its_errors(db) -> None:
 
 @pytest.mark.parametrize(("method", "path"), APPEAL_PATHS)
 def test_every_endpoint_refuses_anonymous_requests(personas, method: str, path: str) -> None:
-    appeal = create(api(personas.dispatcher))
+    appeal = create(api_client(personas.dispatcher))
     url = path.replace("{appeal_id}", str(appeal["id"]))
     response = (
         getattr(Client(), method)(url, {"version": 1}, content_type="application/json")

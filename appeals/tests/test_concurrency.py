@@ -1,6 +1,5 @@
 """Concurrent conflicting transitions on PostgreSQL: exactly one wins, the loser gets 409, the timeline stays whole."""
 
-import threading
 from collections.abc import Callable
 
 import pytest
@@ -10,33 +9,12 @@ from appeals.models import Appeal, AppealEvent, AppealStatus
 from appeals.services import appeal_accept, appeal_assign, appeal_return
 from appeals.tests.factories import assigned, register
 from core.errors import DomainError
+from tests.support import race
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's row locks"),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def race(*actions: Callable[[], object]) -> list[object]:
-    """Run the actions in threads released together; each result is a value or the DomainError raised."""
-    barrier = threading.Barrier(len(actions))
-    results: list[object] = [None] * len(actions)
-
-    def run(i: int, action: Callable[[], object]) -> None:
-        barrier.wait()
-        try:
-            results[i] = action()
-        except DomainError as error:
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def accept(personas, appeal: Appeal) -> Callable[[], object]:
@@ -68,8 +46,9 @@ def test_two_dispatchers_assigning_at_once_make_one_assignment(personas) -> None
     appeal = register(personas.dispatcher)
 
     def assign_to(unit_id: int) -> Callable[[], object]:
-        return lambda: appeal_assign(appeal=appeal, actor=personas.dispatcher, expected_version=1,
-                                     lead_unit_id=unit_id)  # fmt: skip
+        return lambda: appeal_assign(
+            appeal=appeal, actor=personas.dispatcher, expected_version=1, lead_unit_id=unit_id
+        )
 
     results = race(*[assign_to(u.pk) for u in (personas.duyun_hr, personas.duyun_police, personas.guanghui)])
     assert sum(isinstance(r, Appeal) for r in results) == 1

@@ -15,8 +15,14 @@ def end_of(year: int, month: int, day: int) -> datetime:
 
 def assign(personas, *, at: datetime, policy: str):
     appeal = register(personas.dispatcher, at=at, category_code="labour.contract")
-    return appeal_assign(appeal=appeal, actor=personas.dispatcher, expected_version=1,
-                         lead_unit_id=personas.duyun_hr.pk, policy_code=policy, now=at)  # fmt: skip
+    return appeal_assign(
+        appeal=appeal,
+        actor=personas.dispatcher,
+        expected_version=1,
+        lead_unit_id=personas.duyun_hr.pk,
+        policy_code=policy,
+        now=at,
+    )
 
 
 def test_spring_festival_2025(personas) -> None:

@@ -9,13 +9,11 @@ from django.test import Client
 
 from appeals.models import Appeal
 from appeals.services import Reporter
-from appeals.tests.factories import assigned, register
-from appeals.tests.test_queue_exports import REPORTER, REPORTER_PHONE
-from conftest import client_for
+from appeals.tests.factories import REPORTER, REPORTER_PHONE, assigned, register
 from core.models import AuditEvent
-from core.tests.test_exports import response_bytes, xlsx_rows
 from org.models import Role
 from org.tests.factories import make_member
+from tests.support import client_for, response_bytes, xlsx_rows
 
 URL = "/appeals/"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -35,12 +33,24 @@ def appeals(personas):
     reporter = Reporter(name="张三丰", phone="13812345678", id_number="52270119800101123X")
     items = {
         "assigned": assigned(p, at=at(3, 3), reporter=reporter, title="三月欠薪"),
-        "red": register(p.dispatcher, at=at(3, 10), kind="dispute", risk_colour="red",
-                        category_code="land.boundary", title="宅基地边界纠纷"),
-        "plain": register(p.dispatcher, at=at(3, 31, 23), kind="dispute", region_code=WENFENG_VILLAGE,
-                          category_code="neighbour.dispute", title="邻里纠纷"),
+        "red": register(
+            p.dispatcher,
+            at=at(3, 10),
+            kind="dispute",
+            risk_colour="red",
+            category_code="land.boundary",
+            title="宅基地边界纠纷",
+        ),
+        "plain": register(
+            p.dispatcher,
+            at=at(3, 31, 23),
+            kind="dispute",
+            region_code=WENFENG_VILLAGE,
+            category_code="neighbour.dispute",
+            title="邻里纠纷",
+        ),
         "april": register(p.dispatcher, at=at(4, 1, 0), title="四月欠薪"),
-    }  # fmt: skip
+    }
     fuquan_dispatcher = make_member(username="fuquan_dispatcher", unit=p.fuquan_plc, role=Role.DISPATCHER)
     p.fuquan = register(fuquan_dispatcher, at=at(3, 5), region_code=FUQUAN_VILLAGE, title="福泉欠薪")
     p.items = items
@@ -119,7 +129,7 @@ def test_the_list_needs_a_signed_in_user(appeals) -> None:
 
 
 def test_pages_follow_the_cursor_without_gaps_or_repeats(appeals, monkeypatch) -> None:
-    monkeypatch.setattr("appeals.views.common.PAGE_SIZE", 3)
+    monkeypatch.setattr("core.web.PAGE_SIZE", 3)
     client = client_for(appeals.supervisor)
     first = client.get(URL, {"region": "522701000000"})
     assert len(first.context["rows"]) == 3 and first.context["next_url"]
@@ -131,7 +141,7 @@ def test_pages_follow_the_cursor_without_gaps_or_repeats(appeals, monkeypatch) -
 
 
 def test_the_export_holds_every_filtered_row_masked_and_is_audited(appeals, monkeypatch) -> None:
-    monkeypatch.setattr("appeals.views.common.PAGE_SIZE", 1)
+    monkeypatch.setattr("core.web.PAGE_SIZE", 1)
     response = client_for(appeals.supervisor).get(URL, {"kind": "request", "export": "xlsx"})
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
     rows = xlsx_rows(response_bytes(response))

@@ -10,16 +10,14 @@ from django.utils import timezone
 
 from appeals.models import Appeal
 from appeals.services import Reporter, appeal_accept
-from appeals.tests.factories import assigned, register
+from appeals.tests.factories import CODE, REGISTERED, REPORTER, REPORTER_PHONE, assigned, register
 from appeals.views.queues import DISPATCH_HEADERS, UNIT_HEADERS
-from conftest import client_for
 from core.models import AuditEvent
-from core.tests.test_exports import response_bytes, xlsx_rows
+from tests.support import client_for, response_bytes, xlsx_rows
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FUQUAN_VILLAGE = "522702001001"
 NAME, PHONE = "张三丰", "13812345678"
-CODE, REGISTERED, REPORTER, REPORTER_PHONE = 0, 9, 10, 11
 
 
 def excel_time(serial: str) -> datetime:
@@ -50,7 +48,7 @@ def exported(client, url: str, params: dict[str, str]) -> list[list[str]]:
 
 @pytest.fixture
 def small_pages(monkeypatch) -> None:
-    monkeypatch.setattr("appeals.views.common.PAGE_SIZE", 2)
+    monkeypatch.setattr("core.web.PAGE_SIZE", 2)
 
 
 # --- the dispatcher's queue ------------------------------------------------------------------------------

@@ -128,15 +128,21 @@ def test_assign_sets_deadlines_from_the_policy_and_notifies_the_units(personas) 
 
 def test_the_dispatcher_may_pick_another_policy(personas) -> None:
     appeal = register(personas.dispatcher)
-    appeal = appeal_assign(appeal=appeal, actor=personas.dispatcher, expected_version=1,
-                           lead_unit_id=personas.duyun_hr.pk, policy_code="complaint")  # fmt: skip
+    appeal = appeal_assign(
+        appeal=appeal,
+        actor=personas.dispatcher,
+        expected_version=1,
+        lead_unit_id=personas.duyun_hr.pk,
+        policy_code="complaint",
+    )
     assert appeal.resolve_due == datetime(2025, 4, 2, 23, 59, 59, tzinfo=SHANGHAI)  # 15 working days
 
 
 def test_a_red_dispute_gets_the_urgent_clock(personas) -> None:
     appeal = register(personas.dispatcher, kind="dispute", category_code="land.boundary", risk_colour="red")
-    appeal = appeal_assign(appeal=appeal, actor=personas.dispatcher, expected_version=1,
-                           lead_unit_id=personas.guanghui.pk)  # fmt: skip
+    appeal = appeal_assign(
+        appeal=appeal, actor=personas.dispatcher, expected_version=1, lead_unit_id=personas.guanghui.pk
+    )
     assert appeal.sign_due == datetime(2025, 3, 12, 10, 30, tzinfo=SHANGHAI)
     assert appeal.resolve_due == datetime(2025, 3, 13, 10, 0, tzinfo=SHANGHAI)
 
@@ -144,8 +150,9 @@ def test_a_red_dispute_gets_the_urgent_clock(personas) -> None:
 def test_assign_refuses_units_outside_the_dispatchers_scope(personas) -> None:
     appeal = register(personas.dispatcher)
     with pytest.raises(InvalidInput):
-        appeal_assign(appeal=appeal, actor=personas.dispatcher, expected_version=1,
-                      lead_unit_id=personas.fuquan_hr.pk)  # fmt: skip
+        appeal_assign(
+            appeal=appeal, actor=personas.dispatcher, expected_version=1, lead_unit_id=personas.fuquan_hr.pk
+        )
     assert fresh(appeal).status == AppealStatus.REGISTERED and not appeal.tasks.exists()
 
 
@@ -186,8 +193,9 @@ def test_return_before_the_sign_deadline_sends_it_back_to_dispatch(personas) -> 
     assert appeal.tasks.get().status == TaskStatus.RETURNED
     assert Notification.objects.filter(kind="returned", user=personas.dispatcher).exists()
     # It can be assigned again, and the returned unit's row is reused.
-    appeal = appeal_assign(appeal=appeal, actor=personas.dispatcher, expected_version=3,
-                           lead_unit_id=personas.duyun_hr.pk)  # fmt: skip
+    appeal = appeal_assign(
+        appeal=appeal, actor=personas.dispatcher, expected_version=3, lead_unit_id=personas.duyun_hr.pk
+    )
     assert appeal.returned_at is None and appeal.tasks.get().status == TaskStatus.ASSIGNED
 
 
@@ -237,8 +245,11 @@ def test_extension_requested_within_the_cap_and_approved_moves_the_deadlines(per
     )
     assert appeal.resolve_due == datetime(2025, 3, 31, 23, 59, 59, tzinfo=SHANGHAI)
     assert kinds(appeal)[-4:] == [
-        "extension_requested", "extension_approved", "extension_requested", "extension_denied",
-    ]  # fmt: skip
+        "extension_requested",
+        "extension_approved",
+        "extension_requested",
+        "extension_denied",
+    ]
 
 
 def test_no_extension_under_act_now(personas) -> None:
@@ -288,8 +299,13 @@ def test_satisfied_callback_closes(personas) -> None:
     appeal = appeal_resolve(
         appeal=accepted(personas), actor=personas.handler, expected_version=3, reply="已支付"
     )
-    appeal = appeal_callback(appeal=appeal, actor=personas.dispatcher, expected_version=4, solved=True,
-                             satisfaction="basically_satisfied")  # fmt: skip
+    appeal = appeal_callback(
+        appeal=appeal,
+        actor=personas.dispatcher,
+        expected_version=4,
+        solved=True,
+        satisfaction="basically_satisfied",
+    )
     assert appeal.status == AppealStatus.CLOSED and appeal.callbacks.get().solved
 
 
@@ -300,8 +316,14 @@ def test_unsatisfied_callback_waits_for_reopen_with_fresh_deadlines(personas) ->
     with pytest.raises(DomainError) as not_yet:
         appeal_reopen(appeal=appeal, actor=personas.dispatcher, expected_version=4, reason="x")
     assert not_yet.value.code == "no_unsatisfied_callback"
-    appeal = appeal_callback(appeal=appeal, actor=personas.dispatcher, expected_version=4, solved=False,
-                             satisfaction="unsatisfied", note="只付了一半")  # fmt: skip
+    appeal = appeal_callback(
+        appeal=appeal,
+        actor=personas.dispatcher,
+        expected_version=4,
+        solved=False,
+        satisfaction="unsatisfied",
+        note="只付了一半",
+    )
     assert appeal.status == AppealStatus.RESOLVED and appeal.awaiting_decision
     with pytest.raises(Forbidden):
         appeal_reopen(appeal=appeal, actor=personas.supervisor, expected_version=5, reason="x")
@@ -377,8 +399,9 @@ def _in_state(personas, state: str) -> Appeal:
     if state == "resolved":
         return appeal
     satisfaction = "unsatisfied" if state == "awaiting" else "satisfied"
-    return appeal_callback(appeal=appeal, actor=personas.dispatcher, expected_version=4, solved=True,
-                           satisfaction=satisfaction)  # fmt: skip
+    return appeal_callback(
+        appeal=appeal, actor=personas.dispatcher, expected_version=4, solved=True, satisfaction=satisfaction
+    )
 
 
 ALLOWED = {
@@ -413,8 +436,17 @@ ALLOWED = {
     },
     "closed": {},
 }
-PEOPLE = ["dispatcher", "handler", "unit_head", "visitor", "supervisor", "prefecture_supervisor",
-          "other_handler", "other_leader", "township_handler"]  # fmt: skip
+PEOPLE = [
+    "dispatcher",
+    "handler",
+    "unit_head",
+    "visitor",
+    "supervisor",
+    "prefecture_supervisor",
+    "other_handler",
+    "other_leader",
+    "township_handler",
+]
 
 
 @pytest.mark.parametrize("state", list(ALLOWED))
@@ -426,7 +458,8 @@ def test_each_person_may_take_exactly_these_actions_in_each_state(personas, stat
 
 def test_a_merged_appeal_allows_nothing(personas) -> None:
     target = register(personas.dispatcher)
-    duplicate = appeal_merge(appeal=register(personas.dispatcher), actor=personas.dispatcher, expected_version=1,
-                             into=target)  # fmt: skip
+    duplicate = appeal_merge(
+        appeal=register(personas.dispatcher), actor=personas.dispatcher, expected_version=1, into=target
+    )
     for name in PEOPLE:
         assert allowed_actions(getattr(personas, name), duplicate) == [], name

@@ -41,8 +41,9 @@ def test_urge_at_the_deadline_once(personas) -> None:
     assert (urge.actor, urge.unit, urge.at) == (None, personas.duyun_hr, AFTER_RESOLVE_DUE)
     assert Supervision.objects.get().level == "urge"
     assert set(Notification.objects.filter(kind="urged").values_list("user__username", flat=True)) == {
-        "handler", "unit_head",
-    }  # fmt: skip
+        "handler",
+        "unit_head",
+    }
     assert sweep_deadlines(now=AFTER_RESOLVE_DUE).urged == 0
     assert events("urged") == 1
     assert fresh(appeal).version == appeal.version  # the sweep does not invalidate what people are editing
@@ -75,8 +76,9 @@ def test_an_approved_extension_rearms_the_urge(personas) -> None:
     # Decided late: the item was urged meanwhile, and the new deadline lies ahead again.
     assert sweep_deadlines(now=urge_day).urged == 1
     with time_machine.travel(urge_day, tick=False):
-        appeal = appeal_decide_extension(appeal=fresh(appeal), actor=personas.unit_head, expected_version=4,
-                                         approve=True)  # fmt: skip
+        appeal = appeal_decide_extension(
+            appeal=fresh(appeal), actor=personas.unit_head, expected_version=4, approve=True
+        )
     assert appeal.urged_at is None
     assert appeal.resolve_due == datetime(2025, 3, 28, 23, 59, 59, tzinfo=SHANGHAI)
     assert sweep_deadlines(now=datetime(2025, 3, 29, 9, 0, tzinfo=SHANGHAI)).urged == 1

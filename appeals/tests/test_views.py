@@ -17,8 +17,8 @@ from appeals.services import (
     appeal_register,
     appeal_return,
 )
-from conftest import client_for
 from core.models import AuditEvent
+from tests.support import client_for
 
 VILLAGE = "522701001001"  # 广惠社区, 都匀市
 FUQUAN_TOWNSHIP = "522702001000"
@@ -97,26 +97,36 @@ def messages_of(response) -> list[str]:
         "/appeals/unit/",
         "/appeals/new/",
         "/appeals/1/",
-        "/notifications/",
+        "/appeals/notifications/",
     ],
 )
 def test_pages_send_anonymous_visitors_to_sign_in(db, url: str) -> None:
     response = Client().get(url)
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"].startswith(reverse("org:login"))
 
 
 @pytest.mark.parametrize(
     ("url_name", "allowed", "refused"),
     [
-        ("appeals:dispatch", ["dispatcher"], ["handler", "unit_head", "visitor", "supervisor", "other_leader"]),
-        ("appeals:unit", ["handler", "unit_head", "other_handler", "township_handler"],
-         ["dispatcher", "visitor", "supervisor", "other_leader"]),
+        (
+            "appeals:dispatch",
+            ["dispatcher"],
+            ["handler", "unit_head", "visitor", "supervisor", "other_leader"],
+        ),
+        (
+            "appeals:unit",
+            ["handler", "unit_head", "other_handler", "township_handler"],
+            ["dispatcher", "visitor", "supervisor", "other_leader"],
+        ),
         ("appeals:new", ["dispatcher", "visitor", "handler"], ["supervisor", "other_leader", "unit_head"]),
-        ("appeals:notifications", list(
-            ["visitor", "handler", "unit_head", "dispatcher", "supervisor", "other_leader"]), []),
+        (
+            "appeals:notifications",
+            list(["visitor", "handler", "unit_head", "dispatcher", "supervisor", "other_leader"]),
+            [],
+        ),
     ],
-)  # fmt: skip
+)
 def test_each_page_opens_for_its_roles_and_refuses_the_others(
     personas, url_name: str, allowed: list[str], refused: list[str]
 ) -> None:
@@ -160,8 +170,12 @@ def test_dispatch_queue_lists_new_appeals_with_the_suggested_unit_and_counts(per
     row = response.context["rows"][0]
     assert row.suggestion.lead == personas.duyun_hr
     assert {t.key: t.count for t in response.context["tabs"]} == {
-        "new": 1, "returned": 0, "overdue": 0, "awaiting": 0, "all": None,
-    }  # fmt: skip
+        "new": 1,
+        "returned": 0,
+        "overdue": 0,
+        "awaiting": 0,
+        "all": None,
+    }
 
 
 def test_dispatch_tabs_show_returned_and_overdue_items(personas) -> None:
@@ -188,7 +202,7 @@ def test_dispatch_tabs_show_returned_and_overdue_items(personas) -> None:
 
 
 def test_dispatch_queue_pages_with_a_cursor(personas, monkeypatch) -> None:
-    monkeypatch.setattr("appeals.views.common.PAGE_SIZE", 2)
+    monkeypatch.setattr("core.web.PAGE_SIZE", 2)
     codes = [registered(personas.dispatcher, title=f"诉求{i}").code for i in range(5)]
     client = client_for(personas.dispatcher)
     url = reverse("appeals:dispatch")
@@ -374,8 +388,11 @@ def test_the_handler_accepts_and_resolves_then_the_dispatcher_calls_back(persona
     assert appeal.status == AppealStatus.RESOLVED and appeal.reply == "已督促企业支付工资。"
     dispatcher = client_for(personas.dispatcher)
     assert "callback" in shown_actions(detail(personas.dispatcher, appeal))
-    post(dispatcher, action_url(appeal, "callback"),
-         {"version": appeal.version, "solved": "yes", "satisfaction": "satisfied", "method": "phone"})  # fmt: skip
+    post(
+        dispatcher,
+        action_url(appeal, "callback"),
+        {"version": appeal.version, "solved": "yes", "satisfaction": "satisfied", "method": "phone"},
+    )
     appeal = fresh(appeal)
     assert appeal.status == AppealStatus.CLOSED
     body = detail(personas.dispatcher, appeal)
@@ -550,8 +567,11 @@ def test_extension_is_requested_and_approved_through_the_forms(personas) -> None
 def test_supervision_order_and_return_through_the_forms(personas) -> None:
     appeal = assigned(personas)
     assert "supervise" in shown_actions(detail(personas.supervisor, appeal))
-    post(client_for(personas.supervisor), action_url(appeal, "supervise"),
-         {"version": appeal.version, "reason": "请加快办理", "days": "2"})  # fmt: skip
+    post(
+        client_for(personas.supervisor),
+        action_url(appeal, "supervise"),
+        {"version": appeal.version, "reason": "请加快办理", "days": "2"},
+    )
     appeal = fresh(appeal)
     post(
         client_for(personas.handler),
@@ -578,8 +598,11 @@ def test_unsatisfied_callback_then_reopen_through_the_forms(personas) -> None:
     )
     appeal = fresh(appeal)
     dispatcher = client_for(personas.dispatcher)
-    post(dispatcher, action_url(appeal, "callback"),
-         {"version": appeal.version, "solved": "no", "satisfaction": "unsatisfied", "method": "phone"})  # fmt: skip
+    post(
+        dispatcher,
+        action_url(appeal, "callback"),
+        {"version": appeal.version, "solved": "no", "satisfaction": "unsatisfied", "method": "phone"},
+    )
     appeal = fresh(appeal)
     assert appeal.awaiting_decision
     awaiting = dispatcher.get(reverse("appeals:dispatch"), {"tab": "awaiting"}).context["rows"]
@@ -592,8 +615,12 @@ def test_unsatisfied_callback_then_reopen_through_the_forms(personas) -> None:
 def test_merge_into_another_appeal_by_its_tracking_code(personas) -> None:
     original = registered(personas.dispatcher, title="原诉求")
     duplicate = registered(personas.dispatcher, title="重复诉求")
-    response = post(client_for(personas.dispatcher), action_url(duplicate, "merge"),
-                    {"version": duplicate.version, "into": original.code}, follow=True)  # fmt: skip
+    response = post(
+        client_for(personas.dispatcher),
+        action_url(duplicate, "merge"),
+        {"version": duplicate.version, "into": original.code},
+        follow=True,
+    )
     assert fresh(duplicate).status == AppealStatus.MERGED
     assert original.code in response.content.decode()
     assert duplicate.code in detail(personas.dispatcher, original)

@@ -7,8 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -44,7 +43,14 @@ from appeals.models import (
     TaskRole,
     TaskStatus,
 )
-from appeals.permissions import Action, allowed_actions, appeals_visible_to, check_action, may_reveal
+from appeals.permissions import (
+    Action,
+    access_appeal,
+    allowed_actions,
+    appeals_visible_to,
+    check_action,
+    may_reveal,
+)
 from appeals.selectors import appeal_tasks, appeal_timeline
 from appeals.services import (
     Reporter,
@@ -64,9 +70,10 @@ from appeals.services import (
     appeal_reveal_reporter,
     appeal_supervise,
 )
-from appeals.views.common import access, add_details, countdown, countdown_formats, request_user
-from core.errors import DomainError, Forbidden, InvalidInput
+from appeals.views.countdowns import countdown, countdown_formats
+from core.errors import DomainError, InvalidInput, NotFound
 from core.masking import mask_id_number, mask_name, mask_phone
+from core.web import add_details, request_user
 from geo.models import Region, ancestor_codes
 from org.models import Unit, User
 
@@ -89,21 +96,33 @@ ACTIONS: dict[str, ActionSpec] = {
     Action.APPROVE_EXTENSION: ActionSpec(
         _("Approve the extension"), DecideExtensionForm, _("The extension was approved.")
     ),
-    Action.DENY_EXTENSION: ActionSpec(_("Deny the extension"), DecideExtensionForm, _("The extension was denied.")),
+    Action.DENY_EXTENSION: ActionSpec(
+        _("Deny the extension"), DecideExtensionForm, _("The extension was denied.")
+    ),
     Action.NOTE: ActionSpec(_("Add a progress note"), NoteForm, _("The note was added.")),
     Action.RESOLVE: ActionSpec(_("Resolve"), ReplyForm, _("The result was filed.")),
-    Action.RESOLVE_ON_SITE: ActionSpec(_("Resolve on the spot"), ReplyForm, _("Recorded as resolved on the spot.")),
+    Action.RESOLVE_ON_SITE: ActionSpec(
+        _("Resolve on the spot"), ReplyForm, _("Recorded as resolved on the spot.")
+    ),
     Action.CALLBACK: ActionSpec(_("Record a callback"), CallbackForm, _("The callback was recorded.")),
     Action.REOPEN: ActionSpec(_("Reopen"), ReasonForm, _("The appeal was reopened.")),
     Action.MERGE: ActionSpec(
-        _("Merge as a duplicate"), MergeForm, _("The appeal was merged."), _("Merge this appeal into the other one?")
+        _("Merge as a duplicate"),
+        MergeForm,
+        _("The appeal was merged."),
+        _("Merge this appeal into the other one?"),
     ),
     Action.REJECT: ActionSpec(
-        _("Reject"), ReasonForm, _("The appeal was rejected."), _("Reject this appeal as not within the remit?")
+        _("Reject"),
+        ReasonForm,
+        _("The appeal was rejected."),
+        _("Reject this appeal as not within the remit?"),
     ),
     Action.CLOSE: ActionSpec(_("Close"), CloseForm, _("The appeal was closed."), _("Close this appeal?")),
-    Action.SUPERVISE: ActionSpec(_("Issue a supervision order"), SuperviseForm, _("The supervision order was issued.")),
-}  # fmt: skip
+    Action.SUPERVISE: ActionSpec(
+        _("Issue a supervision order"), SuperviseForm, _("The supervision order was issued.")
+    ),
+}
 
 
 def _auto_id(action: str) -> str:
@@ -148,7 +167,7 @@ def _perform(action: str, form: ActionForm, appeal: Appeal, actor: User) -> None
     elif action == Action.SUPERVISE:
         appeal_supervise(**common, reason=d["reason"], days=d["days"])
     else:  # pragma: no cover - ACTIONS and this dispatch list the same actions
-        raise Http404
+        raise NotFound("没有这个操作", code="unknown_action")
 
 
 @dataclass(frozen=True)
@@ -336,7 +355,7 @@ def _detail_response(
 @login_required
 def appeal_detail(request: HttpRequest, appeal_id: int) -> HttpResponse:
     """The appeal page: header, reporter (masked), units' parts, timeline and the actions allowed now."""
-    appeal = access(request_user(request), appeal_id)
+    appeal = access_appeal(request_user(request), appeal_id)
     return _detail_response(request, appeal)
 
 
@@ -345,10 +364,10 @@ def appeal_detail(request: HttpRequest, appeal_id: int) -> HttpResponse:
 def appeal_action(request: HttpRequest, appeal_id: int, action: str) -> HttpResponse:
     """One workflow action: the service decides; the page says what happened (redirect after post)."""
     user = request_user(request)
-    appeal = access(user, appeal_id)
+    appeal = access_appeal(user, appeal_id)
     spec = ACTIONS.get(action)
     if spec is None:
-        raise Http404
+        raise NotFound("没有这个操作", code="unknown_action")
     form = spec.form(request.POST, user=user, appeal=appeal, auto_id=_auto_id(action))
     if not form.is_valid():
         try:
@@ -375,9 +394,6 @@ def appeal_action(request: HttpRequest, appeal_id: int, action: str) -> HttpResp
 def reveal_reporter(request: HttpRequest, appeal_id: int) -> HttpResponse:
     """The reporter's full data, on this response only; the service writes the audit record."""
     user = request_user(request)
-    appeal = access(user, appeal_id)
-    try:
-        reporter = appeal_reveal_reporter(appeal=appeal, actor=user, request=request)
-    except Forbidden as exc:
-        raise PermissionDenied(exc.message) from None
+    appeal = access_appeal(user, appeal_id)
+    reporter = appeal_reveal_reporter(appeal=appeal, actor=user, request=request)
     return _detail_response(request, appeal, revealed=reporter)

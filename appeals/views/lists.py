@@ -3,14 +3,13 @@ Excel (all rows, streamed, audited, the reporter masked). The dashboards' number
 so the count this page prints is the number that was clicked."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
@@ -27,11 +26,13 @@ from appeals.models import (
     TaskStatus,
 )
 from appeals.permissions import appeals_visible_to
-from appeals.selectors import AppealFilters, appeals_filter, categories_active
-from appeals.views.common import Countdown, countdown, countdown_formats, keyset_page, request_user
+from appeals.selectors import NO_COLOUR, AppealFilters, appeals_filter, categories_active
+from appeals.views.countdowns import Countdown, countdown, countdown_formats
 from appeals.views.queues import APPEAL_HEADERS, APPEAL_WIDTHS, _appeal_cells
-from core.errors import NotFound
-from core.exports import EXPORT_CHUNK, xlsx_export
+from core.errors import InvalidInput
+from core.exports import EXPORT_CHUNK, xlsx_response
+from core.period import parse_day
+from core.web import keyset_page, query_string, request_user
 from geo.models import Region
 from org.models import Unit, User
 from org.permissions import access_region, access_unit, units_visible_to, user_scope
@@ -39,8 +40,6 @@ from org.permissions import access_region, access_unit, units_visible_to, user_s
 # Newest first, on the appeal_created / appeal_region_created / appeal_status_created indexes.
 LIST_ORDER = ("-created_at", "-id")
 LIST_HEADERS = [*APPEAL_HEADERS, _("Status"), _("Lead unit"), _("Resolve due")]
-# A dispute registered without a risk colour: `risk_colour=none`.
-NO_COLOUR = "none"
 TASK_STATES = (TaskStatus.ASSIGNED.value, TaskStatus.ACCEPTED.value)
 TRUE = ("1", "on", "true")
 
@@ -86,43 +85,20 @@ class ListQuery:
     def rows(self, user: User, *, now: datetime) -> QuerySet[Appeal]:
         """The appeals of this list: those the user sees in its region, narrowed by the other filters."""
         appeals = appeals_visible_to(user, within=self.region.prefix if self.region else None)
-        colour = self.risk_colour if self.risk_colour != NO_COLOUR else None
         filters = AppealFilters(
             status=self.statuses,
             unit=self.unit.pk if self.unit else None,
             task_status=self.task if self.unit else None,
+            lead_unit=self.lead_unit.pk if self.lead_unit else None,
             kind=self.kind,
             category=self.category,
-            risk_colour=colour,
+            not_categories=self.not_categories,
+            risk_colour=self.risk_colour,
+            created_from=self.created_from,
+            created_to=self.created_to,
             overdue=True if self.overdue else None,
         )
-        appeals = appeals_filter(appeals, filters, now=now)
-        if self.risk_colour == NO_COLOUR:
-            appeals = appeals.filter(risk_colour="")
-        if self.not_categories:
-            left_out = Category.objects.filter(code__in=self.not_categories).values("pk")
-            appeals = appeals.exclude(category_id__in=left_out)
-        if self.created_from is not None:
-            appeals = appeals.filter(created_at__gte=_midnight(self.created_from))
-        if self.created_to is not None:
-            appeals = appeals.filter(created_at__lt=_midnight(self.created_to + timedelta(days=1)))
-        if self.lead_unit is not None:
-            appeals = appeals.filter(lead_unit=self.lead_unit)
-        return appeals
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone())
-
-
-def query_string(params: dict[str, Any]) -> str:
-    pairs: list[tuple[str, Any]] = []
-    for key, value in params.items():
-        if isinstance(value, list | tuple):
-            pairs.extend((key, v) for v in value)
-        elif value not in (None, ""):
-            pairs.append((key, value))
-    return "?" + urlencode(pairs)
+        return appeals_filter(appeals, filters, now=now)
 
 
 def _choice(request: HttpRequest, name: str, allowed: list[str], ignored: list[str]) -> str | None:
@@ -136,12 +112,9 @@ def _choice(request: HttpRequest, name: str, allowed: list[str], ignored: list[s
 
 
 def _day(request: HttpRequest, name: str, ignored: list[str]) -> date | None:
-    raw = request.GET.get(name, "").strip()
-    if not raw:
-        return None
     try:
-        return date.fromisoformat(raw)
-    except ValueError:
+        return parse_day(request.GET.get(name), field=name)
+    except InvalidInput:
         ignored.append(name)
         return None
 
@@ -153,10 +126,7 @@ def _unit(request: HttpRequest, user: User, name: str, ignored: list[str]) -> Un
     if not raw.isdigit() or len(raw) > 18:
         ignored.append(name)
         return None
-    try:
-        return access_unit(user, int(raw))
-    except NotFound as exc:
-        raise Http404(exc.message) from None
+    return access_unit(user, int(raw))
 
 
 def list_query(request: HttpRequest, user: User) -> ListQuery:
@@ -172,10 +142,7 @@ def list_query(request: HttpRequest, user: User) -> ListQuery:
     code = request.GET.get("region", "").strip()
     region = None
     if code:
-        try:
-            region = access_region(user, code)
-        except NotFound as exc:
-            raise Http404(exc.message) from None
+        region = access_region(user, code)
     unit = _unit(request, user, "unit", ignored)
     return ListQuery(
         kind=_choice(request, "kind", AppealKind.values, ignored),
@@ -281,7 +248,7 @@ def _export(
                 appeal.resolve_due,
             ]
 
-    return xlsx_export(
+    return xlsx_response(
         rows=lines(),
         headers=[str(h) for h in LIST_HEADERS],
         filename=f"诉求列表-{timezone.localdate():%Y%m%d}.xlsx",

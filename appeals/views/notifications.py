@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from appeals.models import Notification
 from appeals.services.notify import notifications_mark_read
-from appeals.views.common import keyset_page, query, request_user
+from core.web import keyset_page, query_string, request_user
 
 
 @login_required
@@ -21,7 +21,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     page = keyset_page(request, queryset, ("-created_at", "-id"))
     context = {
         "items": page.items,
-        "next_url": query(cursor=page.next_cursor) if page.next_cursor else None,
+        "next_url": query_string(cursor=page.next_cursor) if page.next_cursor else None,
         "first_url": reverse("appeals:notifications") if request.GET.get("cursor") else None,
     }
     return render(request, "appeals/notifications.html", context)

@@ -17,25 +17,16 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from appeals.models import ACTIVE_STATUSES, OPEN_TASK_STATUSES, Appeal, AppealStatus, TaskStatus, UnitTask
-from appeals.permissions import appeals_visible_to
+from appeals.permissions import DISPATCH_ROLES, UNIT_STAFF, appeals_visible_to
 from appeals.selectors import AppealFilters, appeals_filter, dispatcher_counts, ordered
 from appeals.services import RoutingSuggestion, routing_suggest
-from appeals.views.common import (
-    SOON,
-    UNIT_QUEUE_ROLES,
-    Countdown,
-    countdown,
-    countdown_formats,
-    keyset_page,
-    query,
-    request_user,
-    require,
-)
-from core.exports import EXPORT_CHUNK, xlsx_export
+from appeals.views.countdowns import SOON, Countdown, countdown, countdown_formats
+from core.exports import EXPORT_CHUNK, xlsx_response
 from core.masking import mask_name, mask_phone
+from core.web import keyset_page, query_string, request_user
 from geo.models import Region, subtree_bounds
 from org.models import Role, Unit, User
-from org.permissions import user_scope
+from org.permissions import require_role, user_scope
 
 # The columns every queue export shares; the reporter is masked (core.masking), as on the appeal's page.
 APPEAL_HEADERS: list[Promise] = [
@@ -139,7 +130,7 @@ def _dispatch_export(
                 appeal.resolve_due,
             ]
 
-    return xlsx_export(
+    return xlsx_response(
         rows=lines(),
         headers=[str(h) for h in DISPATCH_HEADERS],
         filename=f"调度台-{DISPATCH_TABS[tab][0]}-{timezone.localdate():%Y%m%d}.xlsx",
@@ -156,7 +147,7 @@ def _dispatch_export(
 def dispatch_queue(request: HttpRequest) -> HttpResponseBase:
     """调度台: new, returned, overdue and awaiting items of the dispatcher's regions; the tab as Excel on request."""
     user = request_user(request)
-    require(user, Role.DISPATCHER)
+    require_role(user, *DISPATCH_ROLES)
     tab = request.GET.get("tab", "new")
     if tab not in DISPATCH_TABS:
         tab = "new"
@@ -177,7 +168,7 @@ def dispatch_queue(request: HttpRequest) -> HttpResponseBase:
         for appeal in page.items
     ]
     tabs = [
-        Tab(key=key, label=label, count=counts.get(key), url=query(tab=key))
+        Tab(key=key, label=label, count=counts.get(key), url=query_string(tab=key))
         for key, (label, _f, _o) in DISPATCH_TABS.items()
     ]
     context = {
@@ -185,9 +176,9 @@ def dispatch_queue(request: HttpRequest) -> HttpResponseBase:
         "tab": tab,
         "rows": rows,
         "routed": tab in ROUTED_TABS,
-        "next_url": query(tab=tab, cursor=page.next_cursor) if page.next_cursor else None,
-        "first_url": query(tab=tab) if request.GET.get("cursor") else None,
-        "export_url": query(tab=tab, export="xlsx"),
+        "next_url": query_string(tab=tab, cursor=page.next_cursor) if page.next_cursor else None,
+        "first_url": query_string(tab=tab) if request.GET.get("cursor") else None,
+        "export_url": query_string(tab=tab, export="xlsx"),
         "countdown_formats": countdown_formats(),
     }
     return render(request, "appeals/dispatch.html", context)
@@ -198,10 +189,13 @@ def dispatch_queue(request: HttpRequest) -> HttpResponseBase:
 UNIT_TABS: dict[str, tuple[Promise, Callable[[datetime], Q], tuple[str, ...]]] = {
     "accept": (_("To accept"), lambda now: Q(status=TaskStatus.ASSIGNED), ("sign_due", "id")),
     "working": (_("Working"), lambda now: Q(status=TaskStatus.ACCEPTED), ("resolve_due", "id")),
-    "soon": (_("Due within 24 h"), lambda now: Q(resolve_due__gte=now, resolve_due__lt=now + SOON),
-             ("resolve_due", "id")),
+    "soon": (
+        _("Due within 24 h"),
+        lambda now: Q(resolve_due__gte=now, resolve_due__lt=now + SOON),
+        ("resolve_due", "id"),
+    ),
     "overdue": (_("Overdue"), lambda now: Q(resolve_due__lt=now), ("resolve_due", "id")),
-}  # fmt: skip
+}
 
 
 @dataclass(frozen=True)
@@ -211,8 +205,9 @@ class UnitRow:
     resolve: Countdown | None
 
 
-def _unit_export(request: HttpRequest, user: User, unit: Unit, tab: str, tasks: QuerySet[UnitTask],
-                 order: tuple[str, ...]) -> HttpResponseBase:  # fmt: skip
+def _unit_export(
+    request: HttpRequest, user: User, unit: Unit, tab: str, tasks: QuerySet[UnitTask], order: tuple[str, ...]
+) -> HttpResponseBase:
     rows = tasks.select_related("appeal__category__parent", "appeal__region__parent__parent").order_by(*order)
 
     def lines() -> Any:
@@ -224,7 +219,7 @@ def _unit_export(request: HttpRequest, user: User, unit: Unit, tab: str, tasks: 
                 task.resolve_due,
             ]
 
-    return xlsx_export(
+    return xlsx_response(
         rows=lines(),
         headers=[str(h) for h in UNIT_HEADERS],
         filename=f"单位待办-{unit.name}-{UNIT_TABS[tab][0]}-{timezone.localdate():%Y%m%d}.xlsx",
@@ -242,9 +237,9 @@ def unit_queue(request: HttpRequest) -> HttpResponseBase:
     """The queue of each of the user's units: to accept, working, due within 24 hours, overdue; the tab as
     Excel on request."""
     user = request_user(request)
-    require(user, *UNIT_QUEUE_ROLES)
+    require_role(user, *UNIT_STAFF)
     units = list(
-        Unit.objects.filter(pk__in=user_scope(user).units_with(*UNIT_QUEUE_ROLES), is_active=True).order_by(
+        Unit.objects.filter(pk__in=user_scope(user).units_with(*UNIT_STAFF), is_active=True).order_by(
             "name", "id"
         )
     )
@@ -282,14 +277,14 @@ def unit_queue(request: HttpRequest) -> HttpResponseBase:
             for task in page.items
         ]
         context["tabs"] = [
-            Tab(key=key, label=label, count=counts[key], url=query(unit=unit.pk, tab=key))
+            Tab(key=key, label=label, count=counts[key], url=query_string(unit=unit.pk, tab=key))
             for key, (label, _q, _o) in UNIT_TABS.items()
         ]
-        context["unit_links"] = [(u, query(unit=u.pk, tab=tab)) for u in units]
+        context["unit_links"] = [(u, query_string(unit=u.pk, tab=tab)) for u in units]
         context["next_url"] = (
-            query(unit=unit.pk, tab=tab, cursor=page.next_cursor) if page.next_cursor else None
+            query_string(unit=unit.pk, tab=tab, cursor=page.next_cursor) if page.next_cursor else None
         )
-        context["first_url"] = query(unit=unit.pk, tab=tab) if request.GET.get("cursor") else None
-        context["export_url"] = query(unit=unit.pk, tab=tab, export="xlsx")
+        context["first_url"] = query_string(unit=unit.pk, tab=tab) if request.GET.get("cursor") else None
+        context["export_url"] = query_string(unit=unit.pk, tab=tab, export="xlsx")
         context["countdown_formats"] = countdown_formats()
     return render(request, "appeals/unit_queue.html", context)

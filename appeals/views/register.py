@@ -5,23 +5,21 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from appeals.forms import RegisterForm, region_options
+from appeals.permissions import REGISTER_ROLES, access_appeal
 from appeals.services import appeal_register
-from appeals.views.common import (
-    NEW_APPEAL_SESSION_KEY,
-    REGISTER_ROLES,
-    access,
-    add_details,
-    request_user,
-    require,
-)
 from core.errors import DomainError, InvalidInput
+from core.web import add_details, request_user
+from org.permissions import require_role
+
+# The secret of a new appeal waits here between the POST and the page that shows it once.
+NEW_APPEAL_SESSION_KEY = "appeals.registered_secret"
 
 
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
     """登记诉求: the form; on success the tracking code and the secret are shown once."""
     user = request_user(request)
-    require(user, *REGISTER_ROLES)
+    require_role(user, *REGISTER_ROLES)
     if request.method == "POST":
         form = RegisterForm(request.POST, user=user)
         if form.is_valid():
@@ -49,7 +47,7 @@ def register(request: HttpRequest) -> HttpResponse:
 def registered(request: HttpRequest, appeal_id: int) -> HttpResponse:
     """The tracking code, and the secret the first time only: the session holds it from the POST to here."""
     user = request_user(request)
-    appeal = access(user, appeal_id)
+    appeal = access_appeal(user, appeal_id)
     secret = None
     stash = request.session.get(NEW_APPEAL_SESSION_KEY)
     if isinstance(stash, dict) and stash.get("appeal") == appeal.pk:

@@ -6,6 +6,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from campaigns.permissions import (
+    FLAG_ROLES,
+    SPOT_CHECK_ROLES,
     SPOT_CHECK_VIEW_ROLES,
     access_campaign,
     access_spot_check,
@@ -25,12 +27,11 @@ from campaigns.schemas import (
 )
 from campaigns.selectors import (
     FLAG_ORDER,
-    FLAG_ROLES,
     FlagFilters,
     flagged_visits,
     spot_check_items,
 )
-from campaigns.services import SPOT_CHECK_ROLES, spot_check_draw, spot_check_record
+from campaigns.services import spot_check_draw, spot_check_record
 from core.api import Page, responses
 from core.pagination import keyset_paginate
 from org.auth import api_user

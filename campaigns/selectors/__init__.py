@@ -12,7 +12,7 @@ from campaigns.selectors.coverage import (
     responsible_for,
     unvisited_villages,
 )
-from campaigns.selectors.flags import FLAG_ORDER, FLAG_ROLES, FlagFilters, flag_reason, flagged_visits
+from campaigns.selectors.flags import FLAG_ORDER, FlagFilters, flag_reason, flagged_visits
 from campaigns.selectors.spot_checks import (
     SPOT_CHECK_ORDER,
     UnitSpotChecks,
@@ -34,7 +34,6 @@ from campaigns.selectors.visits import (
 
 __all__ = [
     "FLAG_ORDER",
-    "FLAG_ROLES",
     "SPOT_CHECK_ORDER",
     "VISIT_ORDER",
     "Achieved",

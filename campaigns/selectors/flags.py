@@ -7,9 +7,7 @@ from django.utils.translation import gettext
 
 from campaigns.models import FlagKind, Visit, VisitFlag
 from geo.models import subtree_bounds
-from org.models import Role
 
-FLAG_ROLES = (Role.SUPERVISOR, Role.LEADER, Role.DISPATCHER, Role.ADMIN)
 FLAG_ORDER = ("-started_at", "-id")
 
 

@@ -8,11 +8,10 @@ from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, S
 from django.db.models.functions import Coalesce
 
 from appeals.models import AppealKind
-from campaigns.models import Campaign, Metric, Target, Visit, VisitProblem
+from campaigns.models import Campaign, Metric, Target, Visit, VisitProblem, VisitTally
 from campaigns.permissions import visits_visible_to
 from campaigns.selectors.spot_checks import UnitSpotChecks, unit_spot_checks
 from geo.models import subtree_bounds
-from insights.models import VisitTally
 from org.models import Membership, User
 from org.permissions import units_visible_to
 
@@ -82,7 +81,7 @@ def _scalar(queryset: QuerySet, expression: Any, *, group: str) -> Coalesce:
 def target_achieved() -> Case:
     """A Target row's achievement, in SQL: the campaign's visits by the members of the target's unit (households
     reached, distinct villages/communities, distinct enterprises), or the disputes raised on those visits.
-    Read from the visitors' tallies (insights.models.VisitTally, kept by the visit service), so a target costs a
+    Read from the visitors' tallies (VisitTally, kept by the visit service), so a target costs a
     few index probes however many visits there are. Only the branch of the target's metric is evaluated."""
     members = Membership.objects.filter(unit=OuterRef(OuterRef("unit"))).values("user")
     tallies = VisitTally.objects.filter(campaign=OuterRef("campaign"), visitor__in=members)

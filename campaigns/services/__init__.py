@@ -9,9 +9,7 @@ from campaigns.services.photos import (
     visit_photo_add,
 )
 from campaigns.services.plan import (
-    PLAN_ROLES,
     TownshipAssignment,
-    may_plan,
     responsibilities_assign_township,
     responsibility_assign,
     responsibility_remove,
@@ -21,14 +19,12 @@ from campaigns.services.plan import (
 from campaigns.services.spot_checks import (
     MAX_SAMPLE,
     MIN_SAMPLE,
-    SPOT_CHECK_ROLES,
     spot_check_draw,
     spot_check_record,
 )
 from campaigns.services.visits import (
     MAX_BATCH,
     MAX_COUNT,
-    RECORD_ROLES,
     BatchResult,
     ProblemData,
     RecordedVisit,
@@ -46,16 +42,12 @@ __all__ = [
     "MAX_PHOTO_PIXELS",
     "MAX_SAMPLE",
     "MIN_SAMPLE",
-    "PLAN_ROLES",
-    "RECORD_ROLES",
-    "SPOT_CHECK_ROLES",
     "BatchResult",
     "ProblemData",
     "RecordedPhoto",
     "RecordedVisit",
     "TownshipAssignment",
     "VisitData",
-    "may_plan",
     "notes_digest",
     "responsibilities_assign_township",
     "responsibility_assign",

@@ -18,24 +18,14 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from campaigns.models import Campaign, Enterprise, Metric, Responsibility, Target
-from campaigns.services.visits import RECORD_ROLES
+from campaigns.permissions import PLAN_ROLES, RECORD_ROLES, may_plan
 from core.errors import Forbidden, InvalidInput, NotFound
 from geo.models import Region, code_prefix, subtree_bounds
-from org.models import Role, Unit, User
+from org.models import Unit, User
 from org.permissions import Scope, user_scope
 
-PLAN_ROLES = (Role.ADMIN, Role.DISPATCHER)
 MAX_TARGET = 10_000_000
 NOT_PLANNABLE = "只有管理员和调度员可以制定走访计划"
-
-
-def may_plan(user: User) -> bool:
-    """Whether the user may plan anywhere (the page shows its forms); each write checks the place too."""
-    return user_scope(user).holds(*PLAN_ROLES)
-
-
-def plans_at(user: User, region_code: str) -> bool:
-    return user_scope(user).covers(region_code, *PLAN_ROLES)
 
 
 def _require_planner(actor: User) -> Scope:

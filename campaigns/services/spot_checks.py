@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from appeals.models import Satisfaction
 from campaigns.models import Campaign, SpotCheck, SpotCheckItem, SpotCheckOutcome, Visit
+from campaigns.permissions import SPOT_CHECK_ROLES
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
-from org.models import Membership, Role, Unit, User
+from org.models import Membership, Unit, User
 from org.permissions import user_scope
 
-SPOT_CHECK_ROLES = (Role.SUPERVISOR, Role.ADMIN)
 MIN_SAMPLE, MAX_SAMPLE = 1, 200
 RECORDED_OUTCOMES = (SpotCheckOutcome.CONFIRMED, SpotCheckOutcome.DENIED, SpotCheckOutcome.UNREACHABLE)
 

@@ -22,14 +22,14 @@ from django.utils import timezone
 from appeals.models import AppealKind, AppealSource
 from appeals.services import AppealDraft, appeal_register
 from campaigns.models import Campaign, Enterprise, Visit, VisitProblem
+from campaigns.permissions import RECORD_ROLES
 from campaigns.services.flags import notes_digest
+from campaigns.services.tallies import visit_tally_add
 from core.errors import DomainError, Forbidden, InvalidInput
 from geo.models import Region
-from insights.services.counters import visit_tally_add
-from org.models import Role, User
+from org.models import User
 from org.permissions import Scope, user_scope
 
-RECORD_ROLES = (Role.VISITOR, Role.DISPATCHER, Role.HANDLER, Role.UNIT_HEAD)
 MAX_BATCH = 500
 MAX_COUNT = 10_000
 # A visit logged just after midnight on the day after a campaign ends, or typed a day early, still counts.

@@ -11,17 +11,13 @@ from django.test import Client
 
 from appeals.models import Appeal, AppealSource
 from campaigns.models import Campaign, Enterprise, Metric, Target, Visit, VisitProblem
-from org.services import token_issue
+from tests.support import api_client
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2027, 1, 10, 12, 0, tzinfo=SHANGHAI)
 VILLAGE = "522701001001"
 OTHER_VILLAGE = "522701001002"
 FUQUAN_VILLAGE = "522702001001"
-
-
-def api(user) -> Client:
-    return Client(headers={"authorization": f"Bearer {token_issue(user=user).key}"})
 
 
 def visit_body(**overrides: Any) -> dict[str, Any]:
@@ -71,7 +67,7 @@ def campaign(personas) -> Campaign:
 
 def test_a_visit_with_two_problems_answers_201_with_two_visit_appeals(personas, campaign) -> None:
     body = visit_body(problems=[problem_body(), problem_body(kind="dispute", category="land.boundary")])
-    response = post(api(personas.visitor), "/api/v1/visits", body)
+    response = post(api_client(personas.visitor), "/api/v1/visits", body)
     assert response.status_code == 201, response.content.decode()
     out = response.json()
     assert out["campaign_id"] == campaign.pk and out["place_code"] == VILLAGE
@@ -83,7 +79,7 @@ def test_a_visit_with_two_problems_answers_201_with_two_visit_appeals(personas, 
 
 
 def test_the_same_body_again_answers_200_with_the_same_record(personas, campaign) -> None:
-    client, body = api(personas.visitor), visit_body(problems=[problem_body()])
+    client, body = api_client(personas.visitor), visit_body(problems=[problem_body()])
     first = post(client, "/api/v1/visits", body).json()
     before = rows()
     again = post(client, "/api/v1/visits", body)
@@ -93,7 +89,7 @@ def test_the_same_body_again_answers_200_with_the_same_record(personas, campaign
 
 
 def test_the_same_uuid_with_another_body_answers_409(personas, campaign) -> None:
-    client, body = api(personas.visitor), visit_body()
+    client, body = api_client(personas.visitor), visit_body()
     assert post(client, "/api/v1/visits", body).status_code == 201
     before = rows()
     response = post(client, "/api/v1/visits", {**body, "people_met": 31})
@@ -103,7 +99,7 @@ def test_the_same_uuid_with_another_body_answers_409(personas, campaign) -> None
 
 
 def test_a_place_outside_scope_answers_422_like_an_unknown_one(personas, campaign) -> None:
-    client = api(personas.visitor)
+    client = api_client(personas.visitor)
     outside = post(client, "/api/v1/visits", visit_body(place_code=FUQUAN_VILLAGE))
     unknown = post(client, "/api/v1/visits", visit_body(place_code="522701999999"))
     assert outside.status_code == unknown.status_code == 422
@@ -124,7 +120,7 @@ def test_a_place_outside_scope_answers_422_like_an_unknown_one(personas, campaig
     ],
 )
 def test_bad_input_answers_422_and_writes_nothing(personas, campaign, overrides) -> None:
-    response = post(api(personas.visitor), "/api/v1/visits", visit_body(**overrides))
+    response = post(api_client(personas.visitor), "/api/v1/visits", visit_body(**overrides))
     assert response.status_code == 422, response.content.decode()
     assert response.json()["error"]["details"]
     assert rows() == (0, 0, 0)
@@ -133,7 +129,7 @@ def test_bad_input_answers_422_and_writes_nothing(personas, campaign, overrides)
 def test_an_enterprise_visit_is_placed_in_its_region(personas, campaign) -> None:
     enterprise = Enterprise.objects.create(name="都匀某建筑公司", region_id=VILLAGE)
     response = post(
-        api(personas.visitor), "/api/v1/visits", visit_body(place_code=None, enterprise=enterprise.pk)
+        api_client(personas.visitor), "/api/v1/visits", visit_body(place_code=None, enterprise=enterprise.pk)
     )
     assert response.status_code == 201, response.content.decode()
     assert response.json()["enterprise_id"] == enterprise.pk
@@ -147,7 +143,7 @@ def test_a_batch_with_one_bad_item_stores_the_others(personas, campaign) -> None
         visit_body(place_code=FUQUAN_VILLAGE),
         visit_body(),
     ]
-    response = post(api(personas.visitor), "/api/v1/visits/batch", {"visits": items})
+    response = post(api_client(personas.visitor), "/api/v1/visits/batch", {"visits": items})
     assert response.status_code == 200, response.content.decode()
     out = response.json()
     assert [r["status"] for r in out["results"]] == [201, 422, 422, 201]
@@ -159,7 +155,7 @@ def test_a_batch_with_one_bad_item_stores_the_others(personas, campaign) -> None
 
 
 def test_a_batch_sent_twice_is_all_repeats(personas, campaign) -> None:
-    client = api(personas.visitor)
+    client = api_client(personas.visitor)
     items = [visit_body(), visit_body(problems=[problem_body()]), visit_body()]
     first = post(client, "/api/v1/visits/batch", {"visits": items}).json()
     before = rows()
@@ -172,7 +168,7 @@ def test_a_batch_sent_twice_is_all_repeats(personas, campaign) -> None:
 
 def test_a_batch_over_500_answers_422(personas, campaign) -> None:
     response = post(
-        api(personas.visitor), "/api/v1/visits/batch", {"visits": [visit_body() for _ in range(501)]}
+        api_client(personas.visitor), "/api/v1/visits/batch", {"visits": [visit_body() for _ in range(501)]}
     )
     assert response.status_code == 422
     assert Visit.objects.count() == 0
@@ -180,14 +176,17 @@ def test_a_batch_over_500_answers_422(personas, campaign) -> None:
 
 def test_the_list_shows_visits_in_scope_only(personas, campaign) -> None:
     for _ in range(3):
-        assert post(api(personas.visitor), "/api/v1/visits", visit_body()).status_code == 201
-    mine = api(personas.supervisor).get("/api/v1/visits").json()
+        assert post(api_client(personas.visitor), "/api/v1/visits", visit_body()).status_code == 201
+    mine = api_client(personas.supervisor).get("/api/v1/visits").json()
     assert len(mine["items"]) == 3
-    assert api(personas.other_leader).get("/api/v1/visits").json() == {"items": [], "next_cursor": None}
+    assert api_client(personas.other_leader).get("/api/v1/visits").json() == {
+        "items": [],
+        "next_cursor": None,
+    }
 
 
 def test_the_list_filters_and_pages_newest_first(personas, campaign) -> None:
-    client = api(personas.visitor)
+    client = api_client(personas.visitor)
     for day in (5, 6, 7):
         body = visit_body(
             started_at=f"2027-01-0{day}T09:00:00+08:00", place_code=OTHER_VILLAGE if day == 7 else VILLAGE
@@ -212,11 +211,11 @@ def test_the_list_filters_and_pages_newest_first(personas, campaign) -> None:
 def test_campaigns_lists_the_active_ones_to_everyone(personas, campaign) -> None:
     Campaign.objects.create(name="旧活动", starts=date(2026, 1, 1), ends=date(2026, 3, 1), is_active=False)
     for user in personas.all().values():
-        assert [c["name"] for c in api(user).get("/api/v1/campaigns").json()] == ["冬春大走访"]
+        assert [c["name"] for c in api_client(user).get("/api/v1/campaigns").json()] == ["冬春大走访"]
 
 
 def test_progress_counts_targets_against_achieved(personas, campaign) -> None:
-    client = api(personas.visitor)
+    client = api_client(personas.visitor)
     enterprise = Enterprise.objects.create(name="都匀某建筑公司", region_id=VILLAGE)
     bodies = [
         visit_body(households_reached=10),
@@ -231,7 +230,7 @@ def test_progress_counts_targets_against_achieved(personas, campaign) -> None:
     Target.objects.create(campaign=campaign, unit=personas.duyun_police, metric=Metric.VILLAGES, quantity=4)
     Target.objects.create(campaign=campaign, unit=personas.duyun_hr, metric=Metric.DISPUTES, quantity=3)
     Target.objects.create(campaign=campaign, unit=personas.fuquan_hr, metric=Metric.HOUSEHOLDS, quantity=9)
-    out = api(personas.supervisor).get(f"/api/v1/campaigns/{campaign.pk}/progress").json()
+    out = api_client(personas.supervisor).get(f"/api/v1/campaigns/{campaign.pk}/progress").json()
     assert out["scope"] == {"households": 22, "villages": 2, "enterprises": 1, "disputes": 1}
     units = {(u["unit_id"], u["metric"]): (u["target"], u["achieved"], u["completion"]) for u in out["units"]}
     assert units == {
@@ -239,20 +238,25 @@ def test_progress_counts_targets_against_achieved(personas, campaign) -> None:
         (personas.duyun_police.pk, "villages"): (4, 2, 0.5),
         (personas.duyun_hr.pk, "disputes"): (3, 0, 0.0),
     }
-    other = api(personas.other_leader).get(f"/api/v1/campaigns/{campaign.pk}/progress").json()
+    other = api_client(personas.other_leader).get(f"/api/v1/campaigns/{campaign.pk}/progress").json()
     assert other["scope"] == {"households": 0, "villages": 0, "enterprises": 0, "disputes": 0}
     assert [(u["unit_id"], u["achieved"]) for u in other["units"]] == [(personas.fuquan_hr.pk, 0)]
 
 
 def test_progress_of_a_missing_campaign_answers_404(personas, campaign) -> None:
-    assert api(personas.supervisor).get("/api/v1/campaigns/987654/progress").status_code == 404
+    assert api_client(personas.supervisor).get("/api/v1/campaigns/987654/progress").status_code == 404
 
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("get", "/api/v1/visits"), ("post", "/api/v1/visits"), ("post", "/api/v1/visits/batch"),
-     ("get", "/api/v1/campaigns"), ("get", "/api/v1/campaigns/1/progress")],
-)  # fmt: skip
+    [
+        ("get", "/api/v1/visits"),
+        ("post", "/api/v1/visits"),
+        ("post", "/api/v1/visits/batch"),
+        ("get", "/api/v1/campaigns"),
+        ("get", "/api/v1/campaigns/1/progress"),
+    ],
+)
 def test_anonymous_requests_answer_401(db, method, path) -> None:
     response = getattr(Client(), method)(
         path, {} if method == "get" else None, content_type="application/json"
@@ -262,7 +266,9 @@ def test_anonymous_requests_answer_401(db, method, path) -> None:
 
 
 def test_a_leader_may_not_record_visits(personas, campaign) -> None:
-    response = post(api(personas.other_leader), "/api/v1/visits", visit_body(place_code=FUQUAN_VILLAGE))
+    response = post(
+        api_client(personas.other_leader), "/api/v1/visits", visit_body(place_code=FUQUAN_VILLAGE)
+    )
     assert response.status_code == 403
 
 
@@ -273,9 +279,15 @@ def test_coverage_by_region_counts_visited_villages_one_level_down(personas, cam
         visit_body(),
         visit_body(place_code=None, enterprise=enterprise.pk),
     ]
-    assert post(api(personas.visitor), "/api/v1/visits/batch", {"visits": bodies}).json()["created"] == 3
+    assert (
+        post(api_client(personas.visitor), "/api/v1/visits/batch", {"visits": bodies}).json()["created"] == 3
+    )
     township = VILLAGE[:9] + "000"
-    out = api(personas.supervisor).get(f"/api/v1/campaigns/{campaign.pk}/coverage?region={township}").json()
+    out = (
+        api_client(personas.supervisor)
+        .get(f"/api/v1/campaigns/{campaign.pk}/coverage?region={township}")
+        .json()
+    )
     villages = {row["code"]: row for row in out["rows"]}
     assert out["region"]["code"] == township and out["definition"]
     # The enterprise visit does not count for the village it lies in.
@@ -284,7 +296,7 @@ def test_coverage_by_region_counts_visited_villages_one_level_down(personas, cam
     assert out["totals"]["visited"] == 1
     assert out["totals"]["villages"] == len(villages) > 1
     assert out["totals"]["coverage"] == 1 / len(villages)
-    county = api(personas.supervisor).get(f"/api/v1/campaigns/{campaign.pk}/coverage").json()
+    county = api_client(personas.supervisor).get(f"/api/v1/campaigns/{campaign.pk}/coverage").json()
     assert county["totals"]["visited"] == 1 and all(r["level"] == 4 for r in county["rows"])
 
 
@@ -292,6 +304,8 @@ def test_coverage_by_region_counts_visited_villages_one_level_down(personas, cam
 def test_coverage_of_a_region_outside_scope_answers_404_like_a_missing_one(
     personas, campaign, region
 ) -> None:
-    response = api(personas.supervisor).get(f"/api/v1/campaigns/{campaign.pk}/coverage?region={region}")
+    response = api_client(personas.supervisor).get(
+        f"/api/v1/campaigns/{campaign.pk}/coverage?region={region}"
+    )
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"

@@ -7,11 +7,10 @@ import pytest
 
 from campaigns.models import Campaign, SpotCheck, Visit
 from campaigns.services import spot_check_draw, spot_check_record, visits_flag
-from campaigns.tests.test_flags import FUQUAN_VILLAGE, NOTES, NOW, T0, make_visit
+from campaigns.tests.factories import FUQUAN_VILLAGE, NOTES, NOW, T0, make_visit
 from campaigns.views.checks import FLAG_HEADERS, SPOT_CHECK_HEADERS, SPOT_CHECK_ITEM_HEADERS
-from conftest import client_for
 from core.models import AuditEvent
-from core.tests.test_exports import response_bytes, xlsx_rows
+from tests.support import client_for, response_bytes, xlsx_rows
 
 FLAGS = "/campaigns/flags/"
 CHECKS = "/campaigns/spot-checks/"
@@ -51,7 +50,7 @@ def campaign(personas) -> Campaign:
 
 @pytest.fixture
 def small_pages(monkeypatch) -> None:
-    monkeypatch.setattr("appeals.views.common.PAGE_SIZE", 2)
+    monkeypatch.setattr("core.web.PAGE_SIZE", 2)
 
 
 @pytest.fixture

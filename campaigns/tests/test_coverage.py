@@ -1,13 +1,11 @@
 """Visit coverage (走访覆盖率) by area, the villages nobody has visited and who answers for them, and the page."""
 
-import uuid
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 import pytest
 from django.urls import reverse
 
-from campaigns.models import Campaign, Enterprise, Responsibility, Visit
+from campaigns.models import Campaign, Enterprise, Responsibility
 from campaigns.selectors.coverage import (
     area_access,
     area_root,
@@ -15,61 +13,19 @@ from campaigns.selectors.coverage import (
     unvisited_export_rows,
     unvisited_villages,
 )
-from conftest import DUYUN, FUQUAN, GUANGHUI, PREFECTURE, client_for
+from campaigns.tests.factories import (
+    FUQUAN_VILLAGE,
+    GUANGHUI_VILLAGES,
+    SHANGHAI,
+    WENFENG,
+    WENFENG_VILLAGE,
+    make_campaign,
+    make_visit,
+)
 from core.errors import NotFound
 from core.models import AuditEvent
-from core.tests.test_exports import response_bytes, xlsx_rows
 from geo.models import Region
-from insights.services import visit_tally_add
-from org.models import User
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-GUANGHUI_VILLAGES = [f"522701001{n:03d}" for n in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 200)]
-WENFENG = "522701002000"
-WENFENG_VILLAGE = "522701002001"
-FUQUAN_VILLAGE = "522702001001"
-
-
-def make_campaign(**overrides) -> Campaign:
-    values = {
-        "name": "2027年冬春大走访",
-        "starts": date(2026, 12, 1),
-        "ends": date(2027, 3, 31),
-        "phases": [
-            {"name": "动员部署", "starts": "2026-12-01", "ends": "2026-12-07"},
-            {"name": "走访排查", "starts": "2026-12-08", "ends": "2027-02-28"},
-            {"name": "整改提升", "starts": "2027-03-01", "ends": "2027-03-31"},
-        ],
-        "themes": ["labour.wage_arrears", "security.fraud"],
-    }
-    values.update(overrides)
-    return Campaign.objects.create(**values)
-
-
-def make_visit(
-    *,
-    campaign: Campaign,
-    visitor: User,
-    region: str,
-    enterprise: Enterprise | None = None,
-    at: datetime | None = None,
-    households: int = 5,
-    notes: str = "入户走访，宣传反诈知识。",
-) -> Visit:
-    visit = Visit.objects.create(
-        uuid=uuid.uuid4(),
-        campaign=campaign,
-        visitor=visitor,
-        region_id=region,
-        enterprise=enterprise,
-        started_at=at or datetime(2027, 1, 10, 9, 30, tzinfo=SHANGHAI),
-        households_reached=households,
-        people_met=households * 2,
-        notes=notes,
-        content_hash="0" * 64,
-    )
-    visit_tally_add(visits=[visit], disputes={})  # as the visit service does
-    return visit
+from tests.support import DUYUN, FUQUAN, GUANGHUI, PREFECTURE, client_for, response_bytes, xlsx_rows
 
 
 @pytest.fixture
@@ -79,14 +35,14 @@ def visited(personas) -> Campaign:
     campaign = make_campaign()
     v = personas.visitor
     for code in GUANGHUI_VILLAGES[:3]:
-        make_visit(campaign=campaign, visitor=v, region=code)
-    make_visit(campaign=campaign, visitor=v, region=GUANGHUI_VILLAGES[0], households=7)
-    make_visit(campaign=campaign, visitor=v, region=WENFENG_VILLAGE)
+        make_visit(v, campaign, place=code, households=5, tally=True)
+    make_visit(v, campaign, households=7, place=GUANGHUI_VILLAGES[0], tally=True)
+    make_visit(v, campaign, place=WENFENG_VILLAGE, households=5, tally=True)
     factory = Enterprise.objects.create(name="都匀毛尖茶业有限公司", region_id=GUANGHUI_VILLAGES[3])
-    make_visit(campaign=campaign, visitor=v, region=GUANGHUI_VILLAGES[3], enterprise=factory)
-    make_visit(campaign=campaign, visitor=personas.other_handler, region=FUQUAN_VILLAGE)
+    make_visit(v, campaign, enterprise=factory, place=GUANGHUI_VILLAGES[3], households=5, tally=True)
+    make_visit(personas.other_handler, campaign, place=FUQUAN_VILLAGE, households=5, tally=True)
     other = make_campaign(name="另一次走访")
-    make_visit(campaign=other, visitor=v, region=GUANGHUI_VILLAGES[4])
+    make_visit(v, other, place=GUANGHUI_VILLAGES[4], households=5, tally=True)
     return campaign
 
 
@@ -215,10 +171,12 @@ def test_unvisited_list_pages_by_code(personas, visited) -> None:
 def test_visits_after_the_period_still_count_for_their_campaign(personas) -> None:
     campaign = make_campaign()
     make_visit(
-        campaign=campaign,
-        visitor=personas.visitor,
-        region=GUANGHUI_VILLAGES[0],
+        personas.visitor,
+        campaign,
         at=datetime(2027, 4, 1, 9, 0, tzinfo=SHANGHAI) + timedelta(hours=1),
+        place=GUANGHUI_VILLAGES[0],
+        households=5,
+        tally=True,
     )
     township = Region.objects.get(pk=GUANGHUI)
     assert campaign_coverage(campaign=campaign, user=personas.dispatcher, region=township).visited == 1

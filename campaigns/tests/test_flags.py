@@ -3,10 +3,9 @@ copies across old and new visits, and the supervisors' page and API against ever
 
 import threading
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -17,21 +16,20 @@ from campaigns.models import Campaign, FlagKind, Visit, VisitFlag
 from campaigns.services import VisitData, notes_digest, visit_record, visits_flag
 from campaigns.services.flags import haversine_km
 from campaigns.tasks import flag_visits_task
-from conftest import client_for
+from campaigns.tests.factories import (
+    DUYUN_CENTRE,
+    FUQUAN_VILLAGE,
+    NOTES,
+    NOW,
+    OTHER_VILLAGE,
+    T0,
+    VILLAGE,
+    make_visit,
+)
 from geo.models import Region
-from org.models import User
-from org.services import token_issue
+from tests.support import api_client, client_for
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-T0 = datetime(2027, 1, 10, 9, 0, tzinfo=SHANGHAI)
-NOW = datetime(2027, 1, 10, 18, 0, tzinfo=SHANGHAI)
-VILLAGE = "522701001001"  # 广惠社区, 广惠街道, 都匀市
-OTHER_VILLAGE = "522701001002"
 TOWNSHIP = "522701001000"
-FUQUAN_VILLAGE = "522702001001"
-DUYUN = (26.2594, 107.5186)
-KM_NORTH = 1 / 111.195  # degrees of latitude per kilometre
-NOTES = "走访广惠社区，了解到春节前农民工工资拖欠的情况，已登记并转交人社部门。"
 
 
 @pytest.fixture
@@ -39,39 +37,8 @@ def campaign(personas) -> Campaign:
     return Campaign.objects.create(name="冬春大走访", starts=date(2027, 1, 1), ends=date(2027, 3, 31))
 
 
-def make_visit(
-    visitor: User,
-    campaign: Campaign,
-    *,
-    at: datetime,
-    place: str = VILLAGE,
-    north_km: float | None = None,
-    notes: str = "",
-    digest: bool = True,
-) -> Visit:
-    """A visit as stored; `north_km` places it that far north of 都匀 (None: no location)."""
-    return Visit.objects.create(
-        uuid=uuid.uuid4(),
-        campaign=campaign,
-        visitor=visitor,
-        region_id=place,
-        started_at=at,
-        latitude=None if north_km is None else Decimal(f"{DUYUN[0] + north_km * KM_NORTH:.6f}"),
-        longitude=None if north_km is None else Decimal(f"{DUYUN[1]:.6f}"),
-        notes=notes,
-        notes_digest=notes_digest(notes) if digest else "",
-        content_hash="0" * 64,
-    )
-
-
 def flags_of(visit: Visit) -> dict[str, dict]:
     return {f.kind: f.details for f in VisitFlag.objects.filter(visit=visit)}
-
-
-def api(user: User):
-    from django.test import Client
-
-    return Client(headers={"authorization": f"Bearer {token_issue(user=user).key}"})
 
 
 # --- many visits within minutes ------------------------------------------------------------------------
@@ -151,7 +118,7 @@ def test_a_visit_25_km_from_the_township_seat_is_flagged_and_one_15_km_away_is_n
     personas, campaign
 ) -> None:
     Region.objects.filter(pk=TOWNSHIP).update(
-        latitude=Decimal(f"{DUYUN[0]:.6f}"), longitude=Decimal(f"{DUYUN[1]:.6f}")
+        latitude=Decimal(f"{DUYUN_CENTRE[0]:.6f}"), longitude=Decimal(f"{DUYUN_CENTRE[1]:.6f}")
     )
     far = make_visit(personas.visitor, campaign, at=T0, north_km=25)
     near = make_visit(personas.handler, campaign, at=T0, place=OTHER_VILLAGE, north_km=15)
@@ -329,7 +296,7 @@ def test_the_flag_page_and_api_show_flagged_visits_in_scope_to_overseers_only(
 ) -> None:
     user = getattr(personas, name)
     page = client_for(user).get("/campaigns/flags/")
-    listed = api(user).get("/api/v1/visit-flags")
+    listed = api_client(user).get("/api/v1/visit-flags")
     if name not in SEES:
         assert page.status_code == 403 and listed.status_code == 403
         assert listed.json()["error"]["code"] == "forbidden"
@@ -350,7 +317,7 @@ def test_the_page_shows_the_reasons_in_chinese_with_their_figures(personas, flag
 
 
 def test_the_api_filters_by_kind_region_and_campaign_and_pages(personas, flagged, campaign) -> None:
-    client = api(personas.admin)
+    client = api_client(personas.admin)
     copied = client.get("/api/v1/visit-flags", {"kind": "copied_notes"}).json()["items"]
     assert {i["id"] for i in copied} == {flagged[4].pk, flagged[5].pk}
     reason = copied[0]["flags"][0]

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from appeals.services import AppealDraft, appeal_register
 from campaigns.models import Campaign, FlagKind, Target, Visit, VisitFlag, VisitProblem
-from campaigns.tests.test_coverage import (
+from campaigns.tests.factories import (
     FUQUAN_VILLAGE,
     GUANGHUI_VILLAGES,
     WENFENG,
@@ -18,12 +18,11 @@ from campaigns.tests.test_coverage import (
     make_visit,
 )
 from campaigns.views.ledger import LEDGER_HEADERS
-from conftest import DUYUN, GUANGHUI, client_for
 from core.models import AuditEvent
-from core.tests.test_exports import response_bytes, xlsx_rows
+from tests.support import DUYUN, GUANGHUI, client_for, response_bytes, xlsx_rows
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-LEDGER = "/visits/"
+LEDGER = "/campaigns/visits/"
 
 
 def at(day: int, hour: int = 10) -> datetime:
@@ -36,17 +35,24 @@ def ledger(personas) -> dict[str, Visit]:
     other = make_campaign(name="春季走访")
     visits = {
         "guanghui": make_visit(
-            campaign=campaign, visitor=personas.visitor, region=GUANGHUI_VILLAGES[0], at=at(5)
+            personas.visitor, campaign, at=at(5), place=GUANGHUI_VILLAGES[0], households=5, tally=True
         ),
         "guanghui_late": make_visit(
-            campaign=campaign, visitor=personas.township_handler, region=GUANGHUI_VILLAGES[1], at=at(12)
+            personas.township_handler,
+            campaign,
+            at=at(12),
+            place=GUANGHUI_VILLAGES[1],
+            households=5,
+            tally=True,
         ),
-        "wenfeng": make_visit(campaign=campaign, visitor=personas.visitor, region=WENFENG_VILLAGE, at=at(8)),
+        "wenfeng": make_visit(
+            personas.visitor, campaign, at=at(8), place=WENFENG_VILLAGE, households=5, tally=True
+        ),
         "other_campaign": make_visit(
-            campaign=other, visitor=personas.visitor, region=GUANGHUI_VILLAGES[2], at=at(9)
+            personas.visitor, other, at=at(9), place=GUANGHUI_VILLAGES[2], households=5, tally=True
         ),
         "fuquan": make_visit(
-            campaign=campaign, visitor=personas.other_handler, region=FUQUAN_VILLAGE, at=at(7)
+            personas.other_handler, campaign, at=at(7), place=FUQUAN_VILLAGE, households=5, tally=True
         ),
     }
     appeal = appeal_register(
@@ -83,7 +89,7 @@ def test_each_persona_sees_the_visits_of_its_scope_newest_first(personas, ledger
         "other_leader": [ledger["fuquan"].pk],
         "prefecture_supervisor": everyone,
         "admin": everyone,
-    }  # fmt: skip
+    }
     for name, user in personas.all().items():
         response = client_for(user).get(LEDGER)
         assert response.status_code == 200, name
@@ -122,7 +128,12 @@ def test_ledger_pages_with_a_keyset_cursor(personas, ledger) -> None:
     for day in range(1, 31):
         for hour in (9, 15):
             make_visit(
-                campaign=campaign, visitor=personas.visitor, region=GUANGHUI_VILLAGES[3], at=at(day, hour)
+                personas.visitor,
+                campaign,
+                at=at(day, hour),
+                place=GUANGHUI_VILLAGES[3],
+                households=5,
+                tally=True,
             )
     client = client_for(personas.dispatcher)
     first = client.get(LEDGER, {"region": GUANGHUI})

@@ -16,9 +16,9 @@ from PIL import ExifTags, Image
 
 from campaigns.models import Campaign, Enterprise, Responsibility, Visit, VisitPhoto
 from campaigns.services import MAX_PHOTOS_PER_VISIT, VisitData, visit_photo_add, visit_record
-from conftest import Personas, client_for
+from campaigns.tests.factories import record_visit
 from core.errors import DomainError, InvalidInput, NotFound
-from org.services import token_issue
+from tests.support import Personas, api_client, client_for
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2027, 1, 10, 12, 0, tzinfo=SHANGHAI)
@@ -45,14 +45,9 @@ def campaign(personas: Personas) -> Campaign:
     return Campaign.objects.create(name="冬春大走访", starts=date(2027, 1, 1), ends=date(2027, 3, 31))
 
 
-def make_visit(user: Any, *, place_code: str = VILLAGE) -> Visit:
-    data = VisitData(uuid=uuid.uuid4(), started_at=NOW - timedelta(hours=1), place_code=place_code)
-    return visit_record(actor=user, data=data).visit
-
-
 @pytest.fixture
 def visit(personas: Personas, campaign: Campaign) -> Visit:
-    return make_visit(personas.visitor)
+    return record_visit(personas.visitor)
 
 
 def jpeg(
@@ -158,7 +153,7 @@ def test_the_same_uuid_with_other_bytes_is_a_conflict(personas, visit, media) ->
 def test_a_photo_uuid_already_on_another_visit_is_a_conflict(personas, visit) -> None:
     content, photo_uuid = jpeg(), uuid.uuid4()
     add(personas.visitor, visit, content, photo_uuid=photo_uuid)
-    other = make_visit(personas.visitor)
+    other = record_visit(personas.visitor)
     with pytest.raises(DomainError) as refused:
         add(personas.visitor, other, content, photo_uuid=photo_uuid)
     assert refused.value.status == 409 and refused.value.code == "uuid_conflict"
@@ -222,10 +217,6 @@ def test_another_cadres_visit_is_answered_like_a_missing_one(personas, visit, me
 # --- the API -------------------------------------------------------------------------------------------------
 
 
-def api(user: Any) -> Client:
-    return Client(headers={"authorization": f"Bearer {token_issue(user=user).key}"})
-
-
 def upload(client: Client, visit: Visit, content: bytes, **fields: Any) -> Any:
     fields.setdefault("uuid", str(uuid.uuid4()))
     body = {**fields, "file": io.BytesIO(content)}
@@ -234,12 +225,12 @@ def upload(client: Client, visit: Visit, content: bytes, **fields: Any) -> Any:
 
 
 def test_the_visitor_uploads_a_photo_201_then_200_then_409(personas, visit) -> None:
-    client, content, photo_uuid = api(personas.visitor), jpeg(), str(uuid.uuid4())
+    client, content, photo_uuid = api_client(personas.visitor), jpeg(), str(uuid.uuid4())
     created = upload(client, visit, content, uuid=photo_uuid, lat="26.2594", lng="107.5186")
     assert created.status_code == 201, created.content.decode()
     out = created.json()
     assert out["uuid"] == photo_uuid and (out["width"], out["height"]) == (1600, 1200)
-    assert out["url"] == f"/visits/photos/{photo_uuid}.jpg"
+    assert out["url"] == f"/campaigns/visits/photos/{photo_uuid}.jpg"
     assert out["location"] == {"lat": 26.2594, "lng": 107.5186}
     repeat = upload(client, visit, content, uuid=photo_uuid, lat="26.2594", lng="107.5186")
     assert repeat.status_code == 200 and repeat.json() == out
@@ -250,7 +241,7 @@ def test_the_visitor_uploads_a_photo_201_then_200_then_409(personas, visit) -> N
 
 
 def test_a_photo_without_a_location_has_none(personas, visit) -> None:
-    response = upload(api(personas.visitor), visit, jpeg(), taken_at="2027-01-10T11:30:00+08:00")
+    response = upload(api_client(personas.visitor), visit, jpeg(), taken_at="2027-01-10T11:30:00+08:00")
     assert response.status_code == 201
     assert response.json()["location"] is None
     assert response.json()["taken_at"].startswith("2027-01-10T")
@@ -266,32 +257,34 @@ def test_a_photo_without_a_location_has_none(personas, visit) -> None:
     ],
 )
 def test_bad_fields_answer_422_and_write_nothing(personas, visit, media, fields) -> None:
-    response = upload(api(personas.visitor), visit, jpeg((40, 30)), **fields)
+    response = upload(api_client(personas.visitor), visit, jpeg((40, 30)), **fields)
     assert response.status_code == 422, response.content.decode()
     assert response.json()["error"]["details"]
     assert not VisitPhoto.objects.exists() and not stored_files(media)
 
 
 def test_a_file_that_is_no_image_answers_422(personas, visit) -> None:
-    response = upload(api(personas.visitor), visit, b"%PDF-1.7 not a photo")
+    response = upload(api_client(personas.visitor), visit, b"%PDF-1.7 not a photo")
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "invalid_input"
     assert "file" in response.json()["error"]["details"]
 
 
 def test_an_upload_without_a_file_answers_422(personas, visit) -> None:
-    response = api(personas.visitor).post(f"/api/v1/visits/{visit.uuid}/photos", {"uuid": str(uuid.uuid4())})
+    response = api_client(personas.visitor).post(
+        f"/api/v1/visits/{visit.uuid}/photos", {"uuid": str(uuid.uuid4())}
+    )
     assert response.status_code == 422
     assert not VisitPhoto.objects.exists()
 
 
 def test_everyone_but_the_visitor_gets_404_when_uploading(personas, visit) -> None:
-    missing = upload(api(personas.visitor), Visit(uuid=uuid.uuid4()), jpeg((40, 30)))
+    missing = upload(api_client(personas.visitor), Visit(uuid=uuid.uuid4()), jpeg((40, 30)))
     assert missing.status_code == 404
     for name, user in personas.all().items():
         if name == "visitor":
             continue
-        response = upload(api(user), visit, jpeg((40, 30)))
+        response = upload(api_client(user), visit, jpeg((40, 30)))
         assert response.status_code == 404, name
         assert response.json() == missing.json(), name
     assert not VisitPhoto.objects.exists()
@@ -319,10 +312,10 @@ SEES_DUYUN_VISITS = {
 def test_the_photo_list_follows_the_visit_scope(personas, visit) -> None:
     add(personas.visitor, visit, jpeg((400, 300)))
     add(personas.visitor, visit, jpeg((300, 400)))
-    missing = api(personas.visitor).get("/api/v1/visits/999999/photos")
+    missing = api_client(personas.visitor).get("/api/v1/visits/999999/photos")
     assert missing.status_code == 404
     for name, user in personas.all().items():
-        response = api(user).get(f"/api/v1/visits/{visit.pk}/photos")
+        response = api_client(user).get(f"/api/v1/visits/{visit.pk}/photos")
         if name in SEES_DUYUN_VISITS:
             assert response.status_code == 200, name
             assert [(p["width"], p["height"]) for p in response.json()] == [(400, 300), (300, 400)]
@@ -333,12 +326,12 @@ def test_the_photo_list_follows_the_visit_scope(personas, visit) -> None:
 
 def test_the_visit_list_carries_the_photos(personas, visit) -> None:
     add(personas.visitor, visit, jpeg((400, 300)), latitude=Decimal("26.1"), longitude=Decimal("107.5"))
-    items = api(personas.supervisor).get("/api/v1/visits").json()["items"]
+    items = api_client(personas.supervisor).get("/api/v1/visits").json()["items"]
     assert len(items) == 1
     (photo,) = items[0]["photos"]
     assert (photo["width"], photo["height"]) == (400, 300)
     assert photo["location"] == {"lat": 26.1, "lng": 107.5}
-    assert photo["url"] == f"/visits/photos/{photo['uuid']}.jpg"
+    assert photo["url"] == f"/campaigns/visits/photos/{photo['uuid']}.jpg"
 
 
 # --- the photo itself ----------------------------------------------------------------------------------------
@@ -346,8 +339,8 @@ def test_the_visit_list_carries_the_photos(personas, visit) -> None:
 
 def test_the_photo_is_served_to_those_who_see_the_visit(personas, visit) -> None:
     photo = add(personas.visitor, visit, jpeg((400, 300))).photo
-    url = f"/visits/photos/{photo.uuid}.jpg"
-    missing = client_for(personas.visitor).get(f"/visits/photos/{uuid.uuid4()}.jpg")
+    url = f"/campaigns/visits/photos/{photo.uuid}.jpg"
+    missing = client_for(personas.visitor).get(f"/campaigns/visits/photos/{uuid.uuid4()}.jpg")
     assert missing.status_code == 404
     for name, user in personas.all().items():
         response = client_for(user).get(url)
@@ -363,7 +356,7 @@ def test_the_photo_is_served_to_those_who_see_the_visit(personas, visit) -> None
 
 def test_the_photo_needs_sign_in(personas, visit) -> None:
     photo = add(personas.visitor, visit, jpeg((40, 30))).photo
-    response = Client().get(f"/visits/photos/{photo.uuid}.jpg")
+    response = Client().get(f"/campaigns/visits/photos/{photo.uuid}.jpg")
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
 
@@ -385,7 +378,7 @@ def test_my_places_are_my_responsibilities_in_active_campaigns(personas, campaig
     Responsibility.objects.create(campaign=ended, visitor=visitor, region_id=VILLAGE)
     Responsibility.objects.create(campaign=campaign, visitor=personas.handler, region_id="522701001003")
 
-    response = api(visitor).get("/api/v1/me/places")
+    response = api_client(visitor).get("/api/v1/me/places")
     assert response.status_code == 200
     out = response.json()
     assert [v["code"] for v in out["villages"]] == [VILLAGE]
@@ -401,7 +394,10 @@ def test_my_places_are_my_responsibilities_in_active_campaigns(personas, campaig
             "township_name": out["villages"][0]["township_name"],
         }
     ]
-    assert api(personas.other_leader).get("/api/v1/me/places").json() == {"villages": [], "enterprises": []}
+    assert api_client(personas.other_leader).get("/api/v1/me/places").json() == {
+        "villages": [],
+        "enterprises": [],
+    }
 
 
 def test_my_places_needs_sign_in(db) -> None:
@@ -412,4 +408,4 @@ def test_a_visit_to_an_enterprise_i_answer_for_takes_photos(personas, campaign) 
     enterprise = Enterprise.objects.create(name="都匀某建筑公司", region_id=VILLAGE)
     data = VisitData(uuid=uuid.uuid4(), started_at=NOW - timedelta(hours=1), enterprise_id=enterprise.pk)
     visit = visit_record(actor=personas.visitor, data=data).visit
-    assert upload(api(personas.visitor), visit, jpeg((400, 300))).status_code == 201
+    assert upload(api_client(personas.visitor), visit, jpeg((400, 300))).status_code == 201

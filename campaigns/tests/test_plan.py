@@ -14,11 +14,11 @@ from campaigns.services.plan import (
     target_set,
     visitor_candidates,
 )
-from campaigns.tests.test_coverage import FUQUAN_VILLAGE, GUANGHUI_VILLAGES, make_campaign
-from conftest import GUANGHUI, client_for
+from campaigns.tests.factories import FUQUAN_VILLAGE, GUANGHUI_VILLAGES, make_campaign
 from core.errors import Forbidden, InvalidInput, NotFound
 from org.models import Role, UnitKind
 from org.tests.factories import make_member, make_unit
+from tests.support import GUANGHUI, client_for
 
 
 @pytest.fixture
@@ -152,12 +152,18 @@ def test_assigning_needs_exactly_one_place_a_village_and_a_visitor_who_may_visit
     factory = Enterprise.objects.create(name="某厂", region_id=GUANGHUI_VILLAGES[1])
     refusals: list[tuple[dict[str, Any], str]] = [
         (dict(visitor_id=personas.visitor.pk), "place_code"),
-        (dict(visitor_id=personas.visitor.pk, place_code=GUANGHUI_VILLAGES[0], enterprise_id=factory.pk), "place_code"),
-        (dict(visitor_id=personas.visitor.pk, place_code=GUANGHUI), "place_code"),  # a township, not a village
+        (
+            dict(visitor_id=personas.visitor.pk, place_code=GUANGHUI_VILLAGES[0], enterprise_id=factory.pk),
+            "place_code",
+        ),
+        (
+            dict(visitor_id=personas.visitor.pk, place_code=GUANGHUI),
+            "place_code",
+        ),  # a township, not a village
         (dict(visitor_id=personas.supervisor.pk, place_code=GUANGHUI_VILLAGES[0]), "visitor"),
         (dict(visitor_id=personas.other_handler.pk, place_code=GUANGHUI_VILLAGES[0]), "visitor"),
         (dict(visitor_id=999_999, place_code=GUANGHUI_VILLAGES[0]), "visitor"),
-    ]  # fmt: skip
+    ]
     for kwargs, field in refusals:
         with pytest.raises(InvalidInput) as caught:
             assign(**kwargs)

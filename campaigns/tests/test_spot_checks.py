@@ -2,24 +2,16 @@
 campaign progress, and the pages and API against every persona."""
 
 import json
-import uuid
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import pytest
 from django.test import Client
 
 from campaigns.models import Campaign, SpotCheck, SpotCheckItem, SpotCheckOutcome, Visit
 from campaigns.services import spot_check_draw, spot_check_record
-from conftest import client_for
+from campaigns.tests.factories import T0, make_visit
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
-from org.models import User
-from org.services import token_issue
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-T0 = datetime(2027, 1, 10, 9, 0, tzinfo=SHANGHAI)
-VILLAGE = "522701001001"
-FUQUAN_VILLAGE = "522702001001"
+from tests.support import api_client, client_for
 
 
 @pytest.fixture
@@ -27,30 +19,37 @@ def campaign(personas) -> Campaign:
     return Campaign.objects.create(name="冬春大走访", starts=date(2027, 1, 1), ends=date(2027, 3, 31))
 
 
-def make_visit(visitor: User, campaign: Campaign, *, hours: int, place: str = VILLAGE) -> Visit:
-    return Visit.objects.create(
-        uuid=uuid.uuid4(),
-        campaign=campaign,
-        visitor=visitor,
-        region_id=place,
-        started_at=T0 + timedelta(hours=hours),
-        households_reached=hours + 1,
-        notes=f"第{hours}次走访，了解群众诉求。",
-        content_hash="0" * 64,
-    )
-
-
 @pytest.fixture
 def police_visits(personas, campaign) -> list[Visit]:
     """Five visits by the 都匀市公安局 visitor, and two by a 人社局 handler that are not the police's."""
-    mine = [make_visit(personas.visitor, campaign, hours=h) for h in range(5)]
-    make_visit(personas.handler, campaign, hours=1)
-    make_visit(personas.handler, campaign, hours=2)
+    mine = [
+        make_visit(
+            personas.visitor,
+            campaign,
+            at=T0 + timedelta(hours=h),
+            households=h + 1,
+            notes=f"第{h}次走访，了解群众诉求。",
+            digest=False,
+        )
+        for h in range(5)
+    ]
+    make_visit(
+        personas.handler,
+        campaign,
+        at=T0 + timedelta(hours=1),
+        households=1 + 1,
+        notes=f"第{1}次走访，了解群众诉求。",
+        digest=False,
+    )
+    make_visit(
+        personas.handler,
+        campaign,
+        at=T0 + timedelta(hours=2),
+        households=2 + 1,
+        notes=f"第{2}次走访，了解群众诉求。",
+        digest=False,
+    )
     return mine
-
-
-def api(user: User) -> Client:
-    return Client(headers={"authorization": f"Bearer {token_issue(user=user).key}"})
 
 
 def post(client: Client, path: str, body: object):
@@ -75,7 +74,14 @@ def test_a_sample_larger_than_the_visits_takes_them_all(personas, campaign, poli
 
 def test_draws_are_random(personas, campaign) -> None:
     for h in range(40):
-        make_visit(personas.visitor, campaign, hours=h)
+        make_visit(
+            personas.visitor,
+            campaign,
+            at=T0 + timedelta(hours=h),
+            households=h + 1,
+            notes=f"第{h}次走访，了解群众诉求。",
+            digest=False,
+        )
     samples = {
         frozenset(
             spot_check_draw(
@@ -138,9 +144,13 @@ def test_a_confirmed_call_back_records_satisfaction_who_and_when(personas, check
 
 @pytest.mark.parametrize(
     ("outcome", "satisfaction", "field"),
-    [("denied", "satisfied", "satisfaction"), ("unreachable", "unsatisfied", "satisfaction"),
-     ("confirmed", "delighted", "satisfaction"), ("pending", "", "outcome")],
-)  # fmt: skip
+    [
+        ("denied", "satisfied", "satisfaction"),
+        ("unreachable", "unsatisfied", "satisfaction"),
+        ("confirmed", "delighted", "satisfaction"),
+        ("pending", "", "outcome"),
+    ],
+)
 def test_satisfaction_without_a_confirmation_is_refused_and_nothing_written(
     personas, check, outcome, satisfaction, field
 ) -> None:
@@ -180,7 +190,7 @@ def test_call_back_results_feed_the_units_progress(personas, campaign, check) ->
         spot_check_record(actor=personas.supervisor, item=item, outcome=outcome)
     # A second check of the same unit adds its items; a pending call does not count as called.
     spot_check_draw(actor=personas.supervisor, campaign=campaign, unit=personas.duyun_police, size=1)
-    out = api(personas.supervisor).get(f"/api/v1/campaigns/{campaign.pk}/progress").json()
+    out = api_client(personas.supervisor).get(f"/api/v1/campaigns/{campaign.pk}/progress").json()
     assert out["spot_checks"] == [
         {
             "unit_id": personas.duyun_police.pk,
@@ -194,7 +204,9 @@ def test_call_back_results_feed_the_units_progress(personas, campaign, check) ->
         }
     ]
     assert (
-        api(personas.other_leader).get(f"/api/v1/campaigns/{campaign.pk}/progress").json()["spot_checks"]
+        api_client(personas.other_leader)
+        .get(f"/api/v1/campaigns/{campaign.pk}/progress")
+        .json()["spot_checks"]
         == []
     )
 
@@ -207,13 +219,23 @@ VIEWERS = CHECKERS | {"other_leader"}
 
 @pytest.mark.parametrize(
     "name",
-    ["visitor", "handler", "unit_head", "other_handler", "dispatcher", "supervisor", "prefecture_supervisor",
-     "other_leader", "township_handler", "admin"],
-)  # fmt: skip
+    [
+        "visitor",
+        "handler",
+        "unit_head",
+        "other_handler",
+        "dispatcher",
+        "supervisor",
+        "prefecture_supervisor",
+        "other_leader",
+        "township_handler",
+        "admin",
+    ],
+)
 def test_the_api_draws_shows_and_records_for_supervisors_in_scope(
     personas, campaign, police_visits, name
 ) -> None:
-    client = api(getattr(personas, name))
+    client = api_client(getattr(personas, name))
     body = {"campaign": campaign.pk, "unit": personas.duyun_police.pk, "size": 2}
     drawn = post(client, "/api/v1/spot-checks", body)
     if name not in CHECKERS:
@@ -227,8 +249,13 @@ def test_the_api_draws_shows_and_records_for_supervisors_in_scope(
         out = drawn.json()
         assert (out["population"], out["sample_size"], len(out["items"])) == (5, 2, 2)
         assert out["results"] == {
-            "sampled": 2, "called": 0, "confirmed": 0, "denied": 0, "unreachable": 0, "confirmation_rate": None,
-        }  # fmt: skip
+            "sampled": 2,
+            "called": 0,
+            "confirmed": 0,
+            "denied": 0,
+            "unreachable": 0,
+            "confirmation_rate": None,
+        }
         assert (
             out["items"][0]["notes_excerpt"].startswith("第") and out["items"][0]["visitor_name"] == "王走访"
         )
@@ -246,7 +273,7 @@ def test_the_api_draws_shows_and_records_for_supervisors_in_scope(
 
 
 def test_the_api_refuses_bad_draws_and_records_with_details(personas, campaign, police_visits) -> None:
-    client = api(personas.supervisor)
+    client = api_client(personas.supervisor)
     too_big = post(
         client,
         "/api/v1/spot-checks",
@@ -285,9 +312,19 @@ def test_the_api_refuses_bad_draws_and_records_with_details(personas, campaign, 
 
 @pytest.mark.parametrize(
     "name",
-    ["visitor", "handler", "unit_head", "other_handler", "dispatcher", "supervisor", "prefecture_supervisor",
-     "other_leader", "township_handler", "admin"],
-)  # fmt: skip
+    [
+        "visitor",
+        "handler",
+        "unit_head",
+        "other_handler",
+        "dispatcher",
+        "supervisor",
+        "prefecture_supervisor",
+        "other_leader",
+        "township_handler",
+        "admin",
+    ],
+)
 def test_the_pages_list_draw_and_record_for_supervisors(personas, campaign, police_visits, name) -> None:
     user = getattr(personas, name)
     client = client_for(user)

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,19 +20,20 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from appeals.models import Satisfaction
-from appeals.views.common import add_details, keyset_page, query, request_user, require
 from campaigns.models import Campaign, FlagKind, SpotCheck, SpotCheckItem, SpotCheckOutcome, Visit, VisitFlag
 from campaigns.permissions import (
+    FLAG_ROLES,
+    SPOT_CHECK_ROLES,
     SPOT_CHECK_VIEW_ROLES,
     access_spot_check,
     access_spot_check_item,
     campaigns_visible_to,
+    may_spot_check,
     spot_checks_visible_to,
     visits_visible_to,
 )
 from campaigns.selectors import (
     FLAG_ORDER,
-    FLAG_ROLES,
     SPOT_CHECK_ORDER,
     FlagFilters,
     confirmation_rate,
@@ -42,12 +43,13 @@ from campaigns.selectors import (
     spot_check_items,
     with_results,
 )
-from campaigns.services import MAX_SAMPLE, MIN_SAMPLE, SPOT_CHECK_ROLES, spot_check_draw, spot_check_record
-from core.errors import DomainError, InvalidInput, NotFound
-from core.exports import EXPORT_CHUNK, xlsx_export
+from campaigns.services import MAX_SAMPLE, MIN_SAMPLE, spot_check_draw, spot_check_record
+from core.errors import InvalidInput
+from core.exports import EXPORT_CHUNK, xlsx_response
+from core.web import add_details, keyset_page, query_string, refusals, request_user
 from geo.models import Region
 from org.models import User
-from org.permissions import access_unit, regions_visible_to, user_scope
+from org.permissions import access_unit, regions_visible_to, require_role, user_scope
 
 FLAG_HEADERS = [
     _("Visit"),
@@ -93,7 +95,7 @@ SPOT_CHECK_ITEM_HEADERS = [
 
 
 def _can_check(user: User) -> bool:
-    return user_scope(user).holds(*SPOT_CHECK_ROLES)
+    return may_spot_check(user)
 
 
 def _wants_export(request: HttpRequest) -> bool:
@@ -130,7 +132,7 @@ class FlagRow:
 def flags(request: HttpRequest) -> HttpResponseBase:
     """存疑走访: flagged visits in the user's scope, newest first, by kind and county."""
     user = request_user(request)
-    require(user, *FLAG_ROLES)
+    require_role(user, *FLAG_ROLES)
     kind = request.GET.get("kind", "")
     if kind not in FlagKind.values:
         kind = ""
@@ -151,9 +153,9 @@ def flags(request: HttpRequest) -> HttpResponseBase:
         "kind": kind,
         "counties": counties,
         "county": county,
-        "next_url": query(**filters, cursor=page.next_cursor) if page.next_cursor else None,
-        "first_url": query(**filters) if request.GET.get("cursor") else None,
-        "export_url": query(**filters, export="xlsx"),
+        "next_url": query_string(**filters, cursor=page.next_cursor) if page.next_cursor else None,
+        "first_url": query_string(**filters) if request.GET.get("cursor") else None,
+        "export_url": query_string(**filters, export="xlsx"),
     }
     return render(request, "campaigns/checks/flags.html", context)
 
@@ -176,7 +178,7 @@ def _flags_export(
                 str(visit.uuid),
             ]
 
-    return xlsx_export(
+    return xlsx_response(
         rows=lines(),
         headers=[str(h) for h in FLAG_HEADERS],
         filename=f"存疑走访-{timezone.localdate():%Y%m%d}.xlsx",
@@ -235,7 +237,7 @@ def _selected_campaign(request: HttpRequest, user: User) -> Campaign | None:
 def spot_checks(request: HttpRequest) -> HttpResponseBase:
     """抽查回访: the spot-checks of the units in scope with their results; supervisors draw new ones here."""
     user = request_user(request)
-    require(user, *SPOT_CHECK_VIEW_ROLES)
+    require_role(user, *SPOT_CHECK_VIEW_ROLES)
     if _wants_export(request):
         return _spot_checks_export(request, user)
     campaign = _selected_campaign(request, user)
@@ -248,7 +250,7 @@ def spot_checks(request: HttpRequest) -> HttpResponseBase:
             initial={"campaign": campaign.pk if campaign else None},
         )
     if request.method == "POST":
-        require(user, *SPOT_CHECK_ROLES)
+        require_role(user, *SPOT_CHECK_ROLES)
         assert form is not None
         if form.is_valid():
             try:
@@ -258,8 +260,6 @@ def spot_checks(request: HttpRequest) -> HttpResponseBase:
                     unit=access_unit(user, form.cleaned_data["unit"]),
                     size=form.cleaned_data["size"],
                 )
-            except NotFound as exc:
-                raise Http404(exc.message) from None
             except InvalidInput as exc:
                 add_details(form, exc)
             else:
@@ -274,9 +274,9 @@ def spot_checks(request: HttpRequest) -> HttpResponseBase:
         "rows": rows,
         "form": form,
         "campaign": campaign,
-        "next_url": query(cursor=page.next_cursor) if page.next_cursor else None,
-        "first_url": query() if request.GET.get("cursor") else None,
-        "export_url": query(export="xlsx"),
+        "next_url": query_string(cursor=page.next_cursor) if page.next_cursor else None,
+        "first_url": query_string() if request.GET.get("cursor") else None,
+        "export_url": query_string(export="xlsx"),
     }
     return render(
         request, "campaigns/checks/spot_checks.html", context, status=400 if form and form.errors else 200
@@ -303,7 +303,7 @@ def _spot_checks_export(request: HttpRequest, user: User) -> HttpResponseBase:
                 _rate(confirmation_rate(check.confirmed, check.denied)),
             ]
 
-    return xlsx_export(
+    return xlsx_response(
         rows=lines(),
         headers=[str(h) for h in SPOT_CHECK_HEADERS],
         filename=f"抽查回访-{timezone.localdate():%Y%m%d}.xlsx",
@@ -326,7 +326,7 @@ class ItemRow:
 def spot_check_detail(request: HttpRequest, check_id: int) -> HttpResponseBase:
     """The sampled visits of one spot-check, each with a small form for the call-back's outcome."""
     user = request_user(request)
-    require(user, *SPOT_CHECK_VIEW_ROLES)
+    require_role(user, *SPOT_CHECK_VIEW_ROLES)
     check = _access(user, check_id)
     if _wants_export(request):
         return _spot_check_items_export(request, user, check)
@@ -355,7 +355,7 @@ def spot_check_detail(request: HttpRequest, check_id: int) -> HttpResponseBase:
         "unreachable": outcomes.count(SpotCheckOutcome.UNREACHABLE),
         "rate": confirmation_rate(confirmed, denied),
     }
-    context = {"check": check, "rows": rows, "results": results, "export_url": query(export="xlsx")}
+    context = {"check": check, "rows": rows, "results": results, "export_url": query_string(export="xlsx")}
     return render(request, "campaigns/checks/spot_check.html", context)
 
 
@@ -379,7 +379,7 @@ def _spot_check_items_export(request: HttpRequest, user: User, check: SpotCheck)
                 item.checked_at,
             ]
 
-    return xlsx_export(
+    return xlsx_response(
         rows=lines(),
         headers=[str(h) for h in SPOT_CHECK_ITEM_HEADERS],
         filename=f"抽查回访-{check.unit.name}-{timezone.localtime(check.created_at):%Y%m%d}.xlsx",
@@ -393,10 +393,7 @@ def _spot_check_items_export(request: HttpRequest, user: User, check: SpotCheck)
 
 
 def _access(user: User, check_id: int) -> SpotCheck:
-    try:
-        return access_spot_check(user, check_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
+    return access_spot_check(user, check_id)
 
 
 @login_required
@@ -404,17 +401,14 @@ def _access(user: User, check_id: int) -> SpotCheck:
 def spot_check_item(request: HttpRequest, check_id: int, item_id: int) -> HttpResponse:
     """Record one call-back; errors come back as a message above the list."""
     user = request_user(request)
-    require(user, *SPOT_CHECK_ROLES)
+    require_role(user, *SPOT_CHECK_ROLES)
     check = _access(user, check_id)
-    try:
-        item = access_spot_check_item(check, item_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
+    item = access_spot_check_item(check, item_id)
     form = RecordForm(request.POST, prefix=f"item{item.pk}")
     if not form.is_valid():
         messages.error(request, gettext("The outcome could not be recorded; check the fields."))
         return redirect("campaigns:spot-check", check.pk)
-    try:
+    with refusals(request):
         spot_check_record(
             actor=user,
             item=item,
@@ -422,10 +416,5 @@ def spot_check_item(request: HttpRequest, check_id: int, item_id: int) -> HttpRe
             satisfaction=form.cleaned_data["satisfaction"],
             note=form.cleaned_data["note"],
         )
-    except NotFound as exc:
-        raise Http404(exc.message) from None
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, gettext("Call-back recorded."))
     return redirect(f"{reverse('campaigns:spot-check', args=[check.pk])}#item-{item.pk}")

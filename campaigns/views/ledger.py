@@ -4,25 +4,22 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from appeals.views.common import keyset_page, query, request_user
 from campaigns.models import Visit, VisitProblem
 from campaigns.permissions import access_visit, campaigns_visible_to
 from campaigns.selectors import VISIT_ORDER, VisitFilters
 from campaigns.selectors.coverage import area_access, area_intersects, area_root, ledger_visits
 from campaigns.services.visits import RECORD_ROLES
-from core.errors import NotFound
-from core.exports import EXPORT_CHUNK, xlsx_export
+from core.exports import EXPORT_CHUNK, xlsx_response
+from core.web import keyset_page, query_day, query_number, query_string, request_user
 from geo.models import Region, subtree_bounds
 from org.models import Membership, User
 from org.permissions import units_visible_to
@@ -82,42 +79,17 @@ class LedgerQuery:
         )
 
 
-def _number(request: HttpRequest, name: str) -> int | None:
-    raw = request.GET.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        messages.error(request, gettext("A filter was not understood and is ignored."))
-        return None
-
-
-def _day(request: HttpRequest, name: str) -> date | None:
-    raw = request.GET.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        messages.error(request, gettext("A filter was not understood and is ignored."))
-        return None
-
-
 def ledger_query(request: HttpRequest, user: User) -> LedgerQuery:
     code = request.GET.get("region", "").strip()
     region = None
     if code:
-        try:
-            region = area_access(user, code)
-        except NotFound as exc:
-            raise Http404(exc.message) from None
+        region = area_access(user, code)
     return LedgerQuery(
-        campaign=_number(request, "campaign"),
+        campaign=query_number(request, "campaign"),
         region=region,
-        visitor=_number(request, "visitor"),
-        started_from=_day(request, "from"),
-        started_to=_day(request, "to"),
+        visitor=query_number(request, "visitor"),
+        started_from=query_day(request, "from"),
+        started_to=query_day(request, "to"),
         has_problems=request.GET.get("problems") in ("1", "on", "true"),
     )
 
@@ -185,7 +157,7 @@ def _export(request: HttpRequest, user: User, visits: Any, params: dict[str, Any
                 str(v.uuid),
             )
 
-    return xlsx_export(
+    return xlsx_response(
         rows=lines(),
         headers=[str(h) for h in LEDGER_HEADERS],
         filename=f"走访台账-{timezone.localdate():%Y%m%d}.xlsx",
@@ -213,9 +185,9 @@ def ledger(request: HttpRequest) -> HttpResponseBase:
         "campaigns": list(campaigns_visible_to(user)),
         "regions": region_options(user),
         "visitors": ledger_visitors(user),
-        "next_url": query(**filters.params(cursor=page.next_cursor)) if page.next_cursor else None,
-        "first_url": query(**filters.params()) if request.GET.get("cursor") else None,
-        "export_url": query(**filters.params(export="xlsx")),
+        "next_url": query_string(**filters.params(cursor=page.next_cursor)) if page.next_cursor else None,
+        "first_url": query_string(**filters.params()) if request.GET.get("cursor") else None,
+        "export_url": query_string(**filters.params(export="xlsx")),
     }
     return render(request, "campaigns/ledger.html", context)
 
@@ -224,10 +196,7 @@ def ledger(request: HttpRequest) -> HttpResponseBase:
 def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
     """One visit: place, visitor, time, counts, notes, suggestions, location, problems, photos and flags."""
     user = request_user(request)
-    try:
-        access_visit(user, visit_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
+    access_visit(user, visit_id)
     visit = (
         Visit.objects.select_related("campaign", "visitor", "enterprise", "region__parent__parent")
         .prefetch_related("companions", "problems__appeal", "flags")

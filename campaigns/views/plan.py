@@ -7,9 +7,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,9 +16,15 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from appeals.views.common import keyset_page, query, request_user
 from campaigns.models import Campaign, Enterprise, Metric, Responsibility
-from campaigns.permissions import access_campaign, campaigns_visible_to
+from campaigns.permissions import (
+    PLAN_ROLES,
+    access_campaign,
+    campaigns_visible_to,
+    may_plan,
+    may_see_plan,
+    plans_at,
+)
 from campaigns.selectors import campaign_progress
 from campaigns.selectors.coverage import (
     COVERAGE_DEFINITION,
@@ -37,9 +42,6 @@ from campaigns.selectors.coverage import (
     villages_in_scope,
 )
 from campaigns.services.plan import (
-    PLAN_ROLES,
-    may_plan,
-    plans_at,
     responsibilities_assign_township,
     responsibility_assign,
     responsibility_remove,
@@ -47,35 +49,17 @@ from campaigns.services.plan import (
     visitor_candidates,
 )
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
-from core.exports import xlsx_export
+from core.exports import xlsx_response
+from core.web import keyset_page, query_string, request_user
 from geo.models import Region, subtree_bounds
-from org.models import Role, Unit, User
+from org.models import Unit, User
 from org.permissions import regions_visible_to, user_scope
 
-# Who may open the plan: the planners, and read-only those who oversee the campaign.
-PLAN_VIEW_ROLES = (*PLAN_ROLES, Role.SUPERVISOR, Role.LEADER)
 ENTERPRISES_SHOWN = 200
 
 
-def _campaign(user: User, campaign_id: int) -> Campaign:
-    try:
-        return access_campaign(user, campaign_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
-
-
-def _area(user: User, code: str | None) -> Region:
-    try:
-        return area_access(user, code)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
-
-
-def may_open_plan(user: User) -> bool:
-    return user_scope(user).holds(*PLAN_VIEW_ROLES)
-
-
-def percent(value: float | None) -> float | None:
+def bar_percent(value: float | None) -> float | None:
+    """A rate as the progress bars take it: per cent, one decimal."""
     return None if value is None else round(value * 100, 1)
 
 
@@ -115,7 +99,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
                 households=headline.households,
                 villages=headline.villages,
                 visited=headline.visited,
-                rate=percent(headline.rate),
+                rate=bar_percent(headline.rate),
             )
         )
     return render(request, "campaigns/list.html", {"cards": cards})
@@ -144,8 +128,8 @@ def target_rows(user: User, campaign: Campaign) -> tuple[Any, list[TargetRow]]:
             metric_label=str(labels.get(u.metric, u.metric)),
             target=u.target,
             achieved=u.achieved,
-            rate=percent(u.achieved / u.target) if u.target else None,
-            bar=min(100.0, percent(u.achieved / u.target) or 0.0) if u.target else 0.0,
+            rate=bar_percent(u.achieved / u.target) if u.target else None,
+            bar=min(100.0, bar_percent(u.achieved / u.target) or 0.0) if u.target else 0.0,
         )
         for u in progress.units
     ]
@@ -156,7 +140,7 @@ def target_rows(user: User, campaign: Campaign) -> tuple[Any, list[TargetRow]]:
 def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """One campaign: phases, themes, the scope's figures and each unit's targets against what it achieved."""
     user = request_user(request)
-    campaign = _campaign(user, campaign_id)
+    campaign = access_campaign(user, campaign_id)
     progress, rows = target_rows(user, campaign)
     headline = campaign_headline(campaign=campaign, user=user)
     context = {
@@ -165,9 +149,9 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "themes": [theme_names([campaign]).get(str(c), str(c)) for c in campaign.themes or []],
         "progress": progress,
         "headline": headline,
-        "coverage_rate": percent(headline.rate),
+        "coverage_rate": bar_percent(headline.rate),
         "rows": rows,
-        "may_open_plan": may_open_plan(user),
+        "may_open_plan": may_see_plan(user),
     }
     return render(request, "campaigns/detail.html", context)
 
@@ -323,17 +307,15 @@ def _plan_context(request: HttpRequest, user: User, campaign: Campaign, area: Re
 def campaign_plan(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """走访计划: targets per unit and metric, and who answers for which village or enterprise (包保)."""
     user = request_user(request)
-    if not may_open_plan(user):
-        raise PermissionDenied("无权查看走访计划")
-    campaign = _campaign(user, campaign_id)
-    area = _area(user, request.GET.get("region") or request.POST.get("region") or None)
+    if not may_see_plan(user):
+        raise Forbidden("无权查看走访计划")
+    campaign = access_campaign(user, campaign_id)
+    area = area_access(user, request.GET.get("region") or request.POST.get("region") or None)
     if request.method == "POST":
         try:
             done = _perform(user, campaign, request.POST)
-        except Forbidden as exc:
-            raise PermissionDenied(exc.message) from None
-        except NotFound as exc:
-            raise Http404(exc.message) from None
+        except (NotFound, Forbidden):
+            raise  # the middleware answers 404 / 403
         except InvalidInput as exc:
             context = _plan_context(request, user, campaign, area)
             context["errors"] = [exc.message, *_detail_messages(exc)]
@@ -343,7 +325,7 @@ def campaign_plan(request: HttpRequest, campaign_id: int) -> HttpResponse:
         else:
             messages.success(request, done)
         url = reverse("campaigns:plan", kwargs={"campaign_id": campaign.pk})
-        return redirect(url + query(region=request.POST.get("region") or None))
+        return redirect(url + query_string(region=request.POST.get("region") or None))
     return render(request, "campaigns/plan.html", _plan_context(request, user, campaign, area))
 
 
@@ -386,13 +368,13 @@ def _coverage_export(request: HttpRequest, user: User, campaign: Campaign, area:
                 r.villages,
                 r.visited,
                 r.unvisited,
-                percent(r.rate),
+                bar_percent(r.rate),
                 r.unassigned,
                 r.visits,
             )
             for r in coverage.rows
         )
-        return xlsx_export(
+        return xlsx_response(
             rows=rows,
             headers=[str(h) for h in COVERAGE_HEADERS],
             filename=f"{campaign.name}-{area.name}-走访覆盖率.xlsx",
@@ -404,7 +386,7 @@ def _coverage_export(request: HttpRequest, user: User, campaign: Campaign, area:
             widths=(24, 14, 10, 10, 10, 10, 12, 10),
         )
     if kind == "unvisited":
-        return xlsx_export(
+        return xlsx_response(
             rows=unvisited_export_rows(campaign=campaign, user=user, region=area),
             headers=[str(h) for h in UNVISITED_HEADERS],
             filename=f"{campaign.name}-{area.name}-未走访村（社区）.xlsx",
@@ -415,7 +397,7 @@ def _coverage_export(request: HttpRequest, user: User, campaign: Campaign, area:
             filters=filters,
             widths=(14, 18, 24, 14, 24, 28),
         )
-    raise Http404
+    raise NotFound("没有这种导出", code="unknown_export")
 
 
 @dataclass(frozen=True)
@@ -428,8 +410,8 @@ class UnvisitedRow:
 def coverage(request: HttpRequest, campaign_id: int) -> HttpResponseBase:
     """走访覆盖率 by area, drilled down with ?region=, and the villages nobody has visited yet."""
     user = request_user(request)
-    campaign = _campaign(user, campaign_id)
-    area = _area(user, request.GET.get("region") or None)
+    campaign = access_campaign(user, campaign_id)
+    area = area_access(user, request.GET.get("region") or None)
     if request.GET.get("export"):
         return _coverage_export(request, user, campaign, area)
     result: Coverage = campaign_coverage(campaign=campaign, user=user, region=area)
@@ -443,15 +425,15 @@ def coverage(request: HttpRequest, campaign_id: int) -> HttpResponseBase:
         "children": area_children(user, area) if area.level < Region.Level.TOWNSHIP else [],
         "coverage": result,
         "definition": COVERAGE_DEFINITION,
-        "rate": percent(result.rate),
-        "rows": [(row, percent(row.rate)) for row in result.rows],
+        "rate": bar_percent(result.rate),
+        "rows": [(row, bar_percent(row.rate)) for row in result.rows],
         "unvisited": [UnvisitedRow(village=v, visitors=people.get(v.code, [])) for v in page.items],
-        "next_url": query(region=region_param, cursor=page.next_cursor) + "#unvisited"
+        "next_url": query_string(region=region_param, cursor=page.next_cursor) + "#unvisited"
         if page.next_cursor
         else None,
-        "first_url": query(region=region_param) + "#unvisited" if request.GET.get("cursor") else None,
-        "export_coverage": query(region=region_param, export="coverage"),
-        "export_unvisited": query(region=region_param, export="unvisited"),
-        "may_open_plan": may_open_plan(user),
+        "first_url": query_string(region=region_param) + "#unvisited" if request.GET.get("cursor") else None,
+        "export_coverage": query_string(region=region_param, export="coverage"),
+        "export_unvisited": query_string(region=region_param, export="unvisited"),
+        "may_open_plan": may_see_plan(user),
     }
     return render(request, "campaigns/coverage.html", context)

@@ -1,63 +1,16 @@
 """The Excel export helper: a real .xlsx (read back from its XML), a Chinese file name, an audit row."""
 
-import io
-import re
 import tracemalloc
-import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
 from urllib.parse import unquote
-from xml.etree import ElementTree
 
 from django.test import RequestFactory
 
-from core.exports import xlsx_export
+from core.exports import xlsx_response
 from core.models import AuditEvent
-
-NS = {"s": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
-
-
-def _column(ref: str) -> int:
-    letters = re.match(r"[A-Z]+", ref)
-    assert letters is not None
-    index = 0
-    for ch in letters.group(0):
-        index = index * 26 + ord(ch) - 64
-    return index - 1
-
-
-def xlsx_rows(content: bytes) -> list[list[str]]:
-    """The first sheet's cells as text, read from the workbook's XML (no spreadsheet library needed)."""
-    with zipfile.ZipFile(io.BytesIO(content)) as book:
-        shared: list[str] = []
-        if "xl/sharedStrings.xml" in book.namelist():
-            root = ElementTree.fromstring(book.read("xl/sharedStrings.xml"))  # noqa: S314 (our own output)
-            shared = ["".join(t.text or "" for t in si.iter(f"{{{NS['s']}}}t")) for si in root]
-        sheet = ElementTree.fromstring(book.read("xl/worksheets/sheet1.xml"))  # noqa: S314
-    rows: list[list[str]] = []
-    for row in sheet.iterfind(".//s:sheetData/s:row", NS):
-        cells: list[str] = []
-        for cell in row.iterfind("s:c", NS):
-            col = _column(cell.get("r", "A"))
-            cells.extend([""] * (col - len(cells)))
-            kind = cell.get("t")
-            if kind == "inlineStr":
-                text = "".join(t.text or "" for t in cell.iter(f"{{{NS['s']}}}t"))
-            elif kind == "s":
-                value = cell.find("s:v", NS)
-                text = shared[int(value.text or 0)] if value is not None else ""
-            else:
-                value = cell.find("s:v", NS)
-                text = value.text or "" if value is not None else ""
-            cells.append(text)
-        rows.append(cells)
-    return rows
-
-
-def response_bytes(response: Any) -> bytes:
-    return b"".join(response.streaming_content)
+from tests.support import response_bytes, xlsx_rows
 
 
 def test_export_writes_headers_and_rows_as_a_real_workbook(personas) -> None:
@@ -65,7 +18,7 @@ def test_export_writes_headers_and_rows_as_a_real_workbook(personas) -> None:
         ("广惠社区", 12, Decimal("26.259400"), datetime(2027, 1, 10, 1, 30, tzinfo=UTC)),
         ("=HYPERLINK(1)", 0, None, None),
     ]
-    response = xlsx_export(
+    response = xlsx_response(
         rows=iter(rows),
         headers=["村（社区）", "入户数", "纬度", "走访时间"],
         filename="走访台账.xlsx",
@@ -90,7 +43,7 @@ def test_export_writes_headers_and_rows_as_a_real_workbook(personas) -> None:
 
 def test_every_export_is_audited_with_what_and_how_many_rows(personas) -> None:
     request = RequestFactory().get("/visits/", REMOTE_ADDR="10.0.0.9")
-    xlsx_export(
+    xlsx_response(
         rows=([i] for i in range(7)),
         headers=["n"],
         filename="x.xlsx",
@@ -112,7 +65,9 @@ def test_an_export_of_many_rows_keeps_memory_flat(db) -> None:
 
     def peak(n: int) -> int:
         tracemalloc.start()
-        response = xlsx_export(rows=rows(n), headers=["a", "b", "c"], filename="x.xlsx", actor=None, what="t")
+        response = xlsx_response(
+            rows=rows(n), headers=["a", "b", "c"], filename="x.xlsx", actor=None, what="t"
+        )
         _current, top = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         # Not response.close(): that signals the end of a request, which closes the test's connection.

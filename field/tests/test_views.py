@@ -5,7 +5,7 @@ import json
 import pytest
 from django.test import Client
 
-from conftest import Personas, client_for
+from tests.support import Personas, client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from geo.models import Region
-from org.tests.factories import QIANNAN_CSV
+from geo.services import QIANNAN_CSV
 
 HEADER = "level,level_name,code,name,parent_code\n"
 GOOD = HEADER + (

@@ -1,14 +1,6 @@
 """Reads of the insights app: the metrics of DESIGN §6, computed in SQL from events, visits and targets."""
 
-from insights.selectors.metrics import (
-    DEFINITIONS,
-    RATE_KEYS,
-    Definition,
-    MetricsSummary,
-    Period,
-    metrics_summary,
-    period_between,
-)
+from insights.selectors.metrics import DEFINITIONS, RATE_KEYS, Definition, MetricsSummary, metrics_summary
 from insights.selectors.rankings import (
     LEAGUES,
     Ranking,
@@ -24,12 +16,10 @@ __all__ = [
     "RATE_KEYS",
     "Definition",
     "MetricsSummary",
-    "Period",
     "Ranking",
     "RankingRow",
     "failing",
     "league_weights",
     "metrics_summary",
-    "period_between",
     "rankings",
 ]

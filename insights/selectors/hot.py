@@ -25,16 +25,17 @@ from datetime import timedelta
 from functools import reduce
 from operator import or_
 from typing import Any
-from urllib.parse import urlencode
 
 from django.db.models import CharField, Count, F, Q, Sum, Value, Window
 from django.db.models.functions import MD5, Coalesce, Replace, RowNumber, Substr
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from appeals.models import AppealKind, Category, RiskColour
 from appeals.permissions import appeals_visible_to
+from core.period import Period
+from core.web import url_with_query
 from geo.models import Region, subtree_bounds
-from insights.selectors.metrics import Period
 from org.models import User
 
 MIN_APPEALS = 3
@@ -85,7 +86,7 @@ def appeals_list_url(*, category: str, region: str, period: Period) -> str:
         "from": period.starts.isoformat(),
         "to": (period.ends - timedelta(days=1)).isoformat(),
     }
-    return "/appeals/?" + urlencode(query)
+    return url_with_query(reverse("appeals:list"), query)
 
 
 def hotness(

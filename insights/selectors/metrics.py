@@ -13,7 +13,6 @@ completion read the villages and the visitors' tallies directly. One aggregate q
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection, transaction
@@ -41,12 +40,11 @@ from campaigns.models import Target, Visit
 from campaigns.permissions import campaigns_visible_to
 from campaigns.selectors.visits import target_achieved
 from core.errors import InvalidInput
+from core.period import Period
 from geo.models import Region, code_prefix, subtree_bounds
 from insights.models import COUNT_FIELDS, AreaDay, DisputeDay, DisputeSpan, UnitDay
 from org.models import Unit, User
 from org.permissions import units_visible_to, user_scope
-
-MAX_YEARS = 3
 
 
 @dataclass(frozen=True)
@@ -131,79 +129,6 @@ DEFINITIONS: dict[str, Definition] = {
     ),
 }
 RATE_KEYS = tuple(DEFINITIONS)
-
-
-# --- the period ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Period:
-    """[starts, ends): from the start of the first day to the start of `ends`, in Asia/Shanghai."""
-
-    starts: date
-    ends: date
-
-    @property
-    def start_at(self) -> datetime:
-        return _midnight(self.starts)
-
-    @property
-    def end_at(self) -> datetime:
-        return _midnight(self.ends)
-
-    @property
-    def whole_months(self) -> tuple[date, date]:
-        """[first, last): the first days of the calendar months that lie wholly in the period (first == last
-        when none does). The days before `first` and from `last` on are the period's loose days."""
-        first = (
-            self.starts
-            if self.starts.day == 1
-            else (self.starts.replace(day=28) + timedelta(days=4)).replace(day=1)
-        )
-        last = self.ends.replace(day=1)
-        return (first, last) if first < last else (self.starts, self.starts)
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone())
-
-
-def _years_after(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, month=3, day=1)
-
-
-def period_between(*, starts: date, ends: date) -> Period:
-    """The period [starts, ends); refused unless it is at least one day and at most three years long."""
-    if starts >= ends:
-        raise InvalidInput(
-            "统计期的结束日期应晚于开始日期", code="invalid_input", details={"to": "应晚于开始日期"}
-        )
-    if ends > _years_after(starts, MAX_YEARS):
-        raise InvalidInput(
-            f"统计期最长{MAX_YEARS}年", code="invalid_input", details={"to": f"统计期最长{MAX_YEARS}年"}
-        )
-    return Period(starts=starts, ends=ends)
-
-
-def preset_period(preset: str, today: date) -> Period:
-    """A named period: this month, quarter or year so far (to the start of tomorrow), or last month or quarter
-    whole; anything else is this month so far. The pickers of the dashboards and the report offer these."""
-    tomorrow = today + timedelta(days=1)
-    month = today.replace(day=1)
-    quarter = month.replace(month=(today.month - 1) // 3 * 3 + 1)
-    if preset == "last_month":
-        return Period(starts=(month - timedelta(days=1)).replace(day=1), ends=month)
-    if preset == "this_quarter":
-        return Period(starts=quarter, ends=tomorrow)
-    if preset == "last_quarter":
-        before = (quarter - timedelta(days=1)).replace(day=1)
-        return Period(starts=before.replace(month=(before.month - 1) // 3 * 3 + 1), ends=quarter)
-    if preset == "this_year":
-        return Period(starts=today.replace(month=1, day=1), ends=tomorrow)
-    return Period(starts=month, ends=tomorrow)
 
 
 # --- the result -----------------------------------------------------------------------------------------------

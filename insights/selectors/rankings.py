@@ -23,12 +23,12 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Visit
 from core.errors import InvalidInput
+from core.period import Period
 from geo.models import Region, subtree_bounds
 from insights.models import COUNT_FIELDS, AreaDay, ScoreWeight, UnitDay
 from insights.selectors.metrics import (
     RATE_KEYS,
     TARGET_AGGREGATES,
-    Period,
     dispute_rows,
     rates_of,
     targets_running,

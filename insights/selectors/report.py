@@ -22,14 +22,15 @@ from django.utils import timezone
 
 from appeals.models import ACTIVE_STATUSES, Appeal, AppealKind, AppealStatus, RiskColour
 from appeals.permissions import appeals_visible_to
+from core.period import Period, percent
 from geo.models import Region, subtree_bounds
 from insights.models import AreaDay, VisitDay
+from insights.selectors.counters import counters_refreshed_at
 from insights.selectors.hot import HotIssue, hot_issues, previous_period
-from insights.selectors.metrics import DEFINITIONS, RATE_KEYS, Period, metrics_summary
+from insights.selectors.metrics import DEFINITIONS, RATE_KEYS, metrics_summary
 from insights.selectors.rankings import INVERSE, THRESHOLDS, failing, rankings
-from insights.services import counters_refreshed_at
-from org.models import Role, User
-from org.permissions import access_region, require_role, user_scope
+from org.models import User
+from org.permissions import user_scope
 
 HOT_GROWTH = 1.5
 RED_DAYS = 7
@@ -109,16 +110,6 @@ def place_name(user: User, region: Region | None) -> str:
     return "、".join(names.values_list("name", flat=True)) or "全辖区"
 
 
-def period_words(period: Period) -> str:
-    """2025年3月1日至2025年3月31日: the last day, not the exclusive end."""
-    last = date.fromordinal(period.ends.toordinal() - 1)
-    return f"{period.starts.year}年{period.starts.month}月{period.starts.day}日至{last.year}年{last.month}月{last.day}日"
-
-
-def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
-
-
 def shown(number: KeyNumber, value: float | int | None) -> str:
     """A key number as the report prints it: a rate in per cent, a count as it is."""
     if value is None:
@@ -155,8 +146,10 @@ def _volumes(*, user: User, period: Period, region: Region | None) -> dict[str, 
     }
 
 
-VOLUME_LABELS = {"appeals_registered": ("登记诉求", "统计期内登记的诉求件数（含就地化解）。"),
-                 "visits": ("走访次数", "统计期内开始的走访次数（含走访企业）。")}  # fmt: skip
+VOLUME_LABELS = {
+    "appeals_registered": ("登记诉求", "统计期内登记的诉求件数（含就地化解）。"),
+    "visits": ("走访次数", "统计期内开始的走访次数（含走访企业）。"),
+}
 
 
 def key_numbers(*, user: User, period: Period, region: Region | None) -> list[KeyNumber]:
@@ -341,29 +334,15 @@ def decision_report(*, user: User, period: Period, region: Region | None = None)
     )
 
 
-REPORT_ROLES = (Role.LEADER, Role.SUPERVISOR, Role.ADMIN)
-
-
-def access_report(*, user: User, region_code: str | None) -> Region | None:
-    """Leaders, supervisors and admins read reports (others 403); the region must lie in their scope (404 alike
-    for absent and out of scope)."""
-    require_role(user, *REPORT_ROLES)
-    return access_region(user, region_code) if region_code else None
-
-
 __all__ = [
     "HOT_GROWTH",
     "RED_DAYS",
-    "REPORT_ROLES",
     "DecisionReport",
     "KeyNumber",
     "Recommendation",
     "RiskItem",
-    "access_report",
     "change_words",
     "decision_report",
-    "percent",
-    "period_words",
     "place_name",
     "shown",
 ]

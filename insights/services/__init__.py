@@ -1,17 +1,6 @@
-from insights.services.counters import (
-    RefreshResult,
-    counters_refresh,
-    counters_refreshed_at,
-    visit_tallies_rebuild,
-    visit_tally_add,
-)
+"""Writes of the insights app: the counters' refresh and the rankings' weights."""
+
+from insights.services.counters import RefreshResult, counters_refresh
 from insights.services.weights import score_weights_set
 
-__all__ = [
-    "RefreshResult",
-    "counters_refresh",
-    "counters_refreshed_at",
-    "score_weights_set",
-    "visit_tallies_rebuild",
-    "visit_tally_add",
-]
+__all__ = ["RefreshResult", "counters_refresh", "score_weights_set"]

@@ -11,9 +11,9 @@ ROW EXCLUSIVE until commit); on SQLite a single writer commits ids in order.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -23,8 +23,12 @@ from django.utils import timezone
 
 from appeals.models import Appeal, AppealEvent, AppealKind, Satisfaction, TaskRole
 from campaigns.models import Visit, VisitProblem
+from campaigns.services.tallies import visit_tallies_rebuild
+from core.bulk import insert_rows, renamed_rows, upsert_add
+from core.period import local_midnight
 from insights.models import (
     COUNT_FIELDS,
+    COUNTER_STATE,
     AppealDay,
     AreaDay,
     CategoryDay,
@@ -34,7 +38,6 @@ from insights.models import (
     DisputeSpan,
     UnitDay,
     VisitDay,
-    VisitTally,
 )
 
 Kind = AppealEvent.Kind
@@ -42,10 +45,6 @@ RESOLUTIONS = (Kind.RESOLVED, Kind.RESOLVED_ON_SITE)
 SATISFIED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
 # A callback and a registration are nobody's doing; they count for the appeal's lead unit.
 APPEAL_ATTRIBUTED = (Kind.CALLBACK, Kind.REGISTERED)
-STATE = "default"
-BATCH = 5000
-# Rows per upsert statement: 500 × at most 16 columns stays far below both databases' parameter limits.
-UPSERT_ROWS = 500
 
 
 @dataclass(frozen=True)
@@ -170,29 +169,6 @@ def _add(into: dict[str, int], row: dict[str, Any]) -> None:
         into[key] += value
 
 
-def _upsert_add(model: type[models.Model], keys: Sequence[str], rows: dict[tuple, dict[str, int]]) -> None:
-    """Add the counts into the rows with these keys, creating the missing ones: one statement per batch."""
-    if not rows:
-        return
-    table = model._meta.db_table
-    first = next(iter(rows.values()))
-    fields = list(first)
-    columns = [*keys, *fields]
-    qn = connection.ops.quote_name
-    # Identifiers come from the model's own meta, quoted; the values are parameters. One multi-row statement
-    # per chunk (not executemany, which the sqlite3 module would wrap in a transaction of its own).
-    head = f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES "  # noqa: S608
-    mark = f"({', '.join(['%s'] * len(columns))})"
-    conflict = f" ON CONFLICT ({', '.join(qn(k) for k in keys)}) DO UPDATE SET "
-    updates = ", ".join(f"{qn(f)} = {qn(table)}.{qn(f)} + excluded.{qn(f)}" for f in fields)
-    params = [[*key, *(counts[f] for f in fields)] for key, counts in rows.items()]
-    with connection.cursor() as cursor:
-        for start in range(0, len(params), UPSERT_ROWS):
-            chunk = params[start : start + UPSERT_ROWS]
-            sql = head + ", ".join([mark] * len(chunk)) + conflict + updates
-            cursor.execute(sql, [value for row in chunk for value in row])
-
-
 # --- what is rebuilt per appeal -------------------------------------------------------------------------------
 
 
@@ -206,12 +182,8 @@ def _day_ranges(days: Iterable[date]) -> Q:
         else:
             runs.append([day, day])
     for first, last in runs:
-        q |= Q(created_at__gte=_midnight(first), created_at__lt=_midnight(last + timedelta(days=1)))
+        q |= Q(created_at__gte=local_midnight(first), created_at__lt=local_midnight(last + timedelta(days=1)))
     return q
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=_tz())
 
 
 def _rebuild_appeal_days(days: set[date] | None) -> None:
@@ -231,13 +203,13 @@ def _rebuild_appeal_days(days: set[date] | None) -> None:
         .annotate(appeals=Count("pk"))
         .order_by()
     )
-    _insert(AppealDay, status_rows)
+    insert_rows(AppealDay, status_rows)
     category_rows = (
         appeals.values("category_id", day=_day("created_at"), area=area_of("region_id"))
         .annotate(appeals=Count("pk"))
         .order_by()
     )
-    _insert(CategoryDay, category_rows)
+    insert_rows(CategoryDay, category_rows)
     months = CategoryDay.objects.all()
     if days is not None:
         firsts = {day.replace(day=1) for day in days}
@@ -245,7 +217,7 @@ def _rebuild_appeal_days(days: set[date] | None) -> None:
         months = months.filter(_month_ranges(firsts))
     else:
         CategoryMonth.objects.all().delete()
-    _insert(
+    insert_rows(
         CategoryMonth,
         months.values("area", "category_id", month=TruncMonth("day"))
         .annotate(appeals=Sum("appeals"))
@@ -258,16 +230,6 @@ def _month_ranges(firsts: set[date]) -> Q:
     for first in firsts:
         q |= Q(day__gte=first, day__lt=(first + timedelta(days=32)).replace(day=1))
     return q
-
-
-def _insert(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> None:
-    batch: list[models.Model] = []
-    for row in rows.iterator() if isinstance(rows, QuerySet) else rows:
-        batch.append(model(**row))
-        if len(batch) >= BATCH:
-            model.objects.bulk_create(batch)  # type: ignore[attr-defined]
-            batch = []
-    model.objects.bulk_create(batch)  # type: ignore[attr-defined]
 
 
 def _rebuild_dispute_spans(appeal_ids: QuerySet[Any] | None) -> None:
@@ -306,7 +268,7 @@ def _rebuild_dispute_spans(appeal_ids: QuerySet[Any] | None) -> None:
         area=area_of("region_id"),
         merged_on=_day("merged_at"),
     )
-    _insert(DisputeSpan, _renamed(base, pk="appeal_id", lead_unit_id="unit_id"))
+    insert_rows(DisputeSpan, renamed_rows(base, pk="appeal_id", lead_unit_id="unit_id"))
     reopened_at = Subquery(
         AppealEvent.objects.filter(appeal_id=OuterRef("appeal_id"), kind=Kind.REOPENED, id__gt=OuterRef("pk"))
         .order_by("id")
@@ -321,7 +283,7 @@ def _rebuild_dispute_spans(appeal_ids: QuerySet[Any] | None) -> None:
         resolved_on=_day("at"),
         reopened_on=_day("reopened_at"),
     )
-    _insert(DisputeSpan, _renamed(spans, appeal__lead_unit_id="unit_id"))
+    insert_rows(DisputeSpan, renamed_rows(spans, appeal__lead_unit_id="unit_id"))
 
 
 def _rebuild_dispute_days(days: set[date] | None) -> None:
@@ -344,12 +306,7 @@ def _rebuild_dispute_days(days: set[date] | None) -> None:
         )
         .order_by()
     )
-    _insert(DisputeDay, rows)
-
-
-def _renamed(rows: QuerySet[Any], **names: str) -> Iterator[dict[str, Any]]:
-    for row in rows.iterator():
-        yield {names.get(key, key): value for key, value in row.items()}
+    insert_rows(DisputeDay, rows)
 
 
 # --- visits --------------------------------------------------------------------------------------------------
@@ -372,56 +329,6 @@ def _visit_rows(visits: QuerySet[Visit]) -> dict[tuple, dict[str, int]]:
     ):
         rows[(row["day"], row["area"], row["visit__campaign_id"])]["problems"] += row["n"]
     return rows
-
-
-def tally_key(visit: Visit) -> tuple[int, int, str, int]:
-    return (visit.campaign_id, visit.visitor_id, visit.region_id, visit.enterprise_id or 0)
-
-
-def visit_tally_add(*, visits: Sequence[Visit], disputes: dict[int, int]) -> None:
-    """Add newly recorded visits to their visitors' tallies (the caller's transaction); `disputes` maps a visit's
-    id to the disputes raised on it."""
-    rows: dict[tuple, dict[str, int]] = defaultdict(lambda: {"visits": 0, "households": 0, "disputes": 0})
-    for visit in visits:
-        row = rows[tally_key(visit)]
-        row["visits"] += 1
-        row["households"] += visit.households_reached
-        row["disputes"] += disputes.get(visit.pk, 0)
-    _upsert_add(VisitTally, ("campaign_id", "visitor_id", "region_id", "enterprise_id"), rows)
-
-
-def visit_tallies_rebuild() -> None:
-    """Rebuild every visitor's tallies from the visits: after visits were written in bulk. One GROUP BY over the
-    visits, then the disputes (a few visits have any) added from their own small aggregate."""
-    VisitTally.objects.all().delete()
-    rows = (
-        Visit.objects.values(
-            "campaign_id", "visitor_id", "region_id", enterprise_key=Coalesce("enterprise_id", 0)
-        )
-        .annotate(visits=Count("pk"), households=Coalesce(Sum("households_reached"), 0))
-        .order_by()
-    )
-    _insert(VisitTally, _renamed(rows, enterprise_key="enterprise_id"))
-    disputes: dict[tuple, dict[str, int]] = defaultdict(lambda: {"visits": 0, "households": 0, "disputes": 0})
-    for row in (
-        VisitProblem.objects.filter(appeal__kind=AppealKind.DISPUTE)
-        .values(
-            "visit__campaign_id",
-            "visit__visitor_id",
-            "visit__region_id",
-            enterprise_key=Coalesce("visit__enterprise_id", 0),
-        )
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        key = (
-            row["visit__campaign_id"],
-            row["visit__visitor_id"],
-            row["visit__region_id"],
-            row["enterprise_key"],
-        )
-        disputes[key]["disputes"] += row["n"]
-    _upsert_add(VisitTally, ("campaign_id", "visitor_id", "region_id", "enterprise_id"), disputes)
 
 
 # --- the refresh ---------------------------------------------------------------------------------------------
@@ -455,7 +362,7 @@ def counters_refresh(*, full: bool = False) -> RefreshResult:
                 cursor.execute("SET LOCAL jit = off")
                 # Grouping millions of visits or events sorts in memory rather than on disk.
                 cursor.execute("SET LOCAL work_mem = '256MB'")
-        state, _ = CounterState.objects.get_or_create(name=STATE)
+        state, _ = CounterState.objects.get_or_create(name=COUNTER_STATE)
         state = CounterState.objects.select_for_update().get(pk=state.pk)
         if full:
             AreaDay.objects.all().delete()
@@ -467,9 +374,9 @@ def counters_refresh(*, full: bool = False) -> RefreshResult:
         n_events = events.count()
         n_visits = visits.count()
         by_area, by_unit = _event_rows(events)
-        _upsert_add(AreaDay, ("day", "area"), by_area)
-        _upsert_add(UnitDay, ("unit_id", "day"), by_unit)
-        _upsert_add(VisitDay, ("day", "area", "campaign_id"), _visit_rows(visits))
+        upsert_add(AreaDay, ("day", "area"), by_area)
+        upsert_add(UnitDay, ("unit_id", "day"), by_unit)
+        upsert_add(VisitDay, ("day", "area", "campaign_id"), _visit_rows(visits))
         if full:
             _rebuild_appeal_days(None)
             _rebuild_dispute_spans(None)
@@ -493,8 +400,3 @@ def counters_refresh(*, full: bool = False) -> RefreshResult:
         state.refreshed_at = timezone.now()
         state.save(update_fields=["last_event_id", "last_visit_id", "refreshed_at"])
     return RefreshResult(events=n_events, visits=n_visits, appeals=touched, full=full)
-
-
-def counters_refreshed_at() -> datetime | None:
-    """When the counters last caught up with the events and visits."""
-    return CounterState.objects.filter(name=STATE).values_list("refreshed_at", flat=True).first()

@@ -6,9 +6,10 @@ from django.db import transaction
 
 from core.errors import InvalidInput
 from insights.models import ScoreWeight
+from insights.permissions import WEIGHT_ROLES
 from insights.selectors.metrics import RATE_KEYS
 from insights.selectors.rankings import LEAGUES
-from org.models import Role, User
+from org.models import User
 from org.permissions import require_role
 
 MAX_WEIGHT = Decimal(100)
@@ -17,7 +18,7 @@ MAX_WEIGHT = Decimal(100)
 @transaction.atomic
 def score_weights_set(*, actor: User, league: str, weights: dict[str, object]) -> dict[str, float]:
     """Store a league's weights (0–100 each, at least one above 0); all or nothing. Admins only."""
-    require_role(actor, Role.ADMIN)
+    require_role(actor, *WEIGHT_ROLES)
     errors: dict[str, str] = {}
     if league not in LEAGUES:
         errors["league"] = "排名类别不存在"

@@ -21,13 +21,17 @@ from appeals.services import (
 from appeals.tests.factories import draft, fresh
 from campaigns.models import Campaign, Visit
 from campaigns.services import VisitData, visit_record
-from conftest import Personas
 from org.models import Unit, User
+from tests.support import Personas
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 GUANGHUI_VILLAGE = "522701001001"  # 广惠社区, 广惠街道, 都匀市
 WENFENG_VILLAGE = "522701002001"  # 云宫社区, 文峰街道, 都匀市
 FUQUAN_VILLAGE = "522702001001"  # 藜峨社区, 金山街道, 福泉市
+
+# The region codes of the scenes (insights/tests/conftest.py) and their period, as the query string spells it.
+DUYUN, FUQUAN, GUANGHUI, WENFENG = "522701000000", "522702000000", "522701001000", "522701002000"
+MARCH_PARAMS = {"from": "2025-03-01", "to": "2025-04-01"}
 
 
 def moment(month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
@@ -45,8 +49,14 @@ def registered(actor: User, when: datetime, **overrides: object) -> Appeal:
 def assign(
     dispatcher: User, appeal: Appeal, when: datetime, *, unit: Unit, co: list[int] | None = None
 ) -> Appeal:
-    return appeal_assign(appeal=appeal, actor=dispatcher, expected_version=fresh(appeal).version,
-                         lead_unit_id=unit.pk, co_unit_ids=co or [], now=when)  # fmt: skip
+    return appeal_assign(
+        appeal=appeal,
+        actor=dispatcher,
+        expected_version=fresh(appeal).version,
+        lead_unit_id=unit.pk,
+        co_unit_ids=co or [],
+        now=when,
+    )
 
 
 def accept(actor: User, appeal: Appeal, when: datetime) -> Appeal:
@@ -64,8 +74,14 @@ def give_back(actor: User, appeal: Appeal, when: datetime) -> Appeal:
 
 
 def extend(handler: User, approver: User, appeal: Appeal, when: datetime, *, days: int) -> Appeal:
-    appeal_request_extension(appeal=appeal, actor=handler, expected_version=fresh(appeal).version, days=days,
-                             reason="需调取工地考勤", now=when)  # fmt: skip
+    appeal_request_extension(
+        appeal=appeal,
+        actor=handler,
+        expected_version=fresh(appeal).version,
+        days=days,
+        reason="需调取工地考勤",
+        now=when,
+    )
     return appeal_decide_extension(
         appeal=appeal, actor=approver, expected_version=fresh(appeal).version, approve=True, now=when
     )
@@ -84,8 +100,14 @@ def resolve_on_site(actor: User, appeal: Appeal, when: datetime) -> Appeal:
 
 
 def callback(actor: User, appeal: Appeal, when: datetime, *, solved: bool, satisfaction: str) -> Appeal:
-    return appeal_callback(appeal=appeal, actor=actor, expected_version=fresh(appeal).version, solved=solved,
-                           satisfaction=satisfaction, now=when)  # fmt: skip
+    return appeal_callback(
+        appeal=appeal,
+        actor=actor,
+        expected_version=fresh(appeal).version,
+        solved=solved,
+        satisfaction=satisfaction,
+        now=when,
+    )
 
 
 def reopen(dispatcher: User, appeal: Appeal, when: datetime) -> Appeal:

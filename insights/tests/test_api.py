@@ -3,18 +3,32 @@
 import pytest
 import time_machine
 
-from conftest import client_for
 from insights.selectors import RATE_KEYS
 from insights.services import counters_refresh
 from insights.tests.factories import assign, handled, march, registered
+from tests.support import client_for
 
 URL = "/api/v1/metrics/summary"
 MARCH = {"from": "2025-03-01", "to": "2025-04-01"}
 COUNT_KEYS = {
-    "assigned", "accepted_on_time", "returned", "resolved", "resolved_on_time", "resolved_on_site", "reopened",
-    "callbacks", "callbacks_solved", "callbacks_rated", "callbacks_satisfied", "disputes", "disputes_resolved",
-    "villages", "villages_visited", "targets", "targets_met",
-}  # fmt: skip
+    "assigned",
+    "accepted_on_time",
+    "returned",
+    "resolved",
+    "resolved_on_time",
+    "resolved_on_site",
+    "reopened",
+    "callbacks",
+    "callbacks_solved",
+    "callbacks_rated",
+    "callbacks_satisfied",
+    "disputes",
+    "disputes_resolved",
+    "villages",
+    "villages_visited",
+    "targets",
+    "targets_met",
+}
 
 
 @pytest.fixture

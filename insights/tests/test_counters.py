@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import models
 
+from campaigns.models import VisitTally
 from insights.models import (
     AppealDay,
     AreaDay,
@@ -14,9 +15,9 @@ from insights.models import (
     DisputeSpan,
     UnitDay,
     VisitDay,
-    VisitTally,
 )
-from insights.services import counters_refresh, counters_refreshed_at
+from insights.selectors.counters import counters_refreshed_at
+from insights.services import counters_refresh
 from insights.tests.factories import (
     accept,
     assign,

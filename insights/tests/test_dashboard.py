@@ -14,67 +14,27 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from appeals.views.lists import list_query
-from campaigns.models import Metric, Target, Visit
+from campaigns.models import Visit
 from campaigns.permissions import visits_visible_to
 from campaigns.selectors import visits_filter
 from campaigns.views.ledger import ledger_query
-from conftest import client_for
-from insights.selectors.dashboard import access_dashboard, dashboard_overview
-from insights.selectors.metrics import period_between
+from core.period import period_between
+from insights.permissions import access_dashboard
+from insights.selectors.dashboard import dashboard_overview
 from insights.services import counters_refresh
 from insights.tests.factories import (
-    FUQUAN_VILLAGE,
+    DUYUN,
+    FUQUAN,
+    GUANGHUI,
     GUANGHUI_VILLAGE,
-    WENFENG_VILLAGE,
-    accept,
-    assign,
-    callback,
-    campaign,
-    handled,
+    MARCH_PARAMS,
+    WENFENG,
     march,
-    moment,
     registered,
-    visit,
 )
-from org.models import Role
-from org.tests.factories import make_member
+from tests.support import client_for
 
 URL = "/api/v1/dashboard"
-MARCH = {"from": "2025-03-01", "to": "2025-04-01"}
-DUYUN, FUQUAN, GUANGHUI, WENFENG = "522701000000", "522702000000", "522701001000", "522701002000"
-
-
-@pytest.fixture
-def scene(personas):
-    """都匀市 in March 2025: two handled requests (广惠, 文峰), a red dispute assigned and never accepted, an orange
-    dispute only registered, a contract request accepted and left open; one appeal in April; one in 福泉市.
-    Three visits of the spring campaign, against a target of 100 households."""
-    p = personas
-    good = handled(p, march(3), resolved_at=march(3, 15), region_code=GUANGHUI_VILLAGE)
-    callback(p.dispatcher, good, march(4), solved=True, satisfaction="satisfied")
-    poor = handled(p, march(4), resolved_at=march(5, 15), region_code=WENFENG_VILLAGE)
-    callback(p.dispatcher, poor, march(6), solved=False, satisfaction="unsatisfied")
-    red = registered(p.dispatcher, march(10), kind="dispute", risk_colour="red", region_code=GUANGHUI_VILLAGE,
-                     category_code="land.boundary", title="宅基地边界纠纷")  # fmt: skip
-    assign(p.dispatcher, red, march(10), unit=p.duyun_hr)
-    registered(p.dispatcher, march(11), kind="dispute", risk_colour="orange", region_code=WENFENG_VILLAGE,
-               category_code="neighbour.dispute", title="邻里噪音纠纷")  # fmt: skip
-    open_item = registered(p.dispatcher, march(12), region_code=GUANGHUI_VILLAGE, category_code="labour.contract",
-                           title="劳动合同未续签")  # fmt: skip
-    assign(p.dispatcher, open_item, march(12), unit=p.duyun_hr)
-    accept(p.handler, open_item, march(12, 11))
-    registered(p.dispatcher, moment(4, 2), region_code=GUANGHUI_VILLAGE)
-    fuquan_dispatcher = make_member(username="fuquan_dispatcher", unit=p.fuquan_plc, role=Role.DISPATCHER)
-    far = registered(fuquan_dispatcher, march(3), region_code=FUQUAN_VILLAGE, title="福泉欠薪")
-    assign(fuquan_dispatcher, far, march(3), unit=p.fuquan_hr)
-    spring = campaign()
-    visit(p.visitor, march(3), place=GUANGHUI_VILLAGE, households=12)
-    visit(p.visitor, march(17), place=GUANGHUI_VILLAGE, households=8)
-    visit(p.visitor, march(18), place="522701002001", households=5)
-    Target.objects.create(campaign=spring, unit=p.duyun_police, metric=Metric.HOUSEHOLDS, quantity=100)
-    counters_refresh()
-    p.spring = spring
-    return p
 
 
 def get(client: Client, **params: Any) -> tuple[Any, Any]:
@@ -98,7 +58,7 @@ def page_count(user, url: str) -> int:
 
 
 def visit_count(user, url: str) -> int:
-    assert url.startswith("/visits/")
+    assert url.startswith("/campaigns/visits/")
     request = RequestFactory().get(url)
     request.user = user
     filters = ledger_query(request, user).filters()
@@ -110,10 +70,10 @@ def visit_count(user, url: str) -> int:
 
 def test_the_county_numbers_equal_the_lists_their_links_open(scene) -> None:
     p = scene
-    response, body = get(client_for(p.supervisor), **MARCH, region=DUYUN)
+    response, body = get(client_for(p.supervisor), **MARCH_PARAMS, region=DUYUN)
     assert response.status_code == 200
     assert body["level"] == "county" and body["region"]["code"] == DUYUN
-    assert body["period"] == MARCH
+    assert body["period"] == MARCH_PARAMS
     assert body["appeals"]["value"] == 5  # the April item and 福泉市's are out
     assert page_count(p.supervisor, body["appeals"]["url"]) == 5
     kinds = {f["key"]: f for f in body["by_kind"]}
@@ -154,7 +114,7 @@ def test_categories_add_whole_months_and_loose_days_to_the_count_of_their_lists(
 
 def test_overdue_counts_the_open_items_past_their_deadline_and_lists_the_most_overdue(scene) -> None:
     p = scene
-    _response, body = get(client_for(p.supervisor), **MARCH, region=DUYUN)
+    _response, body = get(client_for(p.supervisor), **MARCH_PARAMS, region=DUYUN)
     assert body["overdue"]["value"] == 2  # the red dispute (assigned) and the contract item (in progress)
     assert list_count(p.supervisor, body["overdue"]["url"]) == 2
     items = body["overdue_items"]
@@ -166,7 +126,7 @@ def test_overdue_counts_the_open_items_past_their_deadline_and_lists_the_most_ov
 
 def test_the_heat_table_splits_the_county_into_townships_and_links_each(scene) -> None:
     p = scene
-    _response, body = get(client_for(p.dispatcher), **MARCH, region=DUYUN)
+    _response, body = get(client_for(p.dispatcher), **MARCH_PARAMS, region=DUYUN)
     assert body["heat_level"] == "township"
     rows = {row["code"]: row for row in body["heat"]}
     assert all(code.startswith("522701") for code in rows)
@@ -182,7 +142,7 @@ def test_the_heat_table_splits_the_county_into_townships_and_links_each(scene) -
 
 def test_the_prefecture_overview_has_a_row_per_county_and_the_whole_prefecture_in_its_totals(scene) -> None:
     p = scene
-    _response, body = get(client_for(p.prefecture_supervisor), **MARCH)
+    _response, body = get(client_for(p.prefecture_supervisor), **MARCH_PARAMS)
     assert body["level"] == "prefecture" and body["region"]["code"] == "522700000000"
     assert body["heat_level"] == "county" and len(body["heat"]) == 12
     counties = {row["code"]: row for row in body["heat"]}
@@ -194,7 +154,7 @@ def test_the_prefecture_overview_has_a_row_per_county_and_the_whole_prefecture_i
 
 def test_weeks_cover_the_period_and_sum_to_its_totals(scene) -> None:
     p = scene
-    _response, body = get(client_for(p.supervisor), **MARCH, region=DUYUN)
+    _response, body = get(client_for(p.supervisor), **MARCH_PARAMS, region=DUYUN)
     weeks = body["weeks"]
     assert weeks[0]["starts"] == "2025-03-01" and weeks[-1]["ends"] == "2025-03-31"
     assert [w["iso"] for w in weeks][:2] == ["2025-W09", "2025-W10"]
@@ -209,7 +169,7 @@ def test_weeks_cover_the_period_and_sum_to_its_totals(scene) -> None:
 
 def test_rates_carry_labels_definitions_and_the_page_behind_them(scene) -> None:
     p = scene
-    _response, body = get(client_for(p.supervisor), **MARCH, region=DUYUN)
+    _response, body = get(client_for(p.supervisor), **MARCH_PARAMS, region=DUYUN)
     rates = {r["key"]: r for r in body["rates"]}
     assert rates["satisfaction_rate"]["value"] == 0.5
     assert rates["satisfaction_rate"]["label"] == "满意率" and rates["satisfaction_rate"]["definition"]
@@ -223,7 +183,7 @@ def test_rates_carry_labels_definitions_and_the_page_behind_them(scene) -> None:
 
 def test_campaign_progress_sums_the_targets_against_the_visits(scene) -> None:
     p = scene
-    _response, body = get(client_for(p.supervisor), **MARCH, region=DUYUN)
+    _response, body = get(client_for(p.supervisor), **MARCH_PARAMS, region=DUYUN)
     (line,) = body["campaigns"]
     assert (line["campaign_id"], line["metric"], line["target"], line["achieved"]) == (
         p.spring.pk,
@@ -237,16 +197,16 @@ def test_campaign_progress_sums_the_targets_against_the_visits(scene) -> None:
 def test_the_figures_wait_for_the_counters_and_say_when_they_were_counted(scene) -> None:
     p = scene
     registered(p.dispatcher, march(20), region_code=GUANGHUI_VILLAGE)
-    _response, before = get(client_for(p.supervisor), **MARCH, region=DUYUN)
+    _response, before = get(client_for(p.supervisor), **MARCH_PARAMS, region=DUYUN)
     assert before["appeals"]["value"] == 5 and before["as_of"]
     counters_refresh()
-    _response, after = get(client_for(p.supervisor), **MARCH, region=DUYUN)
+    _response, after = get(client_for(p.supervisor), **MARCH_PARAMS, region=DUYUN)
     assert after["appeals"]["value"] == 6 == page_count(p.supervisor, after["appeals"]["url"])
 
 
 def test_a_township_view_answers_without_the_per_county_breakdowns(scene) -> None:
     p = scene
-    _response, body = get(client_for(p.supervisor), **MARCH, region=GUANGHUI)
+    _response, body = get(client_for(p.supervisor), **MARCH_PARAMS, region=GUANGHUI)
     assert body["level"] == "township" and body["appeals"]["value"] == 3
     assert body["by_kind"] is None and body["by_status"] is None and body["heat_level"] is None
     assert sum(f["value"] for f in body["by_category"]) == 3
@@ -259,7 +219,7 @@ def test_the_other_category_lists_what_the_top_ten_leave_out(scene) -> None:
     for i, code in enumerate(["labour.social_insurance", "infrastructure.roads"] * 5):
         registered(p.dispatcher, march(20 + i // 4), region_code=GUANGHUI_VILLAGE, category_code=code)
     counters_refresh()
-    _response, body = get(client_for(p.supervisor), **MARCH, region=DUYUN)
+    _response, body = get(client_for(p.supervisor), **MARCH_PARAMS, region=DUYUN)
     categories = body["by_category"]
     assert sum(f["value"] for f in categories) == body["appeals"]["value"] == 15
     for figure in categories:
@@ -271,7 +231,7 @@ def test_the_other_category_lists_what_the_top_ten_leave_out(scene) -> None:
 
 def test_the_unit_view_counts_its_open_tasks_and_overdue_items_as_its_lists_do(scene) -> None:
     p = scene
-    response, body = get(client_for(p.unit_head), **MARCH, unit=p.duyun_hr.pk)
+    response, body = get(client_for(p.unit_head), **MARCH_PARAMS, unit=p.duyun_hr.pk)
     assert response.status_code == 200 and body["level"] == "unit" and body["unit"]["id"] == p.duyun_hr.pk
     queue = {f["key"]: f for f in body["queue"]}
     assert (queue["assigned"]["value"], queue["accepted"]["value"]) == (1, 1)
@@ -301,7 +261,7 @@ def test_each_persona_gets_its_view_or_its_refusal(scene) -> None:
         "admin": 200,
     }
     for name, user in p.all().items():
-        response = client_for(user).get(URL, MARCH)
+        response = client_for(user).get(URL, MARCH_PARAMS)
         assert response.status_code == expected[name], name
         if response.status_code == 403:
             assert response.json()["error"]["code"] == "forbidden"
@@ -310,16 +270,16 @@ def test_each_persona_gets_its_view_or_its_refusal(scene) -> None:
 def test_another_countys_leader_sees_nothing_of_it(scene) -> None:
     p = scene
     leader = client_for(p.other_leader)
-    response, body = get(leader, **MARCH)
+    response, body = get(leader, **MARCH_PARAMS)
     assert body["region"]["code"] == FUQUAN and body["appeals"]["value"] == 1
     assert body["overdue"]["value"] == 1 and body["overdue_items"][0]["title"] == "福泉欠薪"
     assert all(row["code"].startswith("522702") for row in body["heat"])
-    missing_region = leader.get(URL, {**MARCH, "region": "522799999000"})
-    missing_unit = leader.get(URL, {**MARCH, "unit": "999999"})
+    missing_region = leader.get(URL, {**MARCH_PARAMS, "region": "522799999000"})
+    missing_unit = leader.get(URL, {**MARCH_PARAMS, "unit": "999999"})
     for response, missing in (
-        (leader.get(URL, {**MARCH, "region": DUYUN}), missing_region),
-        (leader.get(URL, {**MARCH, "region": GUANGHUI}), missing_region),
-        (leader.get(URL, {**MARCH, "unit": p.duyun_hr.pk}), missing_unit),
+        (leader.get(URL, {**MARCH_PARAMS, "region": DUYUN}), missing_region),
+        (leader.get(URL, {**MARCH_PARAMS, "region": GUANGHUI}), missing_region),
+        (leader.get(URL, {**MARCH_PARAMS, "unit": p.duyun_hr.pk}), missing_unit),
     ):
         assert response.status_code == missing.status_code == 404
         assert response.json()["error"] == missing.json()["error"]
@@ -327,11 +287,11 @@ def test_another_countys_leader_sees_nothing_of_it(scene) -> None:
 
 def test_unit_staff_see_only_their_own_units(scene) -> None:
     p = scene
-    assert client_for(p.handler).get(URL, {**MARCH, "unit": p.duyun_hr.pk}).status_code == 200
-    other = client_for(p.handler).get(URL, {**MARCH, "unit": p.duyun_police.pk})
+    assert client_for(p.handler).get(URL, {**MARCH_PARAMS, "unit": p.duyun_hr.pk}).status_code == 200
+    other = client_for(p.handler).get(URL, {**MARCH_PARAMS, "unit": p.duyun_police.pk})
     assert other.status_code == 404  # in the county, but not the handler's unit
-    assert client_for(p.visitor).get(URL, {**MARCH, "unit": p.duyun_police.pk}).status_code == 403
-    assert client_for(p.supervisor).get(URL, {**MARCH, "unit": p.duyun_police.pk}).status_code == 200
+    assert client_for(p.visitor).get(URL, {**MARCH_PARAMS, "unit": p.duyun_police.pk}).status_code == 403
+    assert client_for(p.supervisor).get(URL, {**MARCH_PARAMS, "unit": p.duyun_police.pk}).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -352,7 +312,7 @@ def test_bad_input_is_refused_with_details(scene, params) -> None:
 
 
 def test_the_api_needs_a_signed_in_user(scene) -> None:
-    assert Client().get(URL, MARCH).status_code == 401
+    assert Client().get(URL, MARCH_PARAMS).status_code == 401
 
 
 def test_the_overview_reads_appeals_only_for_the_overdue_items_and_never_the_timeline(scene) -> None:
@@ -370,7 +330,7 @@ def test_the_overview_reads_appeals_only_for_the_overdue_items_and_never_the_tim
 
 
 def test_links_keep_the_period_as_inclusive_days(scene) -> None:
-    _response, body = get(client_for(scene.supervisor), **MARCH, region=DUYUN)
+    _response, body = get(client_for(scene.supervisor), **MARCH_PARAMS, region=DUYUN)
     query = parse_qs(urlsplit(body["appeals"]["url"]).query)
     assert query == {"region": [DUYUN], "from": ["2025-03-01"], "to": ["2025-03-31"]}
     assert QueryDict(urlsplit(body["visits"]["url"]).query)["to"] == "2025-03-31"
@@ -382,6 +342,6 @@ def test_the_endpoint_is_declared_in_the_openapi_document(scene) -> None:
     operation = schema["paths"][URL]["get"]
     assert {"200", "401", "403", "404", "422"} <= set(operation["responses"])
     assert {p["name"] for p in operation["parameters"]} == {"from", "to", "region", "unit"}
-    response, body = get(client_for(scene.supervisor), **MARCH, region=DUYUN)
+    response, body = get(client_for(scene.supervisor), **MARCH_PARAMS, region=DUYUN)
     assert "都匀市" in response.content.decode()  # Chinese as it is, not escaped
     assert set(body) == set(schema["components"]["schemas"]["DashboardOut"]["properties"])

@@ -6,11 +6,10 @@ from datetime import date
 
 from django.utils import timezone
 
-from conftest import client_for
 from core.models import AuditEvent
-from core.tests.test_exports import response_bytes, xlsx_rows
-from insights.tests.test_dashboard import DUYUN, FUQUAN, GUANGHUI, MARCH, scene  # noqa: F401 (a fixture)
-from insights.views.dashboard import preset_period
+from core.period import preset_period
+from insights.tests.factories import DUYUN, FUQUAN, GUANGHUI, MARCH_PARAMS
+from tests.support import client_for, response_bytes, xlsx_rows
 
 OVERVIEW = "/insights/"
 
@@ -23,8 +22,8 @@ def chart_data(response) -> dict:
     return json.loads(html[start : html.index("</script>", start)])
 
 
-def test_the_leaders_overview_shows_the_prefecture_by_county_with_its_charts(scene) -> None:  # noqa: F811
-    response = client_for(scene.prefecture_supervisor).get(OVERVIEW, MARCH)
+def test_the_leaders_overview_shows_the_prefecture_by_county_with_its_charts(scene) -> None:
+    response = client_for(scene.prefecture_supervisor).get(OVERVIEW, MARCH_PARAMS)
     assert response.status_code == 200
     html = response.content.decode()
     assert "都匀市" in html and "福泉市" in html and "黔南布依族苗族自治州" in html
@@ -39,8 +38,8 @@ def test_the_leaders_overview_shows_the_prefecture_by_county_with_its_charts(sce
     assert 'data-testid="as-of"' in html and as_of.strftime("%H:%M") in html  # 数据截至 HH:MM
 
 
-def test_a_county_view_lists_its_townships_with_links_to_their_lists(scene) -> None:  # noqa: F811
-    response = client_for(scene.supervisor).get(f"/insights/county/{DUYUN}/", MARCH)
+def test_a_county_view_lists_its_townships_with_links_to_their_lists(scene) -> None:
+    response = client_for(scene.supervisor).get(f"/insights/county/{DUYUN}/", MARCH_PARAMS)
     assert response.status_code == 200
     html = response.content.decode()
     assert "广惠街道" in html and "文峰街道" in html and "福泉市" not in html
@@ -50,8 +49,8 @@ def test_a_county_view_lists_its_townships_with_links_to_their_lists(scene) -> N
     assert "宅基地边界纠纷" in html  # the most overdue item
 
 
-def test_a_township_view_opens_from_its_county_and_says_what_it_cannot_break_down(scene) -> None:  # noqa: F811
-    response = client_for(scene.prefecture_supervisor).get(f"/insights/township/{GUANGHUI}/", MARCH)
+def test_a_township_view_opens_from_its_county_and_says_what_it_cannot_break_down(scene) -> None:
+    response = client_for(scene.prefecture_supervisor).get(f"/insights/township/{GUANGHUI}/", MARCH_PARAMS)
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-figure="appeals"><span class="value">3</span>' in html
@@ -59,7 +58,7 @@ def test_a_township_view_opens_from_its_county_and_says_what_it_cannot_break_dow
     assert "按县统计" in html or "counted per county" in html
 
 
-def test_the_views_refuse_what_lies_outside_the_scope_and_the_wrong_level(scene) -> None:  # noqa: F811
+def test_the_views_refuse_what_lies_outside_the_scope_and_the_wrong_level(scene) -> None:
     leader = client_for(scene.other_leader)
     assert leader.get(f"/insights/county/{DUYUN}/").status_code == 404
     assert leader.get(f"/insights/township/{GUANGHUI}/").status_code == 404
@@ -70,17 +69,17 @@ def test_the_views_refuse_what_lies_outside_the_scope_and_the_wrong_level(scene)
     assert supervisor.get("/insights/county/nonsense/").status_code == 404
 
 
-def test_a_visitor_is_refused_and_unit_staff_land_on_their_units_view(scene) -> None:  # noqa: F811
+def test_a_visitor_is_refused_and_unit_staff_land_on_their_units_view(scene) -> None:
     assert client_for(scene.visitor).get(OVERVIEW).status_code == 403
     assert client_for(scene.visitor).get(f"/insights/county/{DUYUN}/").status_code == 403
-    response = client_for(scene.handler).get(OVERVIEW, MARCH)
+    response = client_for(scene.handler).get(OVERVIEW, MARCH_PARAMS)
     assert response.status_code == 302
     assert response["Location"] == f"/insights/unit/{scene.duyun_hr.pk}/?from=2025-03-01&to=2025-04-01"
     assert client_for(scene.handler).get(f"/insights/county/{DUYUN}/").status_code == 403
 
 
-def test_the_unit_view_shows_its_queue_overdue_items_and_rank(scene) -> None:  # noqa: F811
-    response = client_for(scene.unit_head).get(f"/insights/unit/{scene.duyun_hr.pk}/", MARCH)
+def test_the_unit_view_shows_its_queue_overdue_items_and_rank(scene) -> None:
+    response = client_for(scene.unit_head).get(f"/insights/unit/{scene.duyun_hr.pk}/", MARCH_PARAMS)
     assert response.status_code == 200
     html = response.content.decode()
     assert f'href="/appeals/?unit={scene.duyun_hr.pk}&amp;task=assigned" data-figure="assigned"' in html
@@ -92,12 +91,12 @@ def test_the_unit_view_shows_its_queue_overdue_items_and_rank(scene) -> None:  #
     assert client_for(scene.supervisor).get(f"/insights/unit/{scene.duyun_police.pk}/").status_code == 200
 
 
-def test_the_period_picker_takes_presets_custom_dates_and_refuses_bad_ones(scene) -> None:  # noqa: F811
+def test_the_period_picker_takes_presets_custom_dates_and_refuses_bad_ones(scene) -> None:
     client = client_for(scene.supervisor)
     last_month = client.get(OVERVIEW, {"period": "last_month"})
     assert last_month.context["preset"] == "last_month"
     assert last_month.context["period"] == preset_period("last_month", timezone.localdate())
-    custom = client.get(OVERVIEW, MARCH)
+    custom = client.get(OVERVIEW, MARCH_PARAMS)
     assert custom.context["preset"] == "custom" and custom.context["period"].starts == date(2025, 3, 1)
     bad = client.get(OVERVIEW, {"from": "2025-04-01", "to": "2025-03-01"})
     assert bad.status_code == 200 and bad.context["preset"] == "this_month"
@@ -121,8 +120,10 @@ def test_presets_cover_the_month_quarter_and_year_so_far() -> None:
     assert preset_period("this_year", today).starts == date(2025, 1, 1)
 
 
-def test_the_heat_table_export_holds_the_rows_and_is_audited(scene) -> None:  # noqa: F811
-    response = client_for(scene.supervisor).get(f"/insights/county/{DUYUN}/", {**MARCH, "export": "heat"})
+def test_the_heat_table_export_holds_the_rows_and_is_audited(scene) -> None:
+    response = client_for(scene.supervisor).get(
+        f"/insights/county/{DUYUN}/", {**MARCH_PARAMS, "export": "heat"}
+    )
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
     rows = xlsx_rows(response_bytes(response))
     by_name = {row[0]: row for row in rows[1:]}
@@ -132,7 +133,7 @@ def test_the_heat_table_export_holds_the_rows_and_is_audited(scene) -> None:  # 
     assert event.actor_id == scene.supervisor.pk and event.data["filters"]["region"] == DUYUN
 
 
-def test_the_overdue_export_lists_every_overdue_item_without_personal_data(scene) -> None:  # noqa: F811
+def test_the_overdue_export_lists_every_overdue_item_without_personal_data(scene) -> None:
     response = client_for(scene.prefecture_supervisor).get(OVERVIEW, {"export": "overdue"})
     assert response.status_code == 200
     rows = xlsx_rows(response_bytes(response))

@@ -8,10 +8,9 @@ import pytest
 
 from appeals.models import Appeal
 from appeals.services import Reporter
-from conftest import Personas, client_for
+from core.period import period_between
 from geo.models import Region
 from insights.selectors.hot import HotIssue, hot_issues, hotness
-from insights.selectors.metrics import period_between
 from insights.tests.factories import (
     FUQUAN_VILLAGE,
     GUANGHUI_VILLAGE,
@@ -20,6 +19,7 @@ from insights.tests.factories import (
     moment,
     registered,
 )
+from tests.support import Personas, client_for
 
 MARCH = period_between(starts=date(2025, 3, 1), ends=date(2025, 4, 1))
 GUANGHUI = "522701001000"
@@ -38,8 +38,17 @@ def wages(actor, when, *, place: str = GUANGHUI_VILLAGE, title: str = "工地拖
 
 
 def quarrel(actor, when, *, place: str = WENFENG_VILLAGE, colour: str = "red", **who: object):
-    return registered(actor, when, region_code=place, category_code="neighbour.dispute", kind="dispute",
-                      risk_colour=colour, parties_count=3, title="宅旁空地归属争执", **who)  # fmt: skip
+    return registered(
+        actor,
+        when,
+        region_code=place,
+        category_code="neighbour.dispute",
+        kind="dispute",
+        risk_colour=colour,
+        parties_count=3,
+        title="宅旁空地归属争执",
+        **who,
+    )
 
 
 @pytest.fixture

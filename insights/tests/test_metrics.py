@@ -9,9 +9,10 @@ from appeals.models import AppealEvent
 from campaigns.models import Metric, Target
 from campaigns.selectors import campaign_progress
 from core.errors import InvalidInput
+from core.period import period_between
 from geo.models import Region
 from insights.models import DisputeDay, DisputeSpan
-from insights.selectors import RATE_KEYS, MetricsSummary, metrics_summary, period_between
+from insights.selectors import RATE_KEYS, MetricsSummary, metrics_summary
 from insights.services import counters_refresh
 from insights.tests.factories import (
     FUQUAN_VILLAGE,
@@ -53,8 +54,11 @@ def counts(user, *keys: str, period=MARCH, **filters) -> tuple[int, ...]:
 
 
 def test_a_period_is_at_least_a_day_and_at_most_three_years() -> None:
-    for starts, ends in [(date(2025, 3, 1), date(2025, 3, 1)), (date(2025, 3, 2), date(2025, 3, 1)),
-                         (date(2024, 2, 29), date(2027, 3, 2))]:  # fmt: skip
+    for starts, ends in [
+        (date(2025, 3, 1), date(2025, 3, 1)),
+        (date(2025, 3, 2), date(2025, 3, 1)),
+        (date(2024, 2, 29), date(2027, 3, 2)),
+    ]:
         with pytest.raises(InvalidInput) as error:
             period_between(starts=starts, ends=ends)
         assert "to" in error.value.details

@@ -2,50 +2,16 @@
 
 import pytest
 
-from appeals.tests.test_api import api
-from conftest import client_for
 from core.errors import Forbidden, InvalidInput
+from core.period import period_between
 from insights.models import ScoreWeight
 from insights.selectors import failing, rankings
-from insights.selectors.metrics import period_between
 from insights.selectors.rankings import DEFAULT_WEIGHTS, score
-from insights.services import counters_refresh, score_weights_set
-from insights.tests.factories import (
-    FUQUAN_VILLAGE,
-    GUANGHUI_VILLAGE,
-    WENFENG_VILLAGE,
-    accept,
-    assign,
-    callback,
-    handled,
-    march,
-    registered,
-    resolve,
-)
-from org.models import Role
-from org.tests.factories import make_member
+from insights.services import score_weights_set
+from insights.tests.factories import MARCH_PARAMS, march
+from tests.support import api_client, client_for
 
 MARCH = period_between(starts=march(1).date(), ends=march(31).date().replace(month=4, day=1))
-PARAMS = {"from": "2025-03-01", "to": "2025-04-01"}
-
-
-@pytest.fixture
-def season(personas):
-    """都匀市: 广惠街道 served well, 文峰街道 with an unsolved callback; 福泉市: one item assigned, never accepted."""
-    p = personas
-    good = handled(p, march(3), resolved_at=march(3, 15), region_code=GUANGHUI_VILLAGE)
-    callback(p.dispatcher, good, march(4), solved=True, satisfaction="satisfied")
-    poor = handled(p, march(3), resolved_at=march(3, 15), region_code=WENFENG_VILLAGE)
-    callback(p.dispatcher, poor, march(4), solved=False, satisfaction="unsatisfied")
-    township = registered(p.dispatcher, march(5), region_code=GUANGHUI_VILLAGE)
-    assign(p.dispatcher, township, march(5), unit=p.guanghui)
-    accept(p.township_handler, township, march(5, 10, 30))
-    resolve(p.township_handler, township, march(6))
-    fuquan_dispatcher = make_member(username="fuquan_dispatcher", unit=p.fuquan_plc, role=Role.DISPATCHER)
-    far = registered(fuquan_dispatcher, march(3), region_code=FUQUAN_VILLAGE)
-    assign(fuquan_dispatcher, far, march(3), unit=p.fuquan_hr)
-    counters_refresh()
-    return p
 
 
 def test_the_county_league_ranks_every_county_in_scope_with_its_own_counts(season) -> None:
@@ -117,23 +83,23 @@ def test_bad_weights_are_refused_with_details_and_nothing_is_stored(personas) ->
 def test_the_api_answers_every_persona_in_scope_and_refuses_the_rest(season) -> None:
     p = season
     for name, user in p.all().items():
-        response = client_for(user).get("/api/v1/rankings", {"league": "county", **PARAMS})
+        response = client_for(user).get("/api/v1/rankings", {"league": "county", **MARCH_PARAMS})
         assert response.status_code == 200, name
-    other = client_for(p.other_leader).get("/api/v1/rankings", {"league": "township", **PARAMS}).json()
+    other = client_for(p.other_leader).get("/api/v1/rankings", {"league": "township", **MARCH_PARAMS}).json()
     assert other["rows"] and all(row["key"].startswith("522702") for row in other["rows"])
-    body = client_for(p.dispatcher).get("/api/v1/rankings", {"league": "township", **PARAMS}).json()
+    body = client_for(p.dispatcher).get("/api/v1/rankings", {"league": "township", **MARCH_PARAMS}).json()
     assert len(body["red"]) <= 5 and body["labels"]["solved_rate"] and body["as_of"]
     out = client_for(p.other_leader).get("/api/v1/rankings", {"league": "county", "region": "522701000000"})
     assert out.status_code == 404
     bad = client_for(p.dispatcher).get("/api/v1/rankings", {"league": "village"})
     assert bad.status_code == 422
-    put = api(p.supervisor).put(
+    put = api_client(p.supervisor).put(
         "/api/v1/rankings/weights",
         {"league": "county", "weights": {"solved_rate": 1}},
         content_type="application/json",
     )
     assert put.status_code == 403
-    put = api(p.admin).put(
+    put = api_client(p.admin).put(
         "/api/v1/rankings/weights",
         {"league": "county", "weights": {"solved_rate": -1}},
         content_type="application/json",

@@ -1,16 +1,15 @@
 """The rankings page: the table and boards for each persona in scope, the weights form for admins, the export."""
 
-from conftest import client_for
 from core.models import AuditEvent
 from insights.models import ScoreWeight
-from insights.tests.test_rankings import season  # noqa: F401 (a fixture)
+from tests.support import client_for
 
 URL = "/insights/rankings/"
-PARAMS = {"from": "2025-03-01", "to": "2025-04-01"}
+MARCH_PARAMS = {"from": "2025-03-01", "to": "2025-04-01"}
 
 
-def test_the_page_shows_the_league_with_its_boards_and_definitions(season) -> None:  # noqa: F811
-    response = client_for(season.prefecture_supervisor).get(URL, {"league": "county", **PARAMS})
+def test_the_page_shows_the_league_with_its_boards_and_definitions(season) -> None:
+    response = client_for(season.prefecture_supervisor).get(URL, {"league": "county", **MARCH_PARAMS})
     assert response.status_code == 200
     html = response.content.decode()
     assert "都匀市" in html and "福泉市" in html
@@ -19,14 +18,14 @@ def test_the_page_shows_the_league_with_its_boards_and_definitions(season) -> No
     assert 'data-testid="save-weights"' not in html  # only admins edit the weights
 
 
-def test_another_countys_region_is_not_found(season) -> None:  # noqa: F811
+def test_another_countys_region_is_not_found(season) -> None:
     response = client_for(season.other_leader).get(URL, {"league": "township", "region": "522701000000"})
     assert response.status_code == 404
 
 
-def test_an_admin_saves_weights_and_bad_ones_are_refused_without_writing(season) -> None:  # noqa: F811
+def test_an_admin_saves_weights_and_bad_ones_are_refused_without_writing(season) -> None:
     admin = client_for(season.admin)
-    page = admin.get(URL, {"league": "township", **PARAMS})
+    page = admin.get(URL, {"league": "township", **MARCH_PARAMS})
     assert 'data-testid="save-weights"' in page.content.decode()
     token = admin.cookies["csrftoken"].value
     form = {
@@ -52,8 +51,10 @@ def test_an_admin_saves_weights_and_bad_ones_are_refused_without_writing(season)
     assert ScoreWeight.objects.get(metric="solved_rate").weight == 50
 
 
-def test_the_export_holds_the_ranked_rows_and_is_audited(season) -> None:  # noqa: F811
-    response = client_for(season.dispatcher).get(URL, {"league": "township", "export": "xlsx", **PARAMS})
+def test_the_export_holds_the_ranked_rows_and_is_audited(season) -> None:
+    response = client_for(season.dispatcher).get(
+        URL, {"league": "township", "export": "xlsx", **MARCH_PARAMS}
+    )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     event = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORTED).latest("id")

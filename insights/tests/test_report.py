@@ -9,9 +9,8 @@ import time_machine
 from docx import Document
 
 from appeals.services import Reporter
-from conftest import DUYUN, FUQUAN, Personas, client_for
 from core.models import AuditEvent
-from insights.selectors.metrics import period_between
+from core.period import period_between, preset_period
 from insights.selectors.report import DecisionReport, decision_report
 from insights.services import counters_refresh
 from insights.tests.factories import (
@@ -26,7 +25,7 @@ from insights.tests.factories import (
     registered,
     visit,
 )
-from insights.views_report import preset_period
+from tests.support import DUYUN, FUQUAN, Personas, client_for
 
 MARCH = period_between(starts=date(2025, 3, 1), ends=date(2025, 4, 1))
 QUERY = {"from": "2025-03-01", "to": "2025-04-01"}
@@ -36,8 +35,16 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def dispute(actor, when, colour: str, *, title: str, category: str, place: str = WENFENG_VILLAGE):
-    return registered(actor, when, kind="dispute", risk_colour=colour, category_code=category, title=title,
-                      region_code=place, reporter=Reporter(name="李四", phone="13911112222"))  # fmt: skip
+    return registered(
+        actor,
+        when,
+        kind="dispute",
+        risk_colour=colour,
+        category_code=category,
+        title=title,
+        region_code=place,
+        reporter=Reporter(name="李四", phone="13911112222"),
+    )
 
 
 @pytest.fixture
@@ -167,8 +174,15 @@ def test_the_report_page_renders_every_part(history) -> None:
         response = client_for(history.supervisor).get("/insights/report/view/", QUERY)
     assert response.status_code == 200
     page = response.content.decode()
-    for part in ('data-testid="key-numbers"', 'data-testid="hot-issues"', 'data-testid="risks"',
-                 'data-testid="recommendations"', "data-print", "@media print", "size: A4"):  # fmt: skip
+    for part in (
+        'data-testid="key-numbers"',
+        'data-testid="hot-issues"',
+        'data-testid="risks"',
+        'data-testid="recommendations"',
+        "data-print",
+        "@media print",
+        "size: A4",
+    ):
         assert part in page
     assert WAGES_KEY in page and "林地边界长期争执" in page and "每月一题" in page
     assert "/appeals/?category=labour.wage_arrears&amp;region=522701001000" in page
@@ -272,8 +286,16 @@ READERS = ("supervisor", "prefecture_supervisor", "other_leader", "admin")
 OTHERS = ("visitor", "handler", "unit_head", "other_handler", "dispatcher", "township_handler")
 
 
-@pytest.mark.parametrize("url", ["/api/v1/reports/decision", "/api/v1/reports/decision.docx",
-                                 "/insights/report/view/", "/insights/report/docx", "/insights/report/"])  # fmt: skip
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/reports/decision",
+        "/api/v1/reports/decision.docx",
+        "/insights/report/view/",
+        "/insights/report/docx",
+        "/insights/report/",
+    ],
+)
 def test_only_leaders_supervisors_and_admins_read_reports(personas, url) -> None:
     counters_refresh()
     for name in READERS:
@@ -285,8 +307,15 @@ def test_only_leaders_supervisors_and_admins_read_reports(personas, url) -> None
     ).exists()
 
 
-@pytest.mark.parametrize("url", ["/api/v1/reports/decision", "/api/v1/reports/decision.docx",
-                                 "/insights/report/view/", "/insights/report/docx"])  # fmt: skip
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/reports/decision",
+        "/api/v1/reports/decision.docx",
+        "/insights/report/view/",
+        "/insights/report/docx",
+    ],
+)
 def test_a_region_out_of_scope_is_answered_like_a_missing_one(personas, url) -> None:
     client = client_for(personas.other_leader)
     outside = client.get(url, {**QUERY, "region": DUYUN})

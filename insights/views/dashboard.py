@@ -3,14 +3,11 @@ picker, charts drawn by static/js/dashboard.js from the page's JSON, numbers tha
 tables (areas, overdue items) as Excel."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,34 +16,29 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from appeals.views.common import request_user
-from core.errors import Forbidden, InvalidInput, NotFound
-from core.exports import EXPORT_CHUNK, xlsx_export
+from core.errors import Forbidden, NotFound
+from core.exports import EXPORT_CHUNK, xlsx_response
+from core.period import PRESETS, Period, percent, period_from_request
+from core.web import query_string, request_user, url_with_query
 from geo.models import Region
+from insights.permissions import access_dashboard, may_see_overview, staff_units
 from insights.selectors.dashboard import (
     HEAT_RATES,
-    OVERVIEW_ROLES,
     Overview,
-    access_dashboard,
     dashboard_overview,
     dashboard_root,
     dashboard_url,
     days_overdue,
     overdue_rows,
     overview_json,
-    staff_units,
 )
-from insights.selectors.metrics import DEFINITIONS, Period, period_between, preset_period
+from insights.selectors.metrics import DEFINITIONS
 from insights.selectors.rankings import INVERSE, THRESHOLDS, RankingRow, rankings
 from org.models import Unit, UnitLevel, User
-from org.permissions import regions_visible_to, user_scope
+from org.permissions import regions_visible_to
 
-PRESETS: dict[str, Promise] = {
-    "this_month": _("This month"),
-    "last_month": _("Last month"),
-    "this_quarter": _("This quarter"),
-    "this_year": _("This year"),
-}
+# The presets of the dashboards' period picker.
+PICKER = ("this_month", "last_month", "this_quarter", "this_year")
 SERIES: dict[str, Promise] = {
     "registered": _("Appeals registered"),
     "assigned": _("Assignments received"),
@@ -55,55 +47,7 @@ SERIES: dict[str, Promise] = {
 }
 
 
-# --- the period ---------------------------------------------------------------------------------------------
-
-
-def page_period(request: HttpRequest) -> tuple[Period, str]:
-    """?period=<preset>, or ?from=&to= (the period [from, to)); this month so far by default or when the dates
-    are refused (with a message saying why)."""
-    today = timezone.localdate()
-    key = request.GET.get("period", "")
-    if key in PRESETS:
-        return preset_period(key, today), key
-    raw_from, raw_to = request.GET.get("from", ""), request.GET.get("to", "")
-    if raw_from or raw_to:
-        try:
-            starts = date.fromisoformat(raw_from) if raw_from else today.replace(day=1)
-            ends = date.fromisoformat(raw_to) if raw_to else today + timedelta(days=1)
-            period = period_between(starts=starts, ends=ends)
-        except ValueError:
-            messages.error(request, gettext("Dates are written YYYY-MM-DD; showing this month."))
-        except InvalidInput as exc:
-            messages.error(request, exc.message)
-        else:
-            return period, _preset_of(period, today)
-    return preset_period("this_month", today), "this_month"
-
-
-def _preset_of(period: Period, today: date) -> str:
-    for key in PRESETS:
-        if preset_period(key, today) == period:
-            return key
-    return "custom"
-
-
-# --- access -------------------------------------------------------------------------------------------------
-
-
-def _access(user: User, *, region_code: str | None = None, unit_id: int | None = None) -> tuple[Any, Any]:
-    try:
-        return access_dashboard(user, region_code=region_code, unit_id=unit_id)
-    except Forbidden as exc:
-        raise PermissionDenied(exc.message) from None
-    except NotFound as exc:
-        raise Http404(exc.message) from None
-
-
 # --- presentation helpers -----------------------------------------------------------------------------------
-
-
-def percent(value: float | None) -> str:
-    return "—" if value is None else f"{100 * value:.1f}%"
 
 
 def heat_class(key: str, value: float | None) -> str:
@@ -122,12 +66,13 @@ class HeatCell:
     css: str
 
 
+def _period(request: HttpRequest) -> tuple[Period, str]:
+    period, preset = period_from_request(request)
+    return period, preset if preset in PICKER else "custom"
+
+
 def _window(period: Period) -> dict[str, str]:
     return {"from": period.starts.isoformat(), "to": period.ends.isoformat()}
-
-
-def _qs(**params: Any) -> str:
-    return "?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
 def _common(overview: Overview, preset: str) -> dict[str, Any]:
@@ -138,11 +83,11 @@ def _common(overview: Overview, preset: str) -> dict[str, Any]:
         "period": period,
         "last_day": period.ends - timedelta(days=1),
         "preset": preset,
-        "presets": [(key, label, _qs(period=key)) for key, label in PRESETS.items()],
+        "presets": [(key, PRESETS[key], query_string({"period": key})) for key in PICKER],
         "rates": [(rate, percent(rate.value), heat_class(rate.key, rate.value)) for rate in overview.rates],
         "as_of": as_of,
         "as_of_today": as_of is not None and as_of.date() == timezone.localdate(),
-        "export_overdue": _qs(**_window(period), export="overdue"),
+        "export_overdue": query_string({**_window(period), "export": "overdue"}),
         "chart_data": {**overview_json(overview), "series": {k: str(v) for k, v in SERIES.items()}},
         "definitions": [(str(d.label), str(d.text)) for d in DEFINITIONS.values()],
     }
@@ -155,15 +100,11 @@ def _common(overview: Overview, preset: str) -> dict[str, Any]:
 def overview(request: HttpRequest) -> HttpResponseBase:
     """The leader's overview: the prefecture, or the user's scope; unit staff are sent to their unit's view."""
     user = request_user(request)
-    if not user_scope(user).holds(*OVERVIEW_ROLES):
+    if not may_see_overview(user):
         units = staff_units(user)
         if units:
-            return redirect(
-                dashboard_url(unit=units[0]) + (f"?{request.GET.urlencode()}" if request.GET else "")
-            )
-        raise PermissionDenied(
-            gettext("Dashboards are for leaders, supervisors, dispatchers and unit staff.")
-        )
+            return redirect(url_with_query(dashboard_url(unit=units[0]), list(request.GET.items())))
+        raise Forbidden(gettext("Dashboards are for leaders, supervisors, dispatchers and unit staff."))
     return _area_page(request, user, code=None, level=None)
 
 
@@ -178,10 +119,10 @@ def township(request: HttpRequest, code: str) -> HttpResponseBase:
 
 
 def _area_page(request: HttpRequest, user: User, *, code: str | None, level: int | None) -> HttpResponseBase:
-    region, _unit = _access(user, region_code=code)
+    region, _unit = access_dashboard(user, region_code=code)
     if level is not None and (region is None or region.level != level):
-        raise Http404(gettext("No such county or township."))
-    period, preset = page_period(request)
+        raise NotFound(gettext("No such county or township."))
+    period, preset = _period(request)
     export = request.GET.get("export")
     if export == "overdue":
         return _overdue_export(request, user, period=period, region=region, unit=None)
@@ -202,7 +143,7 @@ def _area_page(request: HttpRequest, user: User, *, code: str | None, level: int
             )
             for row in result.heat
         ],
-        "export_heat": _qs(**_window(period), export="heat"),
+        "export_heat": query_string({**_window(period), "export": "heat"}),
     }
     return render(request, "insights/dashboard.html", context)
 
@@ -231,8 +172,9 @@ def _trail(user: User, region: Region | None, period: Period) -> list[tuple[str,
 def unit(request: HttpRequest, unit_id: int) -> HttpResponseBase:
     """A unit's rates, open tasks, overdue items and rank, for unit staff (their own units) and overseers."""
     user = request_user(request)
-    _region, the_unit = _access(user, unit_id=unit_id)
-    period, preset = page_period(request)
+    _region, the_unit = access_dashboard(user, unit_id=unit_id)
+    assert the_unit is not None  # access_dashboard answers a unit when asked for one
+    period, preset = _period(request)
     if request.GET.get("export") == "overdue":
         return _overdue_export(request, user, period=period, region=None, unit=the_unit)
     result = dashboard_overview(user=user, period=period, region=None, unit=the_unit)
@@ -244,10 +186,10 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponseBase:
         "rank": rank,
         "ranked": ranked,
         "own_units": [(u, dashboard_url(unit=u, period=period)) for u in mine] if len(mine) > 1 else [],
-        "queue_url": reverse("appeals:unit") + _qs(unit=the_unit.pk) if the_unit in mine else None,
-        "overview_url": dashboard_url(None, period=period)
-        if user_scope(user).holds(*OVERVIEW_ROLES)
+        "queue_url": url_with_query(reverse("appeals:unit"), {"unit": the_unit.pk})
+        if the_unit in mine
         else None,
+        "overview_url": dashboard_url(None, period=period) if may_see_overview(user) else None,
     }
     return render(request, "insights/dashboard_unit.html", context)
 
@@ -287,7 +229,7 @@ def _heat_export(request: HttpRequest, user: User, result: Overview) -> HttpResp
         for row in result.heat
     )
     name = result.region.name if result.region else gettext("All regions")
-    return xlsx_export(
+    return xlsx_response(
         rows=rows,
         headers=headers,
         filename=f"看板-{name}-分区统计-{_span(result.period)}.xlsx",
@@ -318,7 +260,7 @@ def _overdue_export(
             ]
 
     name = unit.name if unit else region.name if region else gettext("All regions")
-    return xlsx_export(
+    return xlsx_response(
         rows=lines(),
         headers=[
             gettext("Tracking code"),
@@ -337,4 +279,4 @@ def _overdue_export(
     )
 
 
-__all__ = ["county", "overview", "page_period", "preset_period", "township", "unit", "unit_rank"]
+__all__ = ["county", "overview", "township", "unit", "unit_rank"]

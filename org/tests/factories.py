@@ -1,14 +1,8 @@
 """Plain typed factories with valid defaults and no hidden randomness."""
 
-from pathlib import Path
-
-from django.conf import settings
-
 from geo.models import Region
-from geo.services import regions_load
 from org.models import Membership, Role, Unit, UnitKind, UnitLevel, User
 
-QIANNAN_CSV = Path(settings.BASE_DIR) / "geo" / "fixtures" / "qiannan_522700_tree.csv"
 PASSWORD = "correct-horse-battery-9"
 
 LEVEL_OF_REGION = {
@@ -17,25 +11,6 @@ LEVEL_OF_REGION = {
     4: UnitLevel.TOWNSHIP,
     5: UnitLevel.VILLAGE,
 }
-
-
-def ensure_qiannan() -> None:
-    """The real Qiannan division tree, loaded once per database."""
-    if not Region.objects.filter(pk="522700000000").exists():
-        regions_load(path=QIANNAN_CSV)
-
-
-def ensure_reference() -> None:
-    """The calendar and the appeals reference data, as the data migrations load them."""
-    from appeals.models import Category, DeadlinePolicy, RoutingRule
-    from appeals.reference import reference_load
-    from core.models import CalendarYear
-    from core.workcalendar import calendar_load_library
-
-    if not CalendarYear.objects.exists():
-        calendar_load_library()
-    if not DeadlinePolicy.objects.exists():
-        reference_load(policy_model=DeadlinePolicy, category_model=Category, rule_model=RoutingRule)
 
 
 def make_unit(*, kind: UnitKind, region_code: str, name: str = "", parent: Unit | None = None) -> Unit:

@@ -6,10 +6,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from conftest import client_for
 from core.models import AuditEvent
 from org.models import ApiToken
 from org.tests.factories import PASSWORD
+from tests.support import client_for
 
 PERSONAS = [
     "visitor",

@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from conftest import client_for
+from tests.support import client_for
 
 ROLE_TITLES = {
     "visitor": "走访干部",
@@ -16,7 +16,7 @@ ROLE_TITLES = {
 
 
 def test_login_page_is_in_chinese_whatever_the_browser_language(db) -> None:
-    response = Client().get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    response = Client().get(reverse("org:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     body = response.content.decode()
     assert response.status_code == 200
     assert '<html lang="zh-hans">' in body
@@ -26,7 +26,7 @@ def test_login_page_is_in_chinese_whatever_the_browser_language(db) -> None:
 def test_home_needs_a_signed_in_user(db) -> None:
     response = Client().get(reverse("home"))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"].startswith(reverse("org:login"))
 
 
 @pytest.mark.parametrize("name", list(ROLE_TITLES))

@@ -13,7 +13,7 @@ from ninja import Query, Router, Status
 
 from core.api import Page, responses
 from core.pagination import keyset_paginate
-from insights.selectors.metrics import period_between
+from core.period import period_between
 from org.auth import api_user
 from org.permissions import access_unit
 from oversight.permissions import (
@@ -78,7 +78,7 @@ from oversight.services import (
     rectification_verify,
 )
 
-router = Router(tags=["oversight"])
+router = Router()
 CHANGE = (403, 404, 409)
 
 # --- interviews -----------------------------------------------------------------------------------------------

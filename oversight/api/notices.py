@@ -1,93 +1,29 @@
 """The notices API (DESIGN §10): draft a notice from the metrics, edit it, publish it, download it as Word."""
 
-from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict
+from ninja import Query, Router, Status
 
 from core.api import ErrorOut, Page, responses
+from core.officedoc import DOCX_CONTENT_TYPE
 from core.pagination import keyset_paginate
-from insights.selectors.metrics import period_between
+from core.period import period_between
 from org.auth import api_user
 from org.permissions import access_region
-from oversight.docx import DOCX_CONTENT_TYPE, notice_docx_response
+from oversight.docx import notice_docx_response
 from oversight.models import Notice
-from oversight.permissions_notices import (
+from oversight.permissions import (
     access_notice,
     notices_visible_to,
     require_notice_reader,
     require_notice_writer,
 )
+from oversight.schemas import NoticeEditIn, NoticeIn, NoticeListItem, NoticeOut, NoticeQuery, VersionIn
 from oversight.selectors.notices import NOTICE_ORDER, NoticeFilters, notice_list
 from oversight.services.notices import NoticeEdit, notice_draft, notice_edit, notice_publish
 
-router = Router(tags=["oversight"])
-
-
-class StrictIn(Schema):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-
-class NoticeIn(StrictIn):
-    starts: date = Field(..., alias="from", description="first day of the period (Asia/Shanghai)")
-    ends: date = Field(..., alias="to", description="the day after the last day: the period is [from, to)")
-    region: str = Field(..., pattern=r"^\d{12}$", description="a prefecture or county code")
-
-    # Dates arrive as JSON strings: strict mode would refuse every one.
-    model_config = ConfigDict(extra="forbid", strict=False)
-
-
-class NoticeEditIn(StrictIn):
-    version: int = Field(..., ge=1, description="the version of the notice this edit acts on")
-    title: str | None = Field(None, max_length=400)
-    addressee: str | None = Field(None, max_length=400)
-    sections: dict[str, str] = Field(
-        default_factory=dict, max_length=10, description="section key → its new text (paragraphs by line)"
-    )
-
-
-class VersionIn(StrictIn):
-    version: int = Field(..., ge=1, description="the version of the notice being published")
-
-
-class NoticeQuery(Schema):
-    status: Literal["draft", "published"] | None = None
-    region: str | None = Field(None, pattern=r"^\d{12}$", description="notices of this region's subtree")
-    year: int | None = Field(None, ge=2000, le=2100, description="year of the period's first day")
-    cursor: str | None = Field(None, max_length=500)
-    limit: int = Field(50, ge=1, le=200)
-
-
-class PeriodOut(Schema):
-    starts: date = Field(..., serialization_alias="from")
-    ends: date = Field(..., serialization_alias="to", description="exclusive")
-
-
-class RegionRef(Schema):
-    code: str
-    name: str
-
-
-class NoticeListItem(Schema):
-    id: int
-    title: str
-    issuer: str
-    number: str = Field(..., description="document number, empty until published")
-    status: str
-    version: int
-    period: PeriodOut
-    region: RegionRef
-    created_at: datetime
-    published_at: datetime | None
-
-
-class NoticeOut(NoticeListItem):
-    content: dict[str, Any] = Field(
-        ...,
-        description="addressee, as_of, definitions, and sections [{key, heading, text, tables, items}]",
-    )
+router = Router()
 
 
 def _out(notice: Notice, *, content: bool = True) -> dict[str, Any]:
@@ -207,4 +143,4 @@ def publish_notice(request: HttpRequest, notice_id: int, payload: VersionIn) -> 
 )
 def get_notice_docx(request: HttpRequest, notice_id: int) -> HttpResponse:
     notice = access_notice(api_user(request), notice_id)
-    return notice_docx_response(notice)
+    return notice_docx_response(notice, actor=api_user(request), request=request)

@@ -17,7 +17,7 @@ and the Word file print; `items` keep the numbers behind them for API clients.
 import math
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -28,8 +28,9 @@ from appeals.models import ACTIVE_STATUSES, Appeal
 from appeals.permissions import appeals_visible_to
 from core.masking import mask_id_number, mask_phone
 from core.officedoc import document_date
+from core.period import Period, percent, period_text
 from geo.models import Region, subtree_bounds
-from insights.selectors.metrics import DEFINITIONS, RATE_KEYS, MetricsSummary, Period, metrics_summary
+from insights.selectors.metrics import DEFINITIONS, RATE_KEYS, MetricsSummary, metrics_summary
 from insights.selectors.rankings import INVERSE, THRESHOLDS, Ranking, RankingRow, failing, rankings
 from org.models import Unit, User
 from oversight.models import Notice
@@ -89,7 +90,7 @@ class NoticeFilters:
 
 
 def notice_list(visible: QuerySet[Notice], filters: NoticeFilters) -> QuerySet[Notice]:
-    """The notices the caller may see (oversight.permissions_notices), narrowed by the filters."""
+    """The notices the caller may see (oversight.permissions), narrowed by the filters."""
     rows = visible.select_related("region", "created_by", "published_by")
     if filters.status:
         rows = rows.filter(status=filters.status)
@@ -111,28 +112,6 @@ def document_number(year: int, sequence: int) -> str:
 
 
 # --- formatting -------------------------------------------------------------------------------------------------
-
-
-def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
-
-
-def period_text(starts: date, ends: date) -> str:
-    """[starts, ends) as a notice names it: 2026年10月, 2026年, or 2026年10月8日至11月7日."""
-    last = ends - timedelta(days=1)
-    months = (ends.year - starts.year) * 12 + ends.month - starts.month
-    if starts.day == 1 and ends.day == 1:
-        if months == 1:
-            return f"{starts.year}年{starts.month}月"
-        if months == 12 and starts.month == 1:
-            return f"{starts.year}年"
-        if starts.year == last.year:
-            return f"{starts.year}年{starts.month}月至{last.month}月"
-    if starts == last:
-        return document_date(starts)
-    if starts.year == last.year:
-        return f"{document_date(starts)}至{last.month}月{last.day}日"
-    return f"{document_date(starts)}至{document_date(last)}"
 
 
 def short_name(region: Region) -> str:

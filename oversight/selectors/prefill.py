@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from insights.selectors.metrics import RATE_KEYS, Period, metrics_summary
+from core.period import Period
+from insights.selectors.metrics import RATE_KEYS, metrics_summary
 from org.models import Unit, User
 from oversight.services.interviews import Reason
 

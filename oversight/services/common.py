@@ -7,22 +7,12 @@ from django.db.models import Model
 
 from appeals.models import Appeal
 from appeals.permissions import appeals_visible_to
-from core.errors import InvalidInput, NotFound, StaleVersion
+from core.errors import InvalidInput, NotFound
 from core.text import plain_text
 from org.models import User
 
 M = TypeVar("M", bound=Model)
 MAX_APPEALS = 50
-
-
-def lock_at(model: type[M], pk: int, expected_version: int) -> M:
-    """The row locked for update, its version raised by one; 409 when someone changed it meanwhile."""
-    locked = model._default_manager.select_for_update().get(pk=pk)
-    current = locked.version  # type: ignore[attr-defined]
-    if current != expected_version:
-        raise StaleVersion(expected=expected_version, actual=current)
-    locked.version = current + 1  # type: ignore[attr-defined]
-    return locked
 
 
 def check_text(

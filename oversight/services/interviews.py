@@ -13,12 +13,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from core.db import lock_at_version
 from core.errors import DomainError, InvalidInput, NotFound
 from insights.selectors.metrics import RATE_KEYS
 from org.models import Unit, User
 from oversight.models import Interview, InterviewFollowUp, InterviewStatus
 from oversight.permissions import notices_citable_by, require_overseer
-from oversight.services.common import check_text, lock_at, refuse, visible_appeals
+from oversight.services.common import check_text, refuse, visible_appeals
 
 MAX_COMMITMENTS = 30
 MAX_REASONS = len(RATE_KEYS)
@@ -116,7 +117,7 @@ def interview_edit(
 ) -> Interview:
     """Correct what was recorded, until the interview is closed; the unit and its cause stay as recorded."""
     require_overseer(actor, interview.unit)
-    locked = lock_at(Interview, interview.pk, expected_version)
+    locked = lock_at_version(Interview.objects.all(), pk=interview.pk, expected_version=expected_version)
     if locked.status == InterviewStatus.CLOSED:
         raise DomainError("约谈已结束，不能再修改", code="closed")
     values = _checked(data)
@@ -137,7 +138,7 @@ def interview_hold(
 ) -> Interview:
     """The interview took place: its summary is written; it cannot be held before its date."""
     require_overseer(actor, interview.unit)
-    locked = lock_at(Interview, interview.pk, expected_version)
+    locked = lock_at_version(Interview.objects.all(), pk=interview.pk, expected_version=expected_version)
     if locked.status != InterviewStatus.SCHEDULED:
         raise DomainError("只能对待约谈的记录登记约谈情况", code="not_scheduled")
     if locked.held_on > (today or timezone.localdate()):
@@ -162,7 +163,7 @@ def interview_follow_up(
 ) -> InterviewFollowUp:
     """A check on the commitments, on a day between the interview and today."""
     require_overseer(actor, interview.unit)
-    locked = lock_at(Interview, interview.pk, expected_version)
+    locked = lock_at_version(Interview.objects.all(), pk=interview.pk, expected_version=expected_version)
     if locked.status not in (InterviewStatus.HELD, InterviewStatus.FOLLOWED_UP):
         raise DomainError("只能对已约谈、未结束的记录登记回访督办", code="not_held")
     problems: dict[str, str] = {}
@@ -179,7 +180,7 @@ def interview_follow_up(
 def interview_close(*, actor: User, interview: Interview, expected_version: int) -> Interview:
     """Close an interview whose commitments were followed up at least once."""
     require_overseer(actor, interview.unit)
-    locked = lock_at(Interview, interview.pk, expected_version)
+    locked = lock_at_version(Interview.objects.all(), pk=interview.pk, expected_version=expected_version)
     if locked.status != InterviewStatus.FOLLOWED_UP:
         raise DomainError("回访督办后才能结束约谈", code="not_followed_up")
     locked.status = InterviewStatus.CLOSED

@@ -7,12 +7,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from core.db import lock_at_version
 from core.errors import DomainError
+from core.period import Period
 from geo.models import Region
-from insights.selectors.metrics import Period
 from org.models import User
 from oversight.models import Notice, NoticeCounter, NoticeStatus
-from oversight.permissions_notices import check_notice_region, require_notice_editor
+from oversight.permissions import check_notice_region, require_notice_editor
 from oversight.selectors.notices import (
     SECTION_KEYS,
     document_number,
@@ -20,7 +21,7 @@ from oversight.selectors.notices import (
     notice_issuer,
     notice_title,
 )
-from oversight.services.common import check_text, lock_at, refuse
+from oversight.services.common import check_text, refuse
 
 MAX_SECTION_TEXT = 10000
 MAX_ADDRESSEE = 200
@@ -60,7 +61,7 @@ def _refuse_published(notice: Notice) -> None:
 def notice_edit(*, notice: Notice, actor: User, expected_version: int, edit: NoticeEdit) -> Notice:
     """Change a draft's title, addressee or section texts; a published notice is final."""
     require_notice_editor(actor, notice)
-    locked = lock_at(Notice, notice.pk, expected_version)
+    locked = lock_at_version(Notice.objects.all(), pk=notice.pk, expected_version=expected_version)
     _refuse_published(locked)
     problems: dict[str, str] = {}
     fields = ["content", "version", "updated_at"]
@@ -97,7 +98,7 @@ def notice_publish(*, notice: Notice, actor: User, expected_version: int) -> Not
     The year's counter row is locked until the transaction ends, so numbers follow the order of publishing
     with no gaps and no repeats."""
     require_notice_editor(actor, notice)
-    locked = lock_at(Notice, notice.pk, expected_version)
+    locked = lock_at_version(Notice.objects.all(), pk=notice.pk, expected_version=expected_version)
     if locked.status != NoticeStatus.DRAFT:
         raise DomainError("通报已印发，不能重复印发", code="already_published")
     now = timezone.now()

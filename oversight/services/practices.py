@@ -10,11 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from appeals.models import Category
+from core.db import lock_at_version
 from core.errors import DomainError
 from org.models import Unit, User
 from oversight.models import GoodPractice
 from oversight.permissions import require_overseer
-from oversight.services.common import check_text, lock_at, refuse
+from oversight.services.common import check_text, refuse
 
 MAX_TAGS, MAX_TAG_LENGTH = 10, 20
 
@@ -69,7 +70,7 @@ def practice_edit(
 ) -> GoodPractice:
     """Edit the write-up; a published practice stays published."""
     require_overseer(actor, practice.unit)
-    locked = lock_at(GoodPractice, practice.pk, expected_version)
+    locked = lock_at_version(GoodPractice.objects.all(), pk=practice.pk, expected_version=expected_version)
     values = _checked(data)
     for name, value in values.items():
         setattr(locked, name, value)
@@ -83,7 +84,7 @@ def practice_publish(
 ) -> GoodPractice:
     """Publish a practice to everyone in scope, or withdraw it to a draft."""
     require_overseer(actor, practice.unit)
-    locked = lock_at(GoodPractice, practice.pk, expected_version)
+    locked = lock_at_version(GoodPractice.objects.all(), pk=practice.pk, expected_version=expected_version)
     if locked.is_published == published:
         raise DomainError("已发布" if published else "尚未发布", code="unchanged")
     locked.is_published = published

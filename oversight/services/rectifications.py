@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from core.db import lock_at_version
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from org.models import Unit, User
 from oversight.models import (
@@ -24,7 +25,7 @@ from oversight.models import (
     RectificationUpdate,
 )
 from oversight.permissions import interviews_visible_to, may_report, require_overseer
-from oversight.services.common import check_text, lock_at, refuse, visible_appeals
+from oversight.services.common import check_text, refuse, visible_appeals
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def rectification_edit(
 ) -> Rectification:
     """Correct the problem, measures, source or due date of an item not yet verified."""
     require_overseer(actor, item.unit)
-    locked = lock_at(Rectification, item.pk, expected_version)
+    locked = lock_at_version(Rectification.objects.all(), pk=item.pk, expected_version=expected_version)
     if locked.status == RectificationStatus.VERIFIED:
         raise DomainError("整改已验收，不能再修改", code="verified")
     values = _checked(data)
@@ -96,7 +97,7 @@ def rectification_progress(
     """A progress report by the unit or a supervisor; `done` reports the rectification finished."""
     if not may_report(actor, item):
         raise Forbidden("只有责任单位或督查人员可以报送整改进展")
-    locked = lock_at(Rectification, item.pk, expected_version)
+    locked = lock_at_version(Rectification.objects.all(), pk=item.pk, expected_version=expected_version)
     if locked.status not in RECTIFICATION_PENDING:
         raise DomainError("整改已报完成，不能再报送进展", code="not_pending")
     problems: dict[str, str] = {}
@@ -121,7 +122,7 @@ def rectification_verify(
 ) -> Rectification:
     """A supervisor checks an item reported done: verified, or back to in progress with the reason."""
     require_overseer(actor, item.unit)
-    locked = lock_at(Rectification, item.pk, expected_version)
+    locked = lock_at_version(Rectification.objects.all(), pk=item.pk, expected_version=expected_version)
     if locked.status != RectificationStatus.DONE:
         raise DomainError("只能验收已报完成的整改事项", code="not_done")
     problems: dict[str, str] = {}

@@ -1,10 +1,16 @@
 """Plain typed factories for the oversight rows, written through the real services."""
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from appeals.models import Appeal
 from appeals.tests.factories import register
-from org.models import Unit, User
+from core.period import period_between
+from geo.models import Region
+from insights.services import counters_refresh
+from insights.tests.factories import accept, assign, handled, march, registered, resolve
+from org.models import Role, Unit, User
+from org.tests.factories import make_member
 from oversight.models import GoodPractice, Interview, Notice, NoticeStatus, Rectification
 from oversight.services import (
     InterviewData,
@@ -91,3 +97,35 @@ def make_notice(author: User, *, region_code: str, published: bool) -> Notice:
         status=NoticeStatus.PUBLISHED if published else NoticeStatus.DRAFT,
         created_by=author,
     )
+
+
+NOW = datetime(2025, 4, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+MARCH = period_between(starts=date(2025, 3, 1), ends=date(2025, 4, 1))
+
+
+def history(p):
+    """都匀市: two items resolved on time, one accepted and left overdue; 福泉市: one resolved late, one overdue;
+    a published good practice of 都匀市人社局. The overdue items are kept on `p` for the tests to name."""
+    fuquan_dispatcher = make_member(username="fq_dispatcher", unit=p.fuquan_plc, role=Role.DISPATCHER)
+    handled(p, march(3), resolved_at=march(3, 15))
+    handled(p, march(5), resolved_at=march(5, 16))
+    overdue = registered(p.dispatcher, march(20), title="工地欠薪未结清")
+    assign(p.dispatcher, overdue, march(20), unit=p.duyun_hr)
+    accept(p.handler, overdue, march(20, 10, 30))
+    late = registered(fuquan_dispatcher, march(6), region_code=FUQUAN_VILLAGE)
+    assign(fuquan_dispatcher, late, march(6), unit=p.fuquan_hr)
+    accept(p.other_handler, late, march(6, 10, 30))
+    resolve(p.other_handler, late, march(12))
+    far = registered(fuquan_dispatcher, march(25), region_code=FUQUAN_VILLAGE, title="拖欠工资13812345678")
+    assign(fuquan_dispatcher, far, march(25), unit=p.fuquan_hr)
+    accept(p.other_handler, far, march(25, 10, 30))
+    make_practice(p.supervisor, p.duyun_hr, published=True)
+    counters_refresh()
+    overdue.refresh_from_db()
+    far.refresh_from_db()
+    p.overdue, p.far = overdue, far
+    return p
+
+
+def region(code: str) -> Region:
+    return Region.objects.get(pk=code)

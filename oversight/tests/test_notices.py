@@ -11,48 +11,19 @@ import docx
 import pytest
 import time_machine
 
-from conftest import DUYUN, FUQUAN, GUANGHUI, PREFECTURE
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound, StaleVersion
+from core.period import period_between, period_text
 from geo.models import Region
-from insights.selectors.metrics import metrics_summary, period_between
+from insights.selectors.metrics import metrics_summary
 from insights.selectors.rankings import rankings
 from insights.services import counters_refresh
-from insights.tests.factories import FUQUAN_VILLAGE, accept, assign, handled, march, registered, resolve
-from org.models import Role
-from org.tests.factories import make_member
 from oversight.docx import notice_docx
 from oversight.models import Notice, NoticeCounter, NoticeStatus
-from oversight.permissions_notices import access_notice, notices_visible_to
-from oversight.selectors.notices import SECTION_KEYS, period_text, short_name
+from oversight.permissions import access_notice, notices_visible_to
+from oversight.selectors.notices import SECTION_KEYS, short_name
 from oversight.services.notices import NoticeEdit, notice_draft, notice_edit, notice_publish
-from oversight.tests.factories import make_practice
-
-NOW = datetime(2025, 4, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-MARCH = period_between(starts=date(2025, 3, 1), ends=date(2025, 4, 1))
-
-
-def history(p):
-    """都匀市: two items resolved on time, one accepted and left overdue; 福泉市: one resolved late, one overdue;
-    a published good practice of 都匀市人社局. The overdue items are kept on `p` for the tests to name."""
-    fuquan_dispatcher = make_member(username="fq_dispatcher", unit=p.fuquan_plc, role=Role.DISPATCHER)
-    handled(p, march(3), resolved_at=march(3, 15))
-    handled(p, march(5), resolved_at=march(5, 16))
-    overdue = registered(p.dispatcher, march(20), title="工地欠薪未结清")
-    assign(p.dispatcher, overdue, march(20), unit=p.duyun_hr)
-    accept(p.handler, overdue, march(20, 10, 30))
-    late = registered(fuquan_dispatcher, march(6), region_code=FUQUAN_VILLAGE)
-    assign(fuquan_dispatcher, late, march(6), unit=p.fuquan_hr)
-    accept(p.other_handler, late, march(6, 10, 30))
-    resolve(p.other_handler, late, march(12))
-    far = registered(fuquan_dispatcher, march(25), region_code=FUQUAN_VILLAGE, title="拖欠工资13812345678")
-    assign(fuquan_dispatcher, far, march(25), unit=p.fuquan_hr)
-    accept(p.other_handler, far, march(25, 10, 30))
-    make_practice(p.supervisor, p.duyun_hr, published=True)
-    counters_refresh()
-    overdue.refresh_from_db()
-    far.refresh_from_db()
-    p.overdue, p.far = overdue, far
-    return p
+from oversight.tests.factories import MARCH, NOW, history, region
+from tests.support import DUYUN, FUQUAN, GUANGHUI, PREFECTURE
 
 
 @pytest.fixture
@@ -64,10 +35,6 @@ def frozen():
 @pytest.fixture
 def march_history(personas, frozen):
     return history(personas)
-
-
-def region(code: str) -> Region:
-    return Region.objects.get(pk=code)
 
 
 def part(notice: Notice, key: str) -> dict:
@@ -89,8 +56,13 @@ def test_a_prefecture_draft_is_built_from_the_metrics_rankings_overdue_items_and
     assert notice.issuer == "黔南州大走访工作领导小组办公室"
     assert [s["key"] for s in notice.content["sections"]] == list(SECTION_KEYS)
     assert [s["heading"] for s in notice.content["sections"]] == [
-        "总体情况", "排名情况", "存在问题", "超期事项", "经验做法", "工作要求",
-    ]  # fmt: skip
+        "总体情况",
+        "排名情况",
+        "存在问题",
+        "超期事项",
+        "经验做法",
+        "工作要求",
+    ]
 
     # 总体情况: the metrics as the summary gives them, each with its counts; the definitions beside them.
     summary = metrics_summary(user=p.prefecture_supervisor, period=MARCH, region=region(PREFECTURE))
@@ -401,17 +373,27 @@ def test_a_full_prefecture_notice_with_20_overdue_items_renders_well_under_five_
         content={
             "addressee": "各县（市）",
             "sections": [
-                {"key": "ranking", "heading": "排名情况", "text": "按综合得分排序。\n" * 5, "tables": [
-                    {"caption": "各县（市）", "headers": ["h"] * 8, "rows": [ranking_row] * 12},
-                    # Every prefecture and county department of the prefecture: about 250.
-                    {"caption": "部门", "headers": ["h"] * 8, "rows": [ranking_row] * 250},
-                ]},
-                {"key": "overdue", "heading": "超期事项", "text": "超期。", "tables": [
-                    {"caption": "超期", "headers": ["h"] * 7, "rows": [overdue_row] * 20},
-                ]},
+                {
+                    "key": "ranking",
+                    "heading": "排名情况",
+                    "text": "按综合得分排序。\n" * 5,
+                    "tables": [
+                        {"caption": "各县（市）", "headers": ["h"] * 8, "rows": [ranking_row] * 12},
+                        # Every prefecture and county department of the prefecture: about 250.
+                        {"caption": "部门", "headers": ["h"] * 8, "rows": [ranking_row] * 250},
+                    ],
+                },
+                {
+                    "key": "overdue",
+                    "heading": "超期事项",
+                    "text": "超期。",
+                    "tables": [
+                        {"caption": "超期", "headers": ["h"] * 7, "rows": [overdue_row] * 20},
+                    ],
+                },
             ],
         },
-    )  # fmt: skip
+    )
     started = time.perf_counter()
     data = notice_docx(notice)
     elapsed = time.perf_counter() - started

@@ -7,11 +7,10 @@ import pytest
 import time_machine
 from django.test import Client
 
-from conftest import DUYUN, GUANGHUI, PREFECTURE, client_for
-from org.services import token_issue
-from oversight.docx import DOCX_CONTENT_TYPE
+from core.officedoc import DOCX_CONTENT_TYPE
 from oversight.models import Notice, NoticeStatus
-from oversight.tests.test_notices import NOW, history
+from oversight.tests.factories import NOW, history
+from tests.support import DUYUN, GUANGHUI, PREFECTURE, api_client, client_for
 
 URL = "/api/v1/notices"
 MARCH = {"from": "2025-03-01", "to": "2025-04-01"}
@@ -24,13 +23,10 @@ def march_history(personas):
         yield history(personas)
 
 
-def api(user) -> Client:
-    """A device-like client: bearer token, no session, no CSRF."""
-    return Client(headers={"authorization": f"Bearer {token_issue(user=user).key}"})
-
-
 def create(user, region: str = PREFECTURE, **overrides):
-    return api(user).post(URL, {**MARCH, "region": region, **overrides}, content_type="application/json")
+    return api_client(user).post(
+        URL, {**MARCH, "region": region, **overrides}, content_type="application/json"
+    )
 
 
 def created(user, region: str = PREFECTURE) -> dict:
@@ -40,13 +36,15 @@ def created(user, region: str = PREFECTURE) -> dict:
 
 
 def edit(user, notice_id: int, body: dict, *, method: str = "patch"):
-    client = api(user)
+    client = api_client(user)
     send = client.patch if method == "patch" else client.post
     return send(f"{URL}/{notice_id}", body, content_type="application/json")
 
 
 def publish(user, notice_id: int, version: int):
-    return api(user).post(f"{URL}/{notice_id}/publish", {"version": version}, content_type="application/json")
+    return api_client(user).post(
+        f"{URL}/{notice_id}/publish", {"version": version}, content_type="application/json"
+    )
 
 
 def error_code(response) -> str:
@@ -61,8 +59,13 @@ def test_a_supervisor_drafts_a_notice_and_gets_it_back_whole(march_history):
     assert body["period"] == {"from": "2025-03-01", "to": "2025-04-01"}
     assert body["region"] == {"code": PREFECTURE, "name": "黔南布依族苗族自治州"}
     assert [s["key"] for s in body["content"]["sections"]] == [
-        "overview", "ranking", "problems", "overdue", "practices", "requirements",
-    ]  # fmt: skip
+        "overview",
+        "ranking",
+        "problems",
+        "overdue",
+        "practices",
+        "requirements",
+    ]
     # Chinese as it is, not as \u escapes.
     assert "总体情况".encode() in create(p.prefecture_supervisor).content
 
@@ -70,10 +73,17 @@ def test_a_supervisor_drafts_a_notice_and_gets_it_back_whole(march_history):
 def test_only_supervisors_and_admins_covering_the_region_may_draft(march_history):
     p = march_history
     expected = {
-        "visitor": 403, "handler": 403, "unit_head": 403, "other_handler": 403, "dispatcher": 403,
-        "supervisor": 404, "prefecture_supervisor": 201, "other_leader": 403, "township_handler": 403,
+        "visitor": 403,
+        "handler": 403,
+        "unit_head": 403,
+        "other_handler": 403,
+        "dispatcher": 403,
+        "supervisor": 404,
+        "prefecture_supervisor": 201,
+        "other_leader": 403,
+        "township_handler": 403,
         "admin": 201,
-    }  # fmt: skip
+    }
     for name, user in p.all().items():
         assert create(user).status_code == expected[name], name
     assert Notice.objects.count() == 2
@@ -97,34 +107,34 @@ def test_the_list_pages_by_keyset_and_filters(march_history):
     p = march_history
     first = created(p.prefecture_supervisor)
     second = created(p.prefecture_supervisor, DUYUN)
-    page = api(p.prefecture_supervisor).get(URL, {"limit": 1}).json()
+    page = api_client(p.prefecture_supervisor).get(URL, {"limit": 1}).json()
     assert [n["id"] for n in page["items"]] == [second["id"]] and "content" not in page["items"][0]
-    rest = api(p.prefecture_supervisor).get(URL, {"limit": 1, "cursor": page["next_cursor"]}).json()
+    rest = api_client(p.prefecture_supervisor).get(URL, {"limit": 1, "cursor": page["next_cursor"]}).json()
     assert [n["id"] for n in rest["items"]] == [first["id"]] and rest["next_cursor"] is None
-    duyun = api(p.prefecture_supervisor).get(URL, {"region": DUYUN}).json()
+    duyun = api_client(p.prefecture_supervisor).get(URL, {"region": DUYUN}).json()
     assert [n["id"] for n in duyun["items"]] == [second["id"]]
-    published = api(p.prefecture_supervisor).get(URL, {"status": "published"}).json()
+    published = api_client(p.prefecture_supervisor).get(URL, {"status": "published"}).json()
     assert published["items"] == []
-    assert api(p.prefecture_supervisor).get(URL, {"status": "lost"}).status_code == 422
-    assert api(p.prefecture_supervisor).get(URL, {"cursor": "garbage"}).status_code == 422
-    assert api(p.handler).get(URL).status_code == 403
-    assert api(p.supervisor).get(URL).json()["items"][0]["id"] == second["id"]
+    assert api_client(p.prefecture_supervisor).get(URL, {"status": "lost"}).status_code == 422
+    assert api_client(p.prefecture_supervisor).get(URL, {"cursor": "garbage"}).status_code == 422
+    assert api_client(p.handler).get(URL).status_code == 403
+    assert api_client(p.supervisor).get(URL).json()["items"][0]["id"] == second["id"]
 
 
 def test_one_notice_is_read_by_those_it_concerns_and_answered_as_missing_to_others(march_history):
     p = march_history
     county = created(p.supervisor, DUYUN)
     url = f"{URL}/{county['id']}"
-    assert api(p.supervisor).get(url).status_code == 200
+    assert api_client(p.supervisor).get(url).status_code == 200
     # A draft: not yet for the unit head; never for 福泉市.
-    assert api(p.unit_head).get(url).status_code == 404
-    assert api(p.other_leader).get(url).status_code == 404
-    assert api(p.visitor).get(url).status_code == 403
-    assert api(p.handler).get(url).status_code == 403
-    assert api(p.supervisor).get(f"{URL}/{MISSING}").status_code == 404
+    assert api_client(p.unit_head).get(url).status_code == 404
+    assert api_client(p.other_leader).get(url).status_code == 404
+    assert api_client(p.visitor).get(url).status_code == 403
+    assert api_client(p.handler).get(url).status_code == 403
+    assert api_client(p.supervisor).get(f"{URL}/{MISSING}").status_code == 404
     assert publish(p.supervisor, county["id"], 1).status_code == 200
-    assert api(p.unit_head).get(url).json()["number"] == "黔南走访办通〔2025〕1号"
-    assert api(p.other_leader).get(url).status_code == 404
+    assert api_client(p.unit_head).get(url).json()["number"] == "黔南走访办通〔2025〕1号"
+    assert api_client(p.other_leader).get(url).status_code == 404
 
 
 def test_an_edit_with_a_stale_version_is_refused_with_409(march_history):
@@ -175,7 +185,7 @@ def test_publishing_gives_numbers_in_order_and_refuses_a_second_time(march_histo
 def test_the_word_file_downloads_with_the_ranking_and_overdue_tables(march_history):
     p = march_history
     notice = created(p.prefecture_supervisor)
-    response = api(p.prefecture_supervisor).get(f"{URL}/{notice['id']}/docx")
+    response = api_client(p.prefecture_supervisor).get(f"{URL}/{notice['id']}/docx")
     assert response.status_code == 200 and response["Content-Type"] == DOCX_CONTENT_TYPE
     assert "attachment" in response["Content-Disposition"] and ".docx" in response["Content-Disposition"]
     document = docx.Document(BytesIO(response.content))
@@ -191,8 +201,8 @@ def test_the_word_file_downloads_with_the_ranking_and_overdue_tables(march_histo
         "走访覆盖率",
     ] in headers
     assert ["序号", "编号", "事项", "所在地", "牵头单位", "办结时限", "超期天数"] in headers
-    assert api(p.unit_head).get(f"{URL}/{notice['id']}/docx").status_code == 404
-    assert api(p.visitor).get(f"{URL}/{notice['id']}/docx").status_code == 403
+    assert api_client(p.unit_head).get(f"{URL}/{notice['id']}/docx").status_code == 404
+    assert api_client(p.visitor).get(f"{URL}/{notice['id']}/docx").status_code == 403
 
 
 def test_a_browser_session_needs_the_csrf_token_to_draft(march_history):

@@ -1,44 +1,21 @@
 """Publishing notices at the same moment on PostgreSQL: every notice gets its own number, none is skipped or
 given twice, and one notice published twice at once is published once."""
 
-import threading
 from collections.abc import Callable
 from datetime import date
 
 import pytest
 from django.db import connection
 
-from conftest import DUYUN
 from core.errors import DomainError
 from oversight.models import Notice, NoticeCounter, NoticeStatus
 from oversight.services.notices import notice_publish
+from tests.support import DUYUN, race
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's row locks"),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def race(*actions: Callable[[], object]) -> list[object]:
-    """Run the actions in threads released together; each result is a value or the DomainError raised."""
-    barrier = threading.Barrier(len(actions))
-    results: list[object] = [None] * len(actions)
-
-    def run(i: int, action: Callable[[], object]) -> None:
-        barrier.wait()
-        try:
-            results[i] = action()
-        except DomainError as error:
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def drafted(author) -> Notice:

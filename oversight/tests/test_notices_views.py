@@ -8,11 +8,11 @@ import pytest
 import time_machine
 from django.test import Client
 
-from conftest import DUYUN, FUQUAN, GUANGHUI, PREFECTURE, client_for
 from core.models import AuditEvent
 from oversight.models import Notice, NoticeStatus
 from oversight.services.notices import notice_draft, notice_publish
-from oversight.tests.test_notices import MARCH, NOW, history, region
+from oversight.tests.factories import MARCH, NOW, history, region
+from tests.support import DUYUN, FUQUAN, GUANGHUI, PREFECTURE, api_client, client_for
 
 LIST = "/oversight/notices/"
 NEW = "/oversight/notices/new/"
@@ -136,6 +136,21 @@ def test_the_word_file_downloads_from_the_page(march_history):
     document = docx.Document(BytesIO(response.content))
     assert notice.title in [para.text for para in document.paragraphs]
     assert len(document.tables) >= 3
+
+
+def test_every_download_of_the_word_file_is_audited(march_history):
+    p = march_history
+    notice = notice_draft(user=p.prefecture_supervisor, period=MARCH, region=region(PREFECTURE))
+    assert client_for(p.prefecture_supervisor).get(f"{detail(notice)}docx").status_code == 200
+    assert api_client(p.prefecture_supervisor).get(f"/api/v1/notices/{notice.pk}/docx").status_code == 200
+    rows = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORTED, data__export="notice")
+    assert rows.count() == 2
+    assert {row.username for row in rows} == {p.prefecture_supervisor.username}
+    assert rows[0].data == {
+        "export": "notice",
+        "format": "docx",
+        "filters": {"notice": notice.pk, "number": ""},
+    }
 
 
 def test_the_list_filters_pages_and_its_export_is_audited(march_history):

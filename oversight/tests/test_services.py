@@ -7,8 +7,8 @@ import pytest
 
 from appeals.tests.factories import register
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound, StaleVersion
+from core.period import period_between
 from geo.models import Region
-from insights.selectors.metrics import period_between
 from insights.services import counters_refresh
 from insights.tests.factories import accept, assign, give_back, march, registered
 from oversight.models import (
@@ -139,14 +139,31 @@ def test_a_draft_notice_or_one_of_another_region_cannot_be_named(personas) -> No
 def test_an_interview_is_held_then_followed_up_then_closed(personas) -> None:
     p = personas
     interview = make_interview(p.supervisor, p.duyun_hr)
-    held = interview_hold(actor=p.supervisor, interview=interview, summary="指出超期问题，单位表态整改。",
-                          expected_version=1, today=TODAY)  # fmt: skip
+    held = interview_hold(
+        actor=p.supervisor,
+        interview=interview,
+        summary="指出超期问题，单位表态整改。",
+        expected_version=1,
+        today=TODAY,
+    )
     assert (held.status, held.version) == (InterviewStatus.HELD, 2)
-    follow_up = interview_follow_up(actor=p.supervisor, interview=interview, on=date(2025, 3, 18),
-                                    note="已清理超期件12件", expected_version=2, today=TODAY)  # fmt: skip
+    follow_up = interview_follow_up(
+        actor=p.supervisor,
+        interview=interview,
+        on=date(2025, 3, 18),
+        note="已清理超期件12件",
+        expected_version=2,
+        today=TODAY,
+    )
     assert follow_up.by == p.supervisor and follow_up.interview.status == InterviewStatus.FOLLOWED_UP
-    interview_follow_up(actor=p.supervisor, interview=interview, on=TODAY, note="周调度已建立",
-                        expected_version=3, today=TODAY)  # fmt: skip
+    interview_follow_up(
+        actor=p.supervisor,
+        interview=interview,
+        on=TODAY,
+        note="周调度已建立",
+        expected_version=3,
+        today=TODAY,
+    )
     closed = interview_close(actor=p.supervisor, interview=interview, expected_version=4)
     assert (closed.status, closed.version) == (InterviewStatus.CLOSED, 5)
     assert InterviewFollowUp.objects.filter(interview=interview).count() == 2
@@ -156,15 +173,21 @@ def test_interview_transitions_out_of_order_are_refused(personas) -> None:
     p = personas
     interview = make_interview(p.supervisor, p.duyun_hr)
     with pytest.raises(DomainError) as error:
-        interview_follow_up(actor=p.supervisor, interview=interview, on=TODAY, note="回访", expected_version=1,
-                            today=TODAY)  # fmt: skip
+        interview_follow_up(
+            actor=p.supervisor, interview=interview, on=TODAY, note="回访", expected_version=1, today=TODAY
+        )
     assert error.value.code == "not_held"
     with pytest.raises(DomainError) as error:
         interview_close(actor=p.supervisor, interview=interview, expected_version=1)
     assert error.value.code == "not_followed_up"
     with pytest.raises(DomainError) as error:
-        interview_hold(actor=p.supervisor, interview=interview, summary="提前", expected_version=1,
-                       today=date(2025, 3, 9))  # fmt: skip
+        interview_hold(
+            actor=p.supervisor,
+            interview=interview,
+            summary="提前",
+            expected_version=1,
+            today=date(2025, 3, 9),
+        )
     assert error.value.code == "not_yet"
     interview_hold(actor=p.supervisor, interview=interview, summary="已约谈", expected_version=1, today=TODAY)
     with pytest.raises(DomainError) as error:
@@ -181,8 +204,9 @@ def test_a_stale_version_is_refused_and_nothing_changes(personas) -> None:
     interview = make_interview(p.supervisor, p.duyun_hr)
     interview_hold(actor=p.supervisor, interview=interview, summary="已约谈", expected_version=1, today=TODAY)
     with pytest.raises(StaleVersion) as error:
-        interview_follow_up(actor=p.supervisor, interview=interview, on=TODAY, note="回访", expected_version=1,
-                            today=TODAY)  # fmt: skip
+        interview_follow_up(
+            actor=p.supervisor, interview=interview, on=TODAY, note="回访", expected_version=1, today=TODAY
+        )
     assert error.value.status == 409 and error.value.details == {"expected_version": 1, "current_version": 2}
     assert not InterviewFollowUp.objects.exists()
 
@@ -193,8 +217,9 @@ def test_a_follow_up_date_before_the_interview_or_in_the_future_is_refused(perso
     interview_hold(actor=p.supervisor, interview=interview, summary="已约谈", expected_version=1, today=TODAY)
     for on in (date(2025, 3, 9), date(2025, 3, 21)):
         with pytest.raises(InvalidInput) as error:
-            interview_follow_up(actor=p.supervisor, interview=interview, on=on, note="回访",
-                                expected_version=2, today=TODAY)  # fmt: skip
+            interview_follow_up(
+                actor=p.supervisor, interview=interview, on=on, note="回访", expected_version=2, today=TODAY
+            )
         assert "on" in error.value.details
     interview.refresh_from_db()
     assert interview.status == InterviewStatus.HELD and not InterviewFollowUp.objects.exists()
@@ -214,13 +239,18 @@ def test_unit_staff_cannot_hold_follow_up_or_close_an_interview_of_their_unit(pe
 def test_a_closed_interview_cannot_be_edited_but_an_open_one_can(personas) -> None:
     p = personas
     interview = make_interview(p.supervisor, p.duyun_hr)
-    edited = interview_edit(actor=p.supervisor, interview=interview, expected_version=1,
-                            data=interview_data(place="都匀市人社局会议室", reasons=()))  # fmt: skip
+    edited = interview_edit(
+        actor=p.supervisor,
+        interview=interview,
+        expected_version=1,
+        data=interview_data(place="都匀市人社局会议室", reasons=()),
+    )
     assert edited.place == "都匀市人社局会议室" and edited.version == 2
     assert Interview.objects.get(pk=interview.pk).reasons[0]["metric"] == "on_time_resolution_rate"
     interview_hold(actor=p.supervisor, interview=interview, summary="已约谈", expected_version=2, today=TODAY)
-    interview_follow_up(actor=p.supervisor, interview=interview, on=TODAY, note="回访", expected_version=3,
-                        today=TODAY)  # fmt: skip
+    interview_follow_up(
+        actor=p.supervisor, interview=interview, on=TODAY, note="回访", expected_version=3, today=TODAY
+    )
     interview_close(actor=p.supervisor, interview=interview, expected_version=4)
     with pytest.raises(DomainError) as error:
         interview_edit(actor=p.supervisor, interview=interview, expected_version=5, data=interview_data())
@@ -283,10 +313,14 @@ def test_a_rectification_goes_from_open_through_progress_and_done_to_verified(pe
         actor=p.unit_head, item=item, note="整改完毕", done=True, expected_version=2
     )
     assert second.status == RectificationStatus.DONE
-    verified = rectification_verify(actor=p.supervisor, item=item, passed=True, note="抽查属实",
-                                    expected_version=3)  # fmt: skip
+    verified = rectification_verify(
+        actor=p.supervisor, item=item, passed=True, note="抽查属实", expected_version=3
+    )
     assert (verified.status, verified.verified_by, verified.verification_note) == (
-        RectificationStatus.VERIFIED, p.supervisor, "抽查属实")  # fmt: skip
+        RectificationStatus.VERIFIED,
+        p.supervisor,
+        "抽查属实",
+    )
     assert verified.verified_at is not None and verified.version == 4
     assert RectificationUpdate.objects.filter(item=item).count() == 3
 
@@ -337,8 +371,12 @@ def test_rectification_refusals_write_nothing(personas) -> None:
 def test_a_verified_item_cannot_be_edited(personas) -> None:
     p = personas
     item = make_rectification(p.supervisor, p.duyun_hr)
-    edited = rectification_edit(actor=p.supervisor, item=item, expected_version=1,
-                                data=rectification_data(source="inspection", due=date(2025, 7, 31)))  # fmt: skip
+    edited = rectification_edit(
+        actor=p.supervisor,
+        item=item,
+        expected_version=1,
+        data=rectification_data(source="inspection", due=date(2025, 7, 31)),
+    )
     assert (edited.source, edited.due, edited.version) == ("inspection", date(2025, 7, 31), 2)
     rectification_progress(actor=p.handler, item=item, note="整改完毕", done=True, expected_version=2)
     rectification_verify(actor=p.supervisor, item=item, passed=True, note="验收", expected_version=3)
@@ -387,8 +425,12 @@ def test_a_practice_is_written_as_a_draft_published_and_withdrawn(personas) -> N
     with pytest.raises(DomainError) as error:
         practice_publish(actor=p.supervisor, practice=practice, published=True, expected_version=2)
     assert error.value.code == "unchanged"
-    edited = practice_edit(actor=p.supervisor, practice=practice, expected_version=2,
-                           data=practice_data(title="欠薪纠纷“一站式”化解"))  # fmt: skip
+    edited = practice_edit(
+        actor=p.supervisor,
+        practice=practice,
+        expected_version=2,
+        data=practice_data(title="欠薪纠纷“一站式”化解"),
+    )
     assert edited.is_published and edited.title == "欠薪纠纷“一站式”化解"
     withdrawn = practice_publish(actor=p.supervisor, practice=practice, published=False, expected_version=3)
     assert not withdrawn.is_published and withdrawn.published_at is None
@@ -415,11 +457,21 @@ def test_bad_practice_input_and_wrong_roles_are_refused(personas) -> None:
 def test_practices_for_gives_the_published_practices_overlapping_the_period_in_the_region(personas) -> None:
     p = personas
     march_hr = make_practice(p.supervisor, p.duyun_hr, published=True)
-    township = make_practice(p.supervisor, p.guanghui, published=True, period_starts=date(2025, 2, 15),
-                             period_ends=date(2025, 3, 2))  # fmt: skip
+    township = make_practice(
+        p.supervisor,
+        p.guanghui,
+        published=True,
+        period_starts=date(2025, 2, 15),
+        period_ends=date(2025, 3, 2),
+    )
     make_practice(p.supervisor, p.duyun_police)  # a draft
-    make_practice(p.supervisor, p.duyun_police, published=True, period_starts=date(2025, 4, 1),
-                  period_ends=date(2025, 5, 1))  # fmt: skip
+    make_practice(
+        p.supervisor,
+        p.duyun_police,
+        published=True,
+        period_starts=date(2025, 4, 1),
+        period_ends=date(2025, 5, 1),
+    )
     fuquan = make_practice(p.prefecture_supervisor, p.fuquan_hr, published=True)
     starts, ends = date(2025, 3, 1), date(2025, 4, 1)
 
@@ -427,11 +479,15 @@ def test_practices_for_gives_the_published_practices_overlapping_the_period_in_t
     assert list(everywhere) == [township, march_hr, fuquan]
     duyun = Region.objects.get(pk="522701000000")
     assert list(practices_for(user=p.prefecture_supervisor, starts=starts, ends=ends, region=duyun)) == [
-        township, march_hr]  # fmt: skip
+        township,
+        march_hr,
+    ]
     guanghui = Region.objects.get(pk="522701001000")
     assert list(practices_for(user=p.admin, starts=starts, ends=ends, region=guanghui)) == [township]
     # What the user may read bounds it: a 都匀 supervisor sees nothing of 福泉.
     assert fuquan not in practices_for(user=p.supervisor, starts=starts, ends=ends, region=None)
     # The period is [starts, ends): a practice starting on `ends` is not in it.
     assert list(practices_for(user=p.admin, starts=date(2025, 3, 2), ends=date(2025, 3, 3), region=None)) == [
-        march_hr, fuquan]  # fmt: skip
+        march_hr,
+        fuquan,
+    ]

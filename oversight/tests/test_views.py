@@ -9,14 +9,13 @@ import pytest
 from django.test import Client
 
 from appeals.tests.factories import register
-from conftest import client_for
 from core.models import AuditEvent
-from core.tests.test_exports import response_bytes, xlsx_rows
 from insights.services import counters_refresh
 from insights.tests.factories import accept, assign, march, registered
 from org.models import User
 from oversight.models import GoodPractice, Interview, InterviewStatus, RectificationStatus
 from oversight.tests.factories import make_interview, make_practice, make_rectification
+from tests.support import client_for, response_bytes, xlsx_rows
 
 LISTS = ("/oversight/interviews/", "/oversight/rectifications/", "/oversight/practices/")
 
@@ -196,8 +195,15 @@ def test_a_supervisor_records_an_interview_from_the_page_with_the_reasons_the_me
 def test_the_interview_form_refuses_bad_input_and_writes_nothing(personas) -> None:
     p = personas
     client = browser(p.supervisor)
-    base = {"unit": p.duyun_hr.pk, "held_on": "2025-03-10", "place": "会议室", "interviewers": "杨督查",
-            "interviewee": "赵局长", "commitments": "整改", "follow_up_due": "2025-04-10"}  # fmt: skip
+    base = {
+        "unit": p.duyun_hr.pk,
+        "held_on": "2025-03-10",
+        "place": "会议室",
+        "interviewers": "杨督查",
+        "interviewee": "赵局长",
+        "commitments": "整改",
+        "follow_up_due": "2025-04-10",
+    }
     assert (
         submit(client, "/oversight/interviews/new/", base | {"follow_up_due": "2025-03-01"}).status_code
         == 400
@@ -262,9 +268,18 @@ def test_a_rectification_from_an_interview_page_then_progress_and_verification(p
     client = browser(p.supervisor)
     page = client.get(f"/oversight/rectifications/new/?interview={interview.pk}").content.decode()
     assert 'data-testid="from-interview"' in page
-    created = submit(client, f"/oversight/rectifications/new/?interview={interview.pk}", {
-        "unit": p.duyun_hr.pk, "interview": interview.pk, "source": "chronic_problem",
-        "problem": "欠薪问题反复", "due": "2025-06-30", "appeals": rows["appeal"].code})  # fmt: skip
+    created = submit(
+        client,
+        f"/oversight/rectifications/new/?interview={interview.pk}",
+        {
+            "unit": p.duyun_hr.pk,
+            "interview": interview.pk,
+            "source": "chronic_problem",
+            "problem": "欠薪问题反复",
+            "due": "2025-06-30",
+            "appeals": rows["appeal"].code,
+        },
+    )
     item = interview.rectifications.get()
     assert created.status_code == 302 and created["Location"] == f"/oversight/rectifications/{item.pk}/"
     assert list(item.appeals.all()) == [rows["appeal"]]
@@ -300,8 +315,14 @@ def test_an_interview_out_of_scope_cannot_seed_a_rectification(personas, rows) -
 def test_a_practice_is_written_edited_and_published_from_its_pages(personas) -> None:
     p = personas
     client = browser(p.supervisor)
-    form = {"unit": p.duyun_police.pk, "title": "警民联调", "summary": "派出所与司法所联合调解",
-            "period_starts": "2025-03-01", "period_ends": "2025-04-01", "tags": "调解，联动"}  # fmt: skip
+    form = {
+        "unit": p.duyun_police.pk,
+        "title": "警民联调",
+        "summary": "派出所与司法所联合调解",
+        "period_starts": "2025-03-01",
+        "period_ends": "2025-04-01",
+        "tags": "调解，联动",
+    }
     assert (
         submit(client, "/oversight/practices/new/", form | {"period_ends": "2025-02-01"}).status_code == 400
     )

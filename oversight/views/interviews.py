@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,14 +13,21 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from appeals.views.common import add_details, keyset_page, query, request_user, require
 from core.errors import InvalidInput, NotFound
-from core.exports import EXPORT_CHUNK, xlsx_export
-from insights.selectors.metrics import DEFINITIONS, Period, period_between
-from org.permissions import access_unit
+from core.exports import EXPORT_CHUNK, xlsx_response
+from core.period import Period, period_between
+from core.web import add_details, keyset_page, query_string, refusals, request_user
+from insights.selectors.metrics import DEFINITIONS
+from org.permissions import access_unit, require_role
 from oversight.forms import FollowUpForm, InterviewForm, InterviewHoldForm, PrefillForm, VersionForm
 from oversight.models import Interview, InterviewStatus
-from oversight.permissions import OVERSIGHT_ROLES, access_interview, interviews_visible_to, may_oversee
+from oversight.permissions import (
+    OVERSIGHT_ROLES,
+    access_interview,
+    interviews_visible_to,
+    is_overseer,
+    may_oversee,
+)
 from oversight.selectors import INTERVIEW_ORDER, Prefill, falls_short, interview_list, interview_prefill
 from oversight.services import (
     InterviewData,
@@ -30,7 +37,7 @@ from oversight.services import (
     interview_follow_up,
     interview_hold,
 )
-from oversight.views.common import filter_params, found, is_overseer, list_filters, refusals, unit_options
+from oversight.views.filters import filter_params, list_filters, unit_options
 
 EXPORT_HEADERS = [
     _("Held on"),
@@ -71,9 +78,11 @@ def interviews(request: HttpRequest) -> HttpResponseBase:
         "statuses": InterviewStatus.choices,
         "units": unit_options(visible),
         "can_create": is_overseer(user),
-        "next_url": query(**filter_params(filters, cursor=page.next_cursor)) if page.next_cursor else None,
-        "first_url": query(**filter_params(filters)) if request.GET.get("cursor") else None,
-        "export_query": query(**filter_params(filters)),
+        "next_url": query_string(**filter_params(filters, cursor=page.next_cursor))
+        if page.next_cursor
+        else None,
+        "first_url": query_string(**filter_params(filters)) if request.GET.get("cursor") else None,
+        "export_query": query_string(**filter_params(filters)),
     }
     return render(request, "oversight/interviews.html", context)
 
@@ -106,7 +115,7 @@ def interviews_export(request: HttpRequest) -> HttpResponseBase:
                 i.created_by.get_full_name(),
             )
 
-    return xlsx_export(
+    return xlsx_response(
         rows=lines(),
         headers=[str(h) for h in EXPORT_HEADERS],
         filename=f"约谈台账-{timezone.localdate():%Y%m%d}.xlsx",
@@ -127,8 +136,6 @@ def _prefill(request: HttpRequest, form: PrefillForm) -> tuple[Prefill | None, P
     try:
         unit = access_unit(user, form.cleaned_data["unit"])
         period = period_between(starts=form.cleaned_data["starts"], ends=form.cleaned_data["ends"])
-    except NotFound as exc:
-        raise Http404(exc.message) from None
     except InvalidInput as exc:
         add_details(form, exc, {"to": "ends"})
         return None, None
@@ -139,7 +146,7 @@ def _prefill(request: HttpRequest, form: PrefillForm) -> tuple[Prefill | None, P
 def interview_new(request: HttpRequest) -> HttpResponse:
     """A new interview; with a unit and a period, the metrics that fell short are offered as its reasons."""
     user = request_user(request)
-    require(user, *OVERSIGHT_ROLES)
+    require_role(user, *OVERSIGHT_ROLES)
     prefill_form = PrefillForm(request.GET or None, user=user)
     prefill, period = _prefill(request, prefill_form) if request.GET else (None, None)
     if request.method == "POST":
@@ -201,8 +208,6 @@ def _create(request: HttpRequest, form: InterviewForm) -> Interview | None:
                 appeal_ids=tuple(a.pk for a in data["appeals"]),
             ),
         )
-    except NotFound as exc:
-        raise Http404(exc.message) from None
     except InvalidInput as exc:
         add_details(form, exc, {"to": "ends"})
     return None
@@ -212,7 +217,7 @@ def _create(request: HttpRequest, form: InterviewForm) -> Interview | None:
 def interview_detail(request: HttpRequest, interview_id: int) -> HttpResponse:
     """One interview: its reasons, commitments, appeals, follow-ups, and the actions its status allows."""
     user = request_user(request)
-    interview = found(access_interview, user, interview_id)
+    interview = access_interview(user, interview_id)
     can_act = may_oversee(user, interview.unit)
     version = {"version": interview.version}
     status = interview.status
@@ -246,10 +251,10 @@ def _invalid(request: HttpRequest, form: Any) -> None:
 def interview_action(request: HttpRequest, interview_id: int, action: str) -> HttpResponse:
     """hold, follow-up or close; a refusal comes back as a message on the interview's page."""
     user = request_user(request)
-    interview = found(access_interview, user, interview_id)
+    interview = access_interview(user, interview_id)
     forms_by_action = {"hold": InterviewHoldForm, "follow-up": FollowUpForm, "close": VersionForm}
     if action not in forms_by_action:
-        raise Http404()
+        raise NotFound()
     form = forms_by_action[action](request.POST)
     if not form.is_valid():
         _invalid(request, form)

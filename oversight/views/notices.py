@@ -1,14 +1,11 @@
 """通报 pages: the list with filters, keyset pages and an Excel export; drafting from a period and a region; the
 notice as an official-looking page, edited section by section while a draft; publishing; the Word file."""
 
-from datetime import date, timedelta
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,16 +13,17 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from appeals.views.common import add_details, keyset_page, query, request_user
 from core.errors import Forbidden, InvalidInput, NotFound
-from core.exports import EXPORT_CHUNK, xlsx_export
+from core.exports import EXPORT_CHUNK, xlsx_response
 from core.officedoc import chinese_number
+from core.period import period_between, preset_period
+from core.web import add_details, keyset_page, query_string, refusals, request_user
 from geo.models import Region
-from insights.selectors.metrics import period_between
 from org.models import User
 from oversight.docx import notice_docx_response
+from oversight.forms import NoticeForm
 from oversight.models import Notice, NoticeStatus
-from oversight.permissions_notices import (
+from oversight.permissions import (
     access_notice,
     may_write_notice,
     notice_regions,
@@ -35,7 +33,6 @@ from oversight.permissions_notices import (
 )
 from oversight.selectors.notices import NOTICE_ORDER, SECTION_KEYS, NoticeFilters, notice_list, paragraphs
 from oversight.services.notices import NoticeEdit, notice_draft, notice_edit, notice_publish
-from oversight.views.common import found, refusals
 
 EXPORT_HEADERS = [
     _("Document number"),
@@ -53,10 +50,7 @@ EXPORT_HEADERS = [
 
 def _reader(request: HttpRequest) -> User:
     user = request_user(request)
-    try:
-        require_notice_reader(user)
-    except Forbidden as exc:
-        raise PermissionDenied(exc.message) from None
+    require_notice_reader(user)
     return user
 
 
@@ -97,9 +91,9 @@ def notices(request: HttpRequest) -> HttpResponseBase:
         "statuses": NoticeStatus.choices,
         "regions": Region.objects.filter(code__in=visible.values("region_id")).order_by("code"),
         "can_create": notice_regions(user).exists(),
-        "next_url": query(**_params(filters, cursor=page.next_cursor)) if page.next_cursor else None,
-        "first_url": query(**_params(filters)) if request.GET.get("cursor") else None,
-        "export_query": query(**_params(filters)),
+        "next_url": query_string(**_params(filters, cursor=page.next_cursor)) if page.next_cursor else None,
+        "first_url": query_string(**_params(filters)) if request.GET.get("cursor") else None,
+        "export_query": query_string(**_params(filters)),
     }
     return render(request, "oversight/notices.html", context)
 
@@ -128,7 +122,7 @@ def notices_export(request: HttpRequest) -> HttpResponseBase:
                 n.published_at,
             )
 
-    return xlsx_export(
+    return xlsx_response(
         rows=lines(),
         headers=[str(h) for h in EXPORT_HEADERS],
         filename=f"通报-{timezone.localdate():%Y%m%d}.xlsx",
@@ -141,37 +135,14 @@ def notices_export(request: HttpRequest) -> HttpResponseBase:
     )
 
 
-class NoticeForm(forms.Form):
-    starts = forms.DateField(label=_("Period from"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends = forms.DateField(
-        label=_("Period to"),
-        help_text=_("The day after the last day of the period."),
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    region = forms.ChoiceField(label=_("Region"))
-
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["region"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = [(r.code, r.name) for r in notice_regions(user)]
-
-
-def _last_month(today: date) -> tuple[date, date]:
-    this_month = today.replace(day=1)
-    return (this_month - timedelta(days=1)).replace(day=1), this_month
-
-
 @login_required
 def notice_new(request: HttpRequest) -> HttpResponse:
     """Draft a notice from the metrics of a period and a region (last month by default)."""
     user = request_user(request)
-    try:
-        require_notice_writer(user)
-    except Forbidden as exc:
-        raise PermissionDenied(exc.message) from None
-    starts, ends = _last_month(timezone.localdate())
-    form = NoticeForm(request.POST or None, user=user, initial={"starts": starts, "ends": ends})
+    require_notice_writer(user)
+    last_month = preset_period("last_month", timezone.localdate())
+    initial = {"starts": last_month.starts, "ends": last_month.ends}
+    form = NoticeForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -179,14 +150,12 @@ def notice_new(request: HttpRequest) -> HttpResponse:
             period = period_between(starts=data["starts"], ends=data["ends"])
             notice = notice_draft(user=user, period=period, region=region)
         except Region.DoesNotExist:
-            raise Http404() from None
-        except NotFound as exc:
-            raise Http404(exc.message) from None
+            raise NotFound("区划不存在") from None
         except InvalidInput as exc:
             add_details(form, exc, aliases={"to": "ends", "from": "starts"})
         else:
             messages.success(request, gettext("The notice was drafted from the metrics; check and edit it."))
-            return redirect("notices:detail", notice.pk)
+            return redirect("oversight:notice", notice.pk)
     return render(request, "oversight/notice_new.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -201,11 +170,11 @@ def _sections(notice: Notice) -> list[dict[str, Any]]:
 def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
     """The notice as it will be printed; a draft's texts are edited here, section by section."""
     user = _reader(request)
-    notice: Notice = found(access_notice, user, notice_id)
+    notice: Notice = access_notice(user, notice_id)
     editable = notice.status == NoticeStatus.DRAFT and may_write_notice(user, notice)
     if request.method == "POST":
         if not editable:
-            raise PermissionDenied(gettext("Only a draft can be edited, by its supervisors."))
+            raise Forbidden(gettext("Only a draft can be edited, by its supervisors."))
         version = request.POST.get("version", "")
         edit = NoticeEdit(
             title=request.POST.get("title"),
@@ -220,7 +189,7 @@ def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
                 edit=edit,
             )
             messages.success(request, gettext("The draft was saved."))
-        return redirect("notices:detail", notice.pk)
+        return redirect("oversight:notice", notice.pk)
     context = {
         "notice": notice,
         "sections": _sections(notice),
@@ -236,18 +205,18 @@ def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
 def notice_publish_view(request: HttpRequest, notice_id: int) -> HttpResponse:
     """印发: the next document number; a refusal comes back as a message on the notice's page."""
     user = _reader(request)
-    notice: Notice = found(access_notice, user, notice_id)
+    notice: Notice = access_notice(user, notice_id)
     version = request.POST.get("version", "")
     with refusals(request):
         published = notice_publish(
             notice=notice, actor=user, expected_version=int(version) if version.isdigit() else 0
         )
         messages.success(request, gettext("Published as %(number)s.") % {"number": published.number})
-    return redirect("notices:detail", notice.pk)
+    return redirect("oversight:notice", notice.pk)
 
 
 @login_required
 def notice_docx_view(request: HttpRequest, notice_id: int) -> HttpResponse:
     """The Word file in the official document layout."""
     user = _reader(request)
-    return notice_docx_response(found(access_notice, user, notice_id))
+    return notice_docx_response(access_notice(user, notice_id), actor=user, request=request)

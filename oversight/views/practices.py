@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,16 +13,22 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from appeals.models import Category
-from appeals.views.common import add_details, keyset_page, query, request_user, require
 from core.errors import InvalidInput, NotFound
-from core.exports import EXPORT_CHUNK, xlsx_export
-from org.permissions import access_unit
+from core.exports import EXPORT_CHUNK, xlsx_response
+from core.web import add_details, keyset_page, query_string, refusals, request_user
+from org.permissions import access_unit, require_role
 from oversight.forms import PracticeForm, VersionForm
 from oversight.models import GoodPractice
-from oversight.permissions import OVERSIGHT_ROLES, access_practice, may_oversee, practices_visible_to
+from oversight.permissions import (
+    OVERSIGHT_ROLES,
+    access_practice,
+    is_overseer,
+    may_oversee,
+    practices_visible_to,
+)
 from oversight.selectors import PRACTICE_ORDER, practice_list
 from oversight.services import PracticeData, practice_create, practice_edit, practice_publish
-from oversight.views.common import filter_params, found, is_overseer, list_filters, refusals, unit_options
+from oversight.views.filters import filter_params, list_filters, unit_options
 
 STATUSES = [("published", _("published")), ("draft", _("draft"))]
 EXPORT_HEADERS = [
@@ -58,9 +64,11 @@ def practices(request: HttpRequest) -> HttpResponseBase:
         "categories": Category.objects.filter(is_active=True, parent__isnull=True),
         "units": unit_options(visible),
         "can_create": overseer,
-        "next_url": query(**filter_params(filters, cursor=page.next_cursor)) if page.next_cursor else None,
-        "first_url": query(**filter_params(filters)) if request.GET.get("cursor") else None,
-        "export_query": query(**filter_params(filters)),
+        "next_url": query_string(**filter_params(filters, cursor=page.next_cursor))
+        if page.next_cursor
+        else None,
+        "first_url": query_string(**filter_params(filters)) if request.GET.get("cursor") else None,
+        "export_query": query_string(**filter_params(filters)),
     }
     return render(request, "oversight/practices.html", context)
 
@@ -86,7 +94,7 @@ def practices_export(request: HttpRequest) -> HttpResponseBase:
                 p.body,
             )
 
-    return xlsx_export(
+    return xlsx_response(
         rows=lines(),
         headers=[str(h) for h in EXPORT_HEADERS],
         filename=f"经验做法-{timezone.localdate():%Y%m%d}.xlsx",
@@ -116,15 +124,13 @@ def _data(form: PracticeForm) -> PracticeData:
 def practice_new(request: HttpRequest) -> HttpResponse:
     """Write up a good practice; it stays a draft until published."""
     user = request_user(request)
-    require(user, *OVERSIGHT_ROLES)
+    require_role(user, *OVERSIGHT_ROLES)
     form = PracticeForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         try:
             practice = practice_create(
                 actor=user, unit=access_unit(user, form.cleaned_data["unit"]), data=_data(form)
             )
-        except NotFound as exc:
-            raise Http404(exc.message) from None
         except InvalidInput as exc:
             add_details(form, exc)
         else:
@@ -138,10 +144,10 @@ def practice_new(request: HttpRequest) -> HttpResponse:
 def practice_edit_page(request: HttpRequest, practice_id: int) -> HttpResponse:
     """Edit the write-up; the unit stays."""
     user = request_user(request)
-    require(user, *OVERSIGHT_ROLES)
-    practice: GoodPractice = found(access_practice, user, practice_id)
+    require_role(user, *OVERSIGHT_ROLES)
+    practice: GoodPractice = access_practice(user, practice_id)
     if not may_oversee(user, practice.unit):
-        raise Http404()
+        raise NotFound()
     initial = {
         "unit": practice.unit_id,
         "title": practice.title,
@@ -175,7 +181,7 @@ def practice_edit_page(request: HttpRequest, practice_id: int) -> HttpResponse:
 @login_required
 def practice_detail(request: HttpRequest, practice_id: int) -> HttpResponse:
     user = request_user(request)
-    practice = found(access_practice, user, practice_id)
+    practice = access_practice(user, practice_id)
     can_act = may_oversee(user, practice.unit)
     context = {
         "practice": practice,
@@ -190,9 +196,9 @@ def practice_detail(request: HttpRequest, practice_id: int) -> HttpResponse:
 def practice_action(request: HttpRequest, practice_id: int, action: str) -> HttpResponse:
     """publish or unpublish; a refusal comes back as a message on the practice's page."""
     user = request_user(request)
-    practice = found(access_practice, user, practice_id)
+    practice = access_practice(user, practice_id)
     if action not in ("publish", "unpublish"):
-        raise Http404()
+        raise NotFound()
     form = VersionForm(request.POST)
     if not form.is_valid():
         messages.error(request, gettext("Check the fields."))

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,10 +13,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from appeals.views.common import add_details, keyset_page, query, request_user, require
 from core.errors import InvalidInput, NotFound
-from core.exports import EXPORT_CHUNK, xlsx_export
-from org.permissions import access_unit
+from core.exports import EXPORT_CHUNK, xlsx_response
+from core.web import add_details, keyset_page, query_string, refusals, request_user
+from org.permissions import access_unit, require_role
 from oversight.forms import ProgressForm, RectificationForm, VerifyForm
 from oversight.models import (
     RECTIFICATION_PENDING,
@@ -29,6 +29,7 @@ from oversight.permissions import (
     OVERSIGHT_ROLES,
     access_interview,
     access_rectification,
+    is_overseer,
     may_oversee,
     may_report,
     rectifications_visible_to,
@@ -40,7 +41,7 @@ from oversight.services import (
     rectification_progress,
     rectification_verify,
 )
-from oversight.views.common import filter_params, found, is_overseer, list_filters, refusals, unit_options
+from oversight.views.filters import filter_params, list_filters, unit_options
 
 STATUSES = [*RectificationStatus.values, OVERDUE]
 EXPORT_HEADERS = [
@@ -79,9 +80,11 @@ def rectifications(request: HttpRequest) -> HttpResponseBase:
         "sources": RectificationSource.choices,
         "units": unit_options(visible),
         "can_create": is_overseer(user),
-        "next_url": query(**filter_params(filters, cursor=page.next_cursor)) if page.next_cursor else None,
-        "first_url": query(**filter_params(filters)) if request.GET.get("cursor") else None,
-        "export_query": query(**filter_params(filters)),
+        "next_url": query_string(**filter_params(filters, cursor=page.next_cursor))
+        if page.next_cursor
+        else None,
+        "first_url": query_string(**filter_params(filters)) if request.GET.get("cursor") else None,
+        "export_query": query_string(**filter_params(filters)),
     }
     return render(request, "oversight/rectifications.html", context)
 
@@ -117,7 +120,7 @@ def rectifications_export(request: HttpRequest) -> HttpResponseBase:
                 r.created_by.get_full_name(),
             )
 
-    return xlsx_export(
+    return xlsx_response(
         rows=lines(),
         headers=[str(h) for h in EXPORT_HEADERS],
         filename=f"整改台账-{timezone.localdate():%Y%m%d}.xlsx",
@@ -134,13 +137,13 @@ def rectifications_export(request: HttpRequest) -> HttpResponseBase:
 def rectification_new(request: HttpRequest) -> HttpResponse:
     """A new rectification item; from an interview's page it is that interview's, for its unit."""
     user = request_user(request)
-    require(user, *OVERSIGHT_ROLES)
+    require_role(user, *OVERSIGHT_ROLES)
     interview: Interview | None = None
     wanted = request.POST.get("interview") or request.GET.get("interview")
     if wanted:
         if not str(wanted).isdigit():
-            raise Http404()
-        interview = found(access_interview, user, int(wanted))
+            raise NotFound()
+        interview = access_interview(user, int(wanted))
     initial = {"interview": interview.pk, "unit": interview.unit_id} if interview else {}
     form = RectificationForm(request.POST or None, initial=initial, user=user)
     if request.method == "POST" and form.is_valid():
@@ -158,8 +161,6 @@ def rectification_new(request: HttpRequest) -> HttpResponse:
                     appeal_ids=tuple(a.pk for a in data["appeals"]),
                 ),
             )
-        except NotFound as exc:
-            raise Http404(exc.message) from None
         except InvalidInput as exc:
             add_details(form, exc)
         else:
@@ -173,7 +174,7 @@ def rectification_new(request: HttpRequest) -> HttpResponse:
 def rectification_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     """One item: problem, measures, due date, appeals, progress updates, and the actions open to the user."""
     user = request_user(request)
-    item: Rectification = found(access_rectification, user, item_id)
+    item: Rectification = access_rectification(user, item_id)
     version = {"version": item.version}
     context = {
         "item": item,
@@ -195,10 +196,10 @@ def rectification_detail(request: HttpRequest, item_id: int) -> HttpResponse:
 def rectification_action(request: HttpRequest, item_id: int, action: str) -> HttpResponse:
     """progress or verify; a refusal comes back as a message on the item's page."""
     user = request_user(request)
-    item = found(access_rectification, user, item_id)
+    item = access_rectification(user, item_id)
     forms_by_action = {"progress": ProgressForm, "verify": VerifyForm}
     if action not in forms_by_action:
-        raise Http404()
+        raise NotFound()
     form = forms_by_action[action](request.POST)
     if not form.is_valid():
         errors = [str(e) for errs in form.errors.values() for e in errs]

@@ -1,0 +1,10 @@
+"""The insights API (DESIGN §10): one router made of a module per idea."""
+
+from ninja import Router
+
+from insights.api import dashboard, metrics, report
+
+router = Router()
+router.add_router("", metrics.router)
+router.add_router("", dashboard.router)
+router.add_router("", report.router)
