@@ -35,8 +35,10 @@ typecheck: install
 
 check: lint typecheck test
 
+# The scripts' texts (djangojs) skip only static/vendor/: an --ignore 'static/*' would skip field/static/ too.
 messages: install
 	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'static/*'
+	$(PY) manage.py makemessages -d djangojs -l zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'static/vendor/*'
 	$(PY) manage.py compilemessages -l zh_Hans --ignore '.venv/*'
 
 clean:

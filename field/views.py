@@ -1,15 +1,18 @@
 """The offline field app at /m/ (DESIGN §7): one shell page, its service worker and its web manifest.
 
-The shell holds no data of its own; the page script reads places (the cadre's own 包保 first, from
-/api/v1/me/places) and categories from the API, keeps them, the outbox of unsent visits and their photos (shrunk
-to JPEG on the phone) in IndexedDB, sends the outbox to POST /api/v1/visits/batch, and then each photo of a visit
-that has arrived to POST /api/v1/visits/{uuid}/photos, retrying until it arrives.
+The shell holds no data of its own; its script (field/static/field/main.js and the modules it imports)
+reads places (the cadre's own 包保 first, from /api/v1/me/places) and categories from the API, keeps them,
+the outbox of unsent visits and their photos (shrunk to JPEG on the phone) in IndexedDB, sends the outbox to
+POST /api/v1/visits/batch, and then each photo of a visit that has arrived to POST
+/api/v1/visits/{uuid}/photos, retrying until it arrives. Its texts come from the JavaScript catalog at
+/m/jsi18n.js (locale/*/LC_MESSAGES/djangojs.po).
 """
 
 import hashlib
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -23,9 +26,21 @@ from django.views.decorators.http import require_GET
 from appeals.models import AppealKind, RiskColour
 from core.api import error_json
 
-# What the service worker stores on install so the shell opens with no network.
+# What the service worker stores on install so the shell opens with no network: every module of the
+# app (the page loads main.js, which imports the others), its stylesheet and its icons.
 SHELL_ASSETS = (
-    "field/app.js",
+    "field/main.js",
+    "field/i18n.js",
+    "field/ui.js",
+    "field/db.js",
+    "field/net.js",
+    "field/places.js",
+    "field/location.js",
+    "field/photos.js",
+    "field/form.js",
+    "field/outbox.js",
+    "field/uploads.js",
+    "field/sync.js",
     "field/app.css",
     "field/icon.svg",
     "field/icon-192.png",
@@ -60,10 +75,18 @@ def _read_static(name: str) -> bytes:
     return Path(str(found)).read_bytes()
 
 
+def _catalogs() -> list[Path]:
+    """The compiled translations of the app's texts, which the catalog at /m/jsi18n.js serves."""
+    return sorted(
+        path for folder in settings.LOCALE_PATHS for path in Path(folder).glob("*/LC_MESSAGES/djangojs.mo")
+    )
+
+
 def _precache() -> list[str]:
     return [
         reverse("field:shell"),
         reverse("field:manifest"),
+        reverse("field:jsi18n"),
         *(static(name) for name in SHELL_ASSETS),
     ]
 
@@ -71,7 +94,8 @@ def _precache() -> list[str]:
 @never_cache
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
-    """The worker script, prefixed with what it caches and a version that changes with any of those files.
+    """The worker script, prefixed with what it caches, the catalog's URL and a version that changes with
+    any of those files.
 
     Served from /m/ rather than /static/ so its scope is the field app; never cached, so a new release
     reaches phones on their next visit.
@@ -83,11 +107,14 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         digest.update(url.encode())
     for name in SHELL_ASSETS:
         digest.update(_read_static(name))
+    for catalog in _catalogs():
+        digest.update(catalog.read_bytes())
     # A new shell template must reach phones too, so its source is part of the version.
     digest.update((Path(__file__).parent / "templates" / "field" / "app.html").read_bytes())
     prefix = (
         f"const ZF_VERSION = {json.dumps(digest.hexdigest()[:16])};\n"
         f"const ZF_PRECACHE = {json.dumps(urls)};\n"
+        f"const ZF_CATALOG = {json.dumps(reverse('field:jsi18n'))};\n"
     )
     response = HttpResponse(prefix.encode() + body, content_type="application/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = reverse("field:shell")

@@ -38,31 +38,6 @@ UNMANAGED = frozenset({MANIFEST, "README.md"})
 LICENSE_NAMES = ("LICENSE", "LICENSE.md", "LICENSE.txt", "LICENCE", "LICENCE.md", "LICENSE-MIT")
 TIMEOUT = 60
 
-# Upstream LICENSE.md of github.com/alpinejs/alpine: neither alpinejs nor @alpinejs/csp ship it on npm.
-ALPINE_LICENSE = """\
-# MIT License
-
-Copyright © 2019-2021 Caleb Porzio and contributors
-
-Permission is hereby granted, free of charge, to any person obtaining a copy
-of this software and associated documentation files (the "Software"), to deal
-in the Software without restriction, including without limitation the rights
-to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
-copies of the Software, and to permit persons to whom the Software is
-furnished to do so, subject to the following conditions:
-
-The above copyright notice and this permission notice shall be included in all
-copies or substantial portions of the Software.
-
-THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
-OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
-SOFTWARE.
-"""
-
 
 @dataclass(frozen=True)
 class Package:
@@ -77,43 +52,9 @@ class Package:
     #: Path inside the tarball (relative to ``package/``, may be a glob) -> path under ``dir``.
     #: For a glob the target is a directory and the matched files keep their base names.
     files: Mapping[str, str] = field(default_factory=dict)
-    #: Where the package's LICENSE goes, under ``dir``.
-    license_dest: str = "LICENSE"
-    #: Licence text to write when the tarball ships no LICENSE file.
-    license_fallback: str | None = None
-    note: str = ""
 
 
 PACKAGES: tuple[Package, ...] = (
-    Package(
-        name="htmx.org",
-        version="2.0.11",
-        integrity="sha512-Thx/WtpeOQqSrqBCw/A1cwGJGg4UrVa3+sW0GmrM3p4gJgO89ecH4qtbnyzDDWFvBTqjnIMCgELTNt636dtamA==",
-        dir="htmx",
-        license="0BSD",
-        files={"dist/htmx.min.js": "htmx.min.js"},
-    ),
-    Package(
-        name="@alpinejs/csp",
-        version="3.17.4",
-        integrity="sha512-SlRXmqO6kYhnxlg+99etmuzJtE9Lk4QbKjBHqerXzaMflJqoJXdz/SI3IvHJGZ/vRVyC3bR0SSBz40oY7goBeg==",
-        dir="alpine",
-        license="MIT",
-        files={"dist/cdn.min.js": "alpine-csp.min.js"},
-        license_fallback=ALPINE_LICENSE,
-        note="CSP-safe Alpine.js build (no eval / new Function); the tarball ships no LICENSE, "
-        "the text is the upstream repository's LICENSE.md",
-    ),
-    Package(
-        # Bundled inside @alpinejs/csp dist/cdn.min.js (with @vue/shared, same licence): licence only.
-        name="@vue/reactivity",
-        version="3.5.40",
-        integrity="sha512-B7ot9UlUZOi1zbq61/LvE88ZLTV8IlajTdiZTAEiDQgrnIMIZoPr9kGw0Zw46ObW62O9+H/Be3kMbfb7kYPQZA==",
-        dir="alpine",
-        license="MIT",
-        license_dest="LICENSE.vue-reactivity",
-        note="licence only: @vue/reactivity and @vue/shared are bundled into alpine-csp.min.js",
-    ),
     Package(
         name="echarts",
         version="6.1.0",
@@ -245,12 +186,9 @@ def fetch_package(pkg: Package) -> tuple[dict[str, bytes], dict[str, Any]]:
             raise VendorError(f"{pkg.name}@{pkg.version}: {pattern!r} is not in the tarball")
 
     license_src = next((n for n in LICENSE_NAMES if n in members), None)
-    if license_src is not None:
-        put(_safe_relpath(pkg.license_dest), members[license_src])
-    elif pkg.license_fallback is not None:
-        put(_safe_relpath(pkg.license_dest), pkg.license_fallback.encode())
-    else:
-        raise VendorError(f"{pkg.name}@{pkg.version}: no LICENSE in the tarball and no fallback text")
+    if license_src is None:
+        raise VendorError(f"{pkg.name}@{pkg.version}: no LICENSE in the tarball")
+    put(PurePosixPath("LICENSE"), members[license_src])
 
     entry: dict[str, Any] = {
         "name": pkg.name,
@@ -260,8 +198,6 @@ def fetch_package(pkg: Package) -> tuple[dict[str, bytes], dict[str, Any]]:
         "integrity": pkg.integrity,
         "files": {path: sha256(content) for path, content in sorted(written.items())},
     }
-    if pkg.note:
-        entry["note"] = pkg.note
     return written, entry
 
 

@@ -900,7 +900,7 @@ def test_every_endpoint_refuses_anonymous_requests(personas, method: str, path: 
 
 
 def test_session_clients_need_the_csrf_token(personas) -> None:
-    from conftest import client_for
+    from tests.support import client_for
 
     client = client_for(personas.dispatcher)
     refused = client.post("/api/v1/appeals", body(), content_type="application/json")

@@ -1,11 +1,18 @@
 """The field app's shell, service worker and manifest as the server hands them out."""
 
 import json
+import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.test import Client
 
+from core.staticfiles import StaticFilesStorage
 from tests.support import Personas, client_for
+
+SCRIPTS = Path(__file__).resolve().parents[1] / "static" / "field"
 
 pytestmark = pytest.mark.django_db
 
@@ -47,8 +54,49 @@ def test_service_worker_is_served_uncached_with_its_scope(client: Client) -> Non
     script = response.content.decode()
     precache = json.loads(script.split("const ZF_PRECACHE = ", 1)[1].split(";\n", 1)[0])
     assert "/m/" in precache
-    assert "/static/field/app.js" in precache
+    assert "/static/field/main.js" in precache
     assert 'addEventListener("fetch"' in script
+
+
+def test_service_worker_precaches_every_module_of_the_app_and_its_texts(client: Client) -> None:
+    script = client.get("/m/sw.js").content.decode()
+    precache = json.loads(script.split("const ZF_PRECACHE = ", 1)[1].split(";\n", 1)[0])
+    modules = sorted(path.name for path in SCRIPTS.glob("*.js") if path.name != "sw.js")
+    assert "main.js" in modules and len(modules) > 1
+    assert [name for name in modules if f"/static/field/{name}" not in precache] == []
+    assert "/m/jsi18n.js" in precache
+    assert 'const ZF_CATALOG = "/m/jsi18n.js";' in script
+
+
+def test_shell_loads_the_catalog_before_its_module(personas: Personas) -> None:
+    html = client_for(personas.visitor).get("/m/").content.decode()
+    catalog = html.index('<script src="/m/jsi18n.js" defer></script>')
+    assert catalog < html.index('<script type="module" src="/static/field/main.js"></script>')
+
+
+def test_catalog_holds_the_apps_texts_in_the_sites_language(client: Client) -> None:
+    response = client.get("/m/jsi18n.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    offline = json.dumps("离线")  # the catalog is JSON inside the script, Chinese escaped
+    assert f'"offline": {offline}' in response.content.decode()
+    assert "Cookie" in response["Vary"]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert offline not in client.get("/m/jsi18n.js").content.decode()
+
+
+def test_deployed_modules_import_the_hashed_copies_the_worker_caches(tmp_path: Path) -> None:
+    """With DEBUG off the page loads main.js by its hashed name, and the worker caches hashed names."""
+    storage = StaticFilesStorage(location=tmp_path, base_url="/static/")
+    names = [f"field/{path.name}" for path in SCRIPTS.glob("*.js")]
+    for name in names:
+        storage.save(name, ContentFile((SCRIPTS / Path(name).name).read_bytes()))
+    results = storage.post_process({name: (storage, name) for name in names})
+    assert [result for _, _, result in results if isinstance(result, Exception)] == []
+    main = (tmp_path / storage.stored_name("field/main.js")).read_text()
+    imported = {f"field/{name}" for name in re.findall(r'from "\./([^"]+)";', main)}
+    assert len(imported) > 1
+    assert imported <= set(storage.hashed_files.values()) - set(names)
 
 
 def test_service_worker_version_is_stable_between_requests(client: Client) -> None:
@@ -72,7 +120,13 @@ def test_manifest_is_valid_json_starting_at_the_field_app(client: Client) -> Non
 def test_manifest_icons_exist_as_static_files() -> None:
     from django.contrib.staticfiles import finders
 
-    for name in ("field/icon-192.png", "field/icon-512.png", "field/icon.svg", "field/app.js", "field/sw.js"):
+    for name in (
+        "field/icon-192.png",
+        "field/icon-512.png",
+        "field/icon.svg",
+        "field/main.js",
+        "field/sw.js",
+    ):
         assert finders.find(name), name
 
 

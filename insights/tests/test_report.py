@@ -3,9 +3,11 @@ the API, and who may read it."""
 
 from datetime import date
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 import time_machine
+from django.contrib.staticfiles import finders
 from docx import Document
 
 from appeals.services import Reporter
@@ -180,10 +182,11 @@ def test_the_report_page_renders_every_part(history) -> None:
         'data-testid="risks"',
         'data-testid="recommendations"',
         "data-print",
-        "@media print",
-        "size: A4",
+        'href="/static/css/report.css"',
     ):
         assert part in page
+    stylesheet = Path(str(finders.find("css/report.css"))).read_text()
+    assert "@media print" in stylesheet and "size: A4" in stylesheet
     assert WAGES_KEY in page and "林地边界长期争执" in page and "每月一题" in page
     assert "/appeals/?category=labour.wage_arrears&amp;region=522701001000" in page
     assert "/insights/report/docx?from=2025-03-01&amp;to=2025-04-01" in page

@@ -8,13 +8,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from campaigns import models as campaigns_models
 from tests.e2e.test_login import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-campaigns_models = pytest.importorskip(
-    "campaigns.models", reason="the campaigns app (Visit) is not there yet"
-)
 
 DB_NAME = "zoufang-field-visitor"
 
@@ -167,6 +164,32 @@ def test_visits_recorded_offline_arrive_exactly_once(page, live_server, personas
     page.click("#sync-now")
     expect(page.locator("#outbox-list li[data-state=synced]")).to_have_count(3, timeout=30_000)
     assert Visit.objects.count() == 3
+
+
+def test_reopened_offline_the_app_speaks_chinese_from_its_cached_catalog(page, live_server, personas) -> None:
+    """The app's texts come from the JavaScript catalog at /m/jsi18n.js: the service worker keeps it, in the
+    cadre's language, with the shell."""
+    start_campaign()
+    open_field_app(page, live_server)
+    expect(page.locator("#places-list li.group-head").first).to_have_text("我的包保")
+    page.context.set_offline(True)
+    page.wait_for_selector("[data-testid=network][data-online='0']")
+
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    expect(page.locator("[data-testid=network]")).to_have_text("离线")
+    record_visit(page, households=2, notes="走访种植大户。", problem=True)
+    page.click("[data-tab=outbox]")
+    item = page.locator("#outbox-list li")
+    expect(item.locator(".state")).to_have_text("待同步")
+    expect(item.locator(".muted")).to_contain_text("2 户 · 3 人 · 1 个问题")
+    expect(page.locator("#last-sync")).to_contain_text("上次同步")
+    assert page.inner_text("[data-testid=pending-count]") == "1"
+
+    page.context.set_offline(False)
+    expect(page.locator("[data-testid=network]")).to_have_text("在线")
+    expect(item.locator(".state")).to_have_text("已同步", timeout=30_000)
+    assert campaigns_models.Visit.objects.count() == 1
 
 
 def test_a_visit_the_server_refuses_is_kept_and_shown_with_its_reason(page, live_server, personas) -> None:

@@ -29,16 +29,13 @@ from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from campaigns import models as campaigns_models
 from tests.e2e.test_field_offline import open_field_app, outbox_states, queue_copies, record_visit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-campaigns_models = pytest.importorskip(
-    "campaigns.models", reason="the campaigns app (Visit) is not there yet"
-)
-
 BATCH_PATH = "/api/v1/visits/batch"
-APP_BATCH = 100  # BATCH in field/static/field/app.js
+APP_BATCH = 100  # BATCH in field/static/field/sync.js
 QUEUED = 250  # three batch requests: 100, 100, 50
 
 
