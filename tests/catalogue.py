@@ -1,5 +1,6 @@
 """Reading gettext catalogues (.po) for the tests that check the Chinese of the pages and of the field app."""
 
+import gettext as gnu_gettext
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,3 +94,22 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 ASCII_PUNCTUATION = re.compile(r"[,.;:!?()]")
+
+
+def compiled_messages(mo_path: Path) -> dict[object, str]:
+    """A compiled catalogue's messages (the header left out), keyed as expected_messages keys them."""
+    with mo_path.open("rb") as fp:
+        compiled = dict(gnu_gettext.GNUTranslations(fp)._catalog)  # type: ignore[attr-defined]
+    compiled.pop("", None)
+    return compiled
+
+
+def expected_messages(entries: list[Entry]) -> dict[object, str]:
+    """What the .mo compiled from these entries holds: msgid (with its context) → msgstr, plurals by form."""
+    expected: dict[object, str] = {}
+    for e in entries:
+        if e.msgid_plural is None:
+            expected[e.key] = e.msgstr[0]
+        else:
+            expected.update({(e.key, n): s for n, s in e.msgstr.items()})
+    return expected

@@ -52,6 +52,21 @@ class Personas:
         return {name: value for name, value in vars(self).items() if isinstance(value, User)}
 
 
+# Every persona by name, in the order of Personas: the parameters of the scope matrix tests.
+PERSONA_NAMES = [
+    "visitor",
+    "handler",
+    "unit_head",
+    "other_handler",
+    "dispatcher",
+    "supervisor",
+    "prefecture_supervisor",
+    "other_leader",
+    "township_handler",
+    "admin",
+]
+
+
 def make_personas() -> Personas:
     """The people every endpoint is checked against, in the units of DESIGN §1 (the region tree loaded)."""
     prefecture_plc = make_unit(kind=UnitKind.POLITICAL_LEGAL, region_code=PREFECTURE, name="黔南州委政法委")

@@ -8,7 +8,6 @@ No database is needed.
 from __future__ import annotations
 
 import ast
-import gettext as gnu_gettext
 import re
 from pathlib import Path
 
@@ -17,7 +16,16 @@ from django.utils import translation
 
 from geo.models import Region
 from org.models import Role, UnitKind
-from tests.catalogue import ASCII_PUNCTUATION, CJK, CONTEXT_SEP, PLACEHOLDER, Entry, parse_po
+from tests.catalogue import (
+    ASCII_PUNCTUATION,
+    CJK,
+    CONTEXT_SEP,
+    PLACEHOLDER,
+    Entry,
+    compiled_messages,
+    expected_messages,
+    parse_po,
+)
 
 BASE_DIR = Path(__file__).resolve().parents[1]
 LC_MESSAGES = BASE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES"
@@ -98,15 +106,8 @@ def test_mo_file_is_compiled_from_the_current_po(entries: list[Entry]) -> None:
     of the checkout, in whatever order, so an mtime check would pass or fail at random on a fresh clone.
     """
     assert MO_FILE.exists(), "run: python manage.py compilemessages -l zh_Hans --ignore '.venv/*'"
-    with MO_FILE.open("rb") as fp:
-        compiled = dict(gnu_gettext.GNUTranslations(fp)._catalog)  # type: ignore[attr-defined]
-    compiled.pop("", None)
-    expected: dict[object, str] = {}
-    for e in entries:
-        if e.msgid_plural is None:
-            expected[e.key] = e.msgstr[0]
-        else:
-            expected.update({(e.key, n): s for n, s in e.msgstr.items()})
+    compiled = compiled_messages(MO_FILE)
+    expected = expected_messages(entries)
     stale = sorted(str(k) for k in expected.keys() ^ compiled.keys())
     stale += sorted(str(k) for k in expected.keys() & compiled.keys() if expected[k] != compiled[k])
     assert not stale, "django.mo is out of date; run compilemessages. Differences: " + ", ".join(stale[:20])

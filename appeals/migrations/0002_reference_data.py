@@ -2,7 +2,7 @@ from typing import Any
 
 from django.db import migrations
 
-from appeals.reference import reference_load
+from appeals.services.reference import reference_load
 
 
 def load(apps: Any, schema_editor: Any) -> None:

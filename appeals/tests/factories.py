@@ -57,7 +57,7 @@ def accepted(personas, *, at: datetime | None = None, **overrides: object) -> Ap
 def ensure_reference() -> None:
     """The calendar and the appeals reference data, as the data migrations load them."""
     from appeals.models import Category, DeadlinePolicy, RoutingRule
-    from appeals.reference import reference_load
+    from appeals.services.reference import reference_load
     from core.models import CalendarYear
     from core.workcalendar import calendar_load_library
 

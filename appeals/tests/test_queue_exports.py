@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from appeals.exports import DISPATCH_HEADERS, UNIT_HEADERS
 from appeals.models import Appeal
 from appeals.services import Reporter, appeal_accept
 from appeals.tests.factories import CODE, REGISTERED, REPORTER, REPORTER_PHONE, assigned, register
-from appeals.views.queues import DISPATCH_HEADERS, UNIT_HEADERS
 from core.models import AuditEvent
 from tests.support import client_for, response_bytes, xlsx_rows
 

@@ -14,8 +14,8 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
+from appeals.exports import appeal_list_export
 from appeals.models import (
     ACTIVE_STATUSES,
     Appeal,
@@ -28,9 +28,7 @@ from appeals.models import (
 from appeals.permissions import appeals_visible_to
 from appeals.selectors import NO_COLOUR, AppealFilters, appeals_filter, categories_active
 from appeals.views.countdowns import Countdown, countdown, countdown_formats
-from appeals.views.queues import APPEAL_HEADERS, APPEAL_WIDTHS, _appeal_cells
 from core.errors import InvalidInput
-from core.exports import EXPORT_CHUNK, xlsx_response
 from core.period import parse_day
 from core.web import keyset_page, query_string, request_user
 from geo.models import Region
@@ -39,7 +37,6 @@ from org.permissions import access_region, access_unit, units_visible_to, user_s
 
 # Newest first, on the appeal_created / appeal_region_created / appeal_status_created indexes.
 LIST_ORDER = ("-created_at", "-id")
-LIST_HEADERS = [*APPEAL_HEADERS, _("Status"), _("Lead unit"), _("Resolve due")]
 TASK_STATES = (TaskStatus.ASSIGNED.value, TaskStatus.ACCEPTED.value)
 TRUE = ("1", "on", "true")
 
@@ -185,7 +182,12 @@ def appeal_list(request: HttpRequest) -> HttpResponseBase:
     now = timezone.now()
     appeals = filters.rows(user, now=now)
     if request.GET.get("export") == "xlsx":
-        return _export(request, user, appeals, filters)
+        return appeal_list_export(
+            request=request,
+            user=user,
+            appeals=appeals.order_by(*LIST_ORDER),
+            filters={k: v for k, v in filters.params().items() if v not in (None, "", [])},
+        )
     page = keyset_page(request, appeals.select_related("category", "region__parent", "lead_unit"), LIST_ORDER)
     rows = [
         ListRow(
@@ -230,32 +232,3 @@ def _extra_filters(filters: ListQuery) -> list[str]:
             gettext("Status: %(names)s") % {"names": "、".join(str(labels[s]) for s in filters.statuses)}
         )
     return extra
-
-
-def _export(
-    request: HttpRequest, user: User, appeals: QuerySet[Appeal], filters: ListQuery
-) -> HttpResponseBase:
-    rows = appeals.select_related("category__parent", "region__parent__parent", "lead_unit").order_by(
-        *LIST_ORDER
-    )
-
-    def lines() -> Any:
-        for appeal in rows.iterator(chunk_size=EXPORT_CHUNK):
-            yield [
-                *_appeal_cells(appeal),
-                appeal.get_status_display(),
-                appeal.lead_unit.name if appeal.lead_unit else "",
-                appeal.resolve_due,
-            ]
-
-    return xlsx_response(
-        rows=lines(),
-        headers=[str(h) for h in LIST_HEADERS],
-        filename=f"诉求列表-{timezone.localdate():%Y%m%d}.xlsx",
-        sheet=str(_("Appeals")),
-        actor=user,
-        request=request,
-        what="appeal_list",
-        filters={k: v for k, v in filters.params().items() if v not in (None, "", [])},
-        widths=(*APPEAL_WIDTHS, 10, 20, 17),
-    )

@@ -16,66 +16,16 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from appeals.exports import dispatch_export, unit_queue_export
 from appeals.models import ACTIVE_STATUSES, OPEN_TASK_STATUSES, Appeal, AppealStatus, TaskStatus, UnitTask
 from appeals.permissions import DISPATCH_ROLES, UNIT_STAFF, appeals_visible_to
 from appeals.selectors import AppealFilters, appeals_filter, dispatcher_counts, ordered
 from appeals.services import RoutingSuggestion, routing_suggest
 from appeals.views.countdowns import SOON, Countdown, countdown, countdown_formats
-from core.exports import EXPORT_CHUNK, xlsx_response
-from core.masking import mask_name, mask_phone
 from core.web import keyset_page, query_string, request_user
-from geo.models import Region, subtree_bounds
+from geo.models import subtree_bounds
 from org.models import Role, Unit, User
 from org.permissions import require_role, user_scope
-
-# The columns every queue export shares; the reporter is masked (core.masking), as on the appeal's page.
-APPEAL_HEADERS: list[Promise] = [
-    _("Tracking code"),
-    _("Title"),
-    _("Category"),
-    _("County"),
-    _("Township"),
-    _("Village or community"),
-    _("Kind"),
-    _("Risk"),
-    _("Source"),
-    _("Registered"),
-    _("Reporter"),
-    _("Reporter phone"),
-]
-DISPATCH_HEADERS: list[Promise] = [*APPEAL_HEADERS, _("Status"), _("Lead unit"), _("Resolve due")]
-UNIT_HEADERS: list[Promise] = [*APPEAL_HEADERS, _("Our part"), _("Sign due"), _("Resolve due")]
-APPEAL_WIDTHS = (16, 36, 14, 10, 14, 18, 8, 6, 8, 17, 8, 14)
-
-
-def _areas(region: Region) -> dict[int, str]:
-    """The names of a region and the regions above it, by level."""
-    names: dict[int, str] = {}
-    current: Region | None = region
-    while current is not None and current.level >= Region.Level.COUNTY:
-        names[current.level] = current.name
-        current = current.parent
-    return names
-
-
-def _appeal_cells(appeal: Appeal) -> list[object]:
-    """An appeal's shared export cells (needs region__parent__parent and category__parent selected)."""
-    areas = _areas(appeal.region)
-    category = appeal.category
-    return [
-        appeal.code,
-        appeal.title,
-        f"{category.parent.name} / {category.name}" if category.parent else category.name,
-        areas.get(Region.Level.COUNTY, ""),
-        areas.get(Region.Level.TOWNSHIP, ""),
-        areas.get(Region.Level.VILLAGE, ""),
-        appeal.get_kind_display(),
-        appeal.get_risk_colour_display() if appeal.risk_colour else "",
-        appeal.get_source_display(),
-        appeal.created_at,
-        str(_("Anonymous")) if appeal.anonymous else mask_name(appeal.reporter_name),
-        "" if appeal.anonymous else mask_phone(appeal.reporter_phone),
-    ]
 
 
 @dataclass(frozen=True)
@@ -116,33 +66,6 @@ def _dispatcher_appeals(user: User) -> QuerySet[Appeal]:
     return visible.filter(in_regions)
 
 
-def _dispatch_export(
-    request: HttpRequest, user: User, tab: str, appeals: QuerySet[Appeal], order: tuple[str, ...]
-) -> HttpResponseBase:
-    rows = appeals.select_related("category__parent", "region__parent__parent", "lead_unit").order_by(*order)
-
-    def lines() -> Any:
-        for appeal in rows.iterator(chunk_size=EXPORT_CHUNK):
-            yield [
-                *_appeal_cells(appeal),
-                appeal.get_status_display(),
-                appeal.lead_unit.name if appeal.lead_unit else "",
-                appeal.resolve_due,
-            ]
-
-    return xlsx_response(
-        rows=lines(),
-        headers=[str(h) for h in DISPATCH_HEADERS],
-        filename=f"调度台-{DISPATCH_TABS[tab][0]}-{timezone.localdate():%Y%m%d}.xlsx",
-        sheet=str(_("Dispatch queue")),
-        actor=user,
-        request=request,
-        what="dispatch_queue",
-        filters={"tab": tab},
-        widths=(*APPEAL_WIDTHS, 10, 20, 17),
-    )
-
-
 @login_required
 def dispatch_queue(request: HttpRequest) -> HttpResponseBase:
     """调度台: new, returned, overdue and awaiting items of the dispatcher's regions; the tab as Excel on request."""
@@ -156,7 +79,14 @@ def dispatch_queue(request: HttpRequest) -> HttpResponseBase:
     _label, filters, order = DISPATCH_TABS[tab]
     queryset, fields = ordered(appeals_filter(appeals, filters, now=now), order, unit=filters.unit)
     if request.GET.get("export") == "xlsx":
-        return _dispatch_export(request, user, tab, queryset, fields)
+        return dispatch_export(
+            request=request,
+            user=user,
+            tab=tab,
+            label=str(DISPATCH_TABS[tab][0]),
+            appeals=queryset,
+            order=fields,
+        )
     counts = dispatcher_counts(appeals, now=now)
     page = keyset_page(request, queryset.select_related("category__parent", "region__parent"), fields)
     rows = [
@@ -205,33 +135,6 @@ class UnitRow:
     resolve: Countdown | None
 
 
-def _unit_export(
-    request: HttpRequest, user: User, unit: Unit, tab: str, tasks: QuerySet[UnitTask], order: tuple[str, ...]
-) -> HttpResponseBase:
-    rows = tasks.select_related("appeal__category__parent", "appeal__region__parent__parent").order_by(*order)
-
-    def lines() -> Any:
-        for task in rows.iterator(chunk_size=EXPORT_CHUNK):
-            yield [
-                *_appeal_cells(task.appeal),
-                f"{task.get_role_display()} · {task.get_status_display()}",
-                task.sign_due,
-                task.resolve_due,
-            ]
-
-    return xlsx_response(
-        rows=lines(),
-        headers=[str(h) for h in UNIT_HEADERS],
-        filename=f"单位待办-{unit.name}-{UNIT_TABS[tab][0]}-{timezone.localdate():%Y%m%d}.xlsx",
-        sheet=str(_("Unit queue")),
-        actor=user,
-        request=request,
-        what="unit_queue",
-        filters={"unit": unit.pk, "tab": tab},
-        widths=(*APPEAL_WIDTHS, 14, 17, 17),
-    )
-
-
 @login_required
 def unit_queue(request: HttpRequest) -> HttpResponseBase:
     """The queue of each of the user's units: to accept, working, due within 24 hours, overdue; the tab as
@@ -256,7 +159,15 @@ def unit_queue(request: HttpRequest) -> HttpResponseBase:
         open_tasks = UnitTask.objects.filter(unit=unit, status__in=OPEN_TASK_STATUSES)
         _label, make_q, order = UNIT_TABS[tab]
         if request.GET.get("export") == "xlsx":
-            return _unit_export(request, user, unit, tab, open_tasks.filter(make_q(now)), order)
+            return unit_queue_export(
+                request=request,
+                user=user,
+                unit=unit,
+                tab=tab,
+                label=str(UNIT_TABS[tab][0]),
+                tasks=open_tasks.filter(make_q(now)),
+                order=order,
+            )
         counts = open_tasks.aggregate(
             **{key: Count("id", filter=make_q(now)) for key, (_l, make_q, _o) in UNIT_TABS.items()}
         )

@@ -27,7 +27,7 @@ from campaigns.tests.factories import (
     make_visit,
 )
 from geo.models import Region
-from tests.support import api_client, client_for
+from tests.support import PERSONA_NAMES, api_client, client_for
 
 TOWNSHIP = "522701001000"
 
@@ -278,18 +278,7 @@ SEES = {
 
 @pytest.mark.parametrize(
     "name",
-    [
-        "visitor",
-        "handler",
-        "unit_head",
-        "other_handler",
-        "dispatcher",
-        "supervisor",
-        "prefecture_supervisor",
-        "other_leader",
-        "township_handler",
-        "admin",
-    ],
+    PERSONA_NAMES,
 )
 def test_the_flag_page_and_api_show_flagged_visits_in_scope_to_overseers_only(
     personas, flagged, name

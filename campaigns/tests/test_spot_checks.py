@@ -11,7 +11,7 @@ from campaigns.models import Campaign, SpotCheck, SpotCheckItem, SpotCheckOutcom
 from campaigns.services import spot_check_draw, spot_check_record
 from campaigns.tests.factories import T0, make_visit
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
-from tests.support import api_client, client_for
+from tests.support import PERSONA_NAMES, api_client, client_for
 
 
 @pytest.fixture
@@ -219,18 +219,7 @@ VIEWERS = CHECKERS | {"other_leader"}
 
 @pytest.mark.parametrize(
     "name",
-    [
-        "visitor",
-        "handler",
-        "unit_head",
-        "other_handler",
-        "dispatcher",
-        "supervisor",
-        "prefecture_supervisor",
-        "other_leader",
-        "township_handler",
-        "admin",
-    ],
+    PERSONA_NAMES,
 )
 def test_the_api_draws_shows_and_records_for_supervisors_in_scope(
     personas, campaign, police_visits, name
@@ -312,18 +301,7 @@ def test_the_api_refuses_bad_draws_and_records_with_details(personas, campaign, 
 
 @pytest.mark.parametrize(
     "name",
-    [
-        "visitor",
-        "handler",
-        "unit_head",
-        "other_handler",
-        "dispatcher",
-        "supervisor",
-        "prefecture_supervisor",
-        "other_leader",
-        "township_handler",
-        "admin",
-    ],
+    PERSONA_NAMES,
 )
 def test_the_pages_list_draw_and_record_for_supervisors(personas, campaign, police_visits, name) -> None:
     user = getattr(personas, name)

@@ -5,13 +5,21 @@ When a test here fails after changing a text in field/static/field/*.js, run `ma
 new entries in locale/zh_Hans/LC_MESSAGES/djangojs.po and compile again. No database is needed.
 """
 
-import gettext as gnu_gettext
 import re
 from pathlib import Path
 
 import pytest
 
-from tests.catalogue import ASCII_PUNCTUATION, CJK, CONTEXT_SEP, PLACEHOLDER, Entry, parse_po
+from tests.catalogue import (
+    ASCII_PUNCTUATION,
+    CJK,
+    CONTEXT_SEP,
+    PLACEHOLDER,
+    Entry,
+    compiled_messages,
+    expected_messages,
+    parse_po,
+)
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 SCRIPTS = BASE_DIR / "field" / "static" / "field"
@@ -54,13 +62,6 @@ def test_every_text_is_translated_keeping_its_placeholders(entries: list[Entry])
 
 
 def test_the_compiled_catalogue_matches_the_po(entries: list[Entry]) -> None:
-    with (LC_MESSAGES / "djangojs.mo").open("rb") as fp:
-        compiled = dict(gnu_gettext.GNUTranslations(fp)._catalog)  # type: ignore[attr-defined]
-    compiled.pop("", None)
-    expected: dict[object, str] = {}
-    for e in entries:
-        if e.msgid_plural is None:
-            expected[e.key] = e.msgstr[0]
-        else:
-            expected.update({(e.key, n): s for n, s in e.msgstr.items()})
+    compiled = compiled_messages(LC_MESSAGES / "djangojs.mo")
+    expected = expected_messages(entries)
     assert compiled == expected, "djangojs.mo is out of date; run compilemessages"

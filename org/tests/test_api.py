@@ -9,20 +9,9 @@ from django.utils import timezone
 from core.models import AuditEvent
 from org.models import ApiToken
 from org.tests.factories import PASSWORD
-from tests.support import client_for
+from tests.support import PERSONA_NAMES, client_for
 
-PERSONAS = [
-    "visitor",
-    "handler",
-    "unit_head",
-    "other_handler",
-    "dispatcher",
-    "supervisor",
-    "prefecture_supervisor",
-    "other_leader",
-    "township_handler",
-    "admin",
-]
+PERSONAS = PERSONA_NAMES
 DUYUN_PERSONAS = {"visitor", "handler", "unit_head", "dispatcher", "supervisor"}
 FUQUAN_PERSONAS = {"other_handler", "other_leader"}
 PREFECTURE_PERSONAS = {"prefecture_supervisor", "admin"}

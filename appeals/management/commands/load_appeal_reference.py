@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from appeals.models import Category, DeadlinePolicy, RoutingRule
-from appeals.reference import reference_load
+from appeals.services.reference import reference_load
 
 
 class Command(BaseCommand):
