@@ -6,7 +6,10 @@ from django.apps import AppConfig
 def region_names() -> Iterable[str]:
     from geo.models import Region
 
-    return Region.objects.values_list("name", flat=True)
+    from text.chinese import place_forms
+
+    for name in Region.objects.values_list("name", flat=True):
+        yield from place_forms(name)
 
 
 class TextConfig(AppConfig):
