@@ -5,7 +5,6 @@ from django.apps import AppConfig
 
 def region_names() -> Iterable[str]:
     from geo.models import Region
-
     from text.chinese import place_forms
 
     for name in Region.objects.values_list("name", flat=True):

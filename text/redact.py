@@ -131,6 +131,10 @@ def _id_numbers(text: str, work: str) -> list[Redaction]:
 _MOBILE = re.compile(r"(?<![\d+])(?:(?:\+|00)?86[- ]?)?(1[3-9]\d(?:[- ]?\d){8})(?!\d)")
 _LANDLINE = re.compile(r"(?<!\d)(?:\((0\d{2,3})\)|（(0\d{2,3})）|(0\d{2,3}))[- ]?([2-8]\d{6,7})(?!\d)")
 _LOCAL = re.compile(r"(?:电话|手机|座机|号码|热线|联系方式|致电|拨打|打)[是为：:]?\s*([2-8]\d{6,7})(?!\d)")
+_UNIT_BEFORE = re.compile(
+    r"(?:局|所|院|中心|办|站|委|政府|公司|队|厂|学校|中学|小学|医院|银行|协会|专线|热线)的?"
+    r"(?:联系|咨询|办公|值班|服务|举报|投诉)?(?:电话|号码|热线)?(?:是|为)?[：:]?\s*$"
+)
 # Quantities: an 11-digit run before these is an amount, not a mobile.
 _AMOUNT_AFTER = re.compile(r"\s*(?:元|万|亿|块|角|%|‰|人|户|次|件|个|份|平方|米|亩|斤|吨|公斤|千克|克)")
 
@@ -154,14 +158,25 @@ def _phones(text: str, work: str, *, taken: list[Redaction]) -> list[Redaction]:
         add(match.start(), match.end(), keep_last=4, keep_first=prefix + 3)
     for match in _LANDLINE.finditer(work):
         local = match.group(4)
-        if local.startswith("9") or _AMOUNT_AFTER.match(work, match.end()):
+        if (
+            local.startswith("9")
+            or _AMOUNT_AFTER.match(work, match.end())
+            or _unit_number(work, match.start())
+        ):
             continue
         area = len(next(group for group in match.groups()[:3] if group))
         # The area code says only the county; of the local number the last two stay, as on a receipt.
         add(match.start(), match.end(), keep_last=2, keep_first=area)
     for match in _LOCAL.finditer(work):
-        add(match.start(1), match.end(1), keep_last=2)
+        if not _unit_number(work, match.start()):
+            add(match.start(1), match.end(1), keep_last=2)
     return found
+
+
+def _unit_number(work: str, start: int) -> bool:
+    """Whether the landline at `start` is a unit's published number: the unit's name right before it, with at
+    most a phone word between (瓮安县人社局联系电话0854-…, 教育局的电话是…)."""
+    return bool(_UNIT_BEFORE.search(work, max(0, start - 16), start))
 
 
 # Addresses ----------------------------------------------------------------------------------------------
@@ -186,7 +201,11 @@ def _addresses(text: str, work: str, *, taken: list[Redaction]) -> list[Redactio
         if any(_HOUSING.search(before[:i]) for i in range(1, len(before) + 1)) and _free(
             match.start(), match.end(), taken + found
         ):
-            found.append(Redaction(match.start(), match.end(), ADDRESS, _mask(text[match.start() : match.end()], set())))
+            found.append(
+                Redaction(
+                    match.start(), match.end(), ADDRESS, _mask(text[match.start() : match.end()], set())
+                )
+            )
     return found
 
 
@@ -239,10 +258,11 @@ _SURNAMES = frozenset(
     "麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂佟臧闵苟邬边卞姬仇栾隋刁沙荣巫寇桑郎甄丛仲虞敖巩"
     "佘池匡钮燕揭粟滕班麻杭侬蓬洪吉冼"
 )
-_COMPOUND_SURNAMES = frozenset(
-    "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 令狐 夏侯 端木 轩辕 独孤 南宫 西门 百里 "
-    "呼延 万俟 闻人 澹台 公羊 申屠 太史 钟离 宗政 濮阳 淳于 单于 赫连 拓跋 东郭 闾丘 子车 谷梁".split()
-)
+_COMPOUND_SURNAMES = frozenset((
+    "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "令狐", "夏侯", "端木", "轩辕", "独孤",
+    "南宫", "西门", "百里", "呼延", "万俟", "闻人", "澹台", "公羊", "申屠", "太史", "钟离", "宗政", "濮阳", "淳于", "单于", "赫连", "拓跋",
+    "东郭", "闾丘", "子车", "谷梁"
+))  # fmt: skip
 # Words that end a cue: after them a surname starts a person's name (反映人张**, 村民李**, 我叫王**).
 _CUE_BEFORE = re.compile(
     r"(?:反映人|举报人|来访人|来信人|信访人|申请人|被申请人|当事人|双方当事人|联系人|受害人|投诉人|被反映人|"
@@ -253,7 +273,8 @@ _CUE_BEFORE = re.compile(
     r"其妹|其姐|其夫|其妻|叔叔|伯伯|舅舅|姑姑|孙子|孙女|外孙|侄子|邻居|老乡|同事|朋友|同学|村主任|村支书|"
     r"支书|主任|书记|局长|所长|镇长|乡长|村长|组长|小组长|队长|院长|校长|站长|经理|董事长|厂长|员工|职工|"
     r"劳动者|未成年人|儿童|适龄儿童|残疾人|脱贫户|贫困户|低保户|搬迁户|特困人员|五保户|收款人|骗子|嫌疑人|"
-    r"犯罪嫌疑人|工作人员|困难户|自称是|名字是|通知|联系|找|委托|亲属|亲戚|侄女|成员|代表)[：:“\"「 ]?$"
+    r"犯罪嫌疑人|工作人员|困难户|自称是|名字是|姓名|原告|被告|被害人|申诉人|被申诉人|购房人|承包人|出租人|"
+    r"承租人|产权人|代理人|委托人|监护人|借款人|出借人|证人|干部|农民|带头人|通知|联系|找|委托|亲属|亲戚|侄女|成员|代表)[：:“\"「 ]?$"
 )
 # Words right after a name that make it one (张**阿姨, 王**之子), or confirm jieba's tag (王**反映).
 _CUE_AFTER = re.compile(
@@ -261,19 +282,22 @@ _CUE_AFTER = re.compile(
     r"大叔|大伯|奶奶|爷爷|老人|女士|先生|师傅|同志|老师|医生|律师|"
     r"[（(]|，男|，女|,男|,女)"
 )
-_WEAK_AFTER = re.compile(r"(?:反映|称|说|表示|介绍|认为|诉称|等|家|的(?:妻子|丈夫|儿子|女儿|父亲|母亲|电话))")
+_WEAK_AFTER = re.compile(r"(?:反映|称|说|表示|介绍|认为|诉称|的(?:妻子|丈夫|儿子|女儿|父亲|母亲|电话))")
 _LIST_SEPARATORS = "、和与及"
 # Titles and forms of address: a surname followed by one of these is a role, not a name (张局长, 李书记).
-_TITLES = frozenset(
-    "局长 书记 支书 主任 所长 镇长 乡长 村长 县长 市长 区长 州长 厅长 处长 科长 股长 部长 站长 院长 校长 "
-    "队长 组长 主席 经理 总经理 董事长 厂长 老板 老师 医生 护士 律师 警官 法官 会计 师傅 干部 同志 委员 "
-    "大爷 阿姨 大妈 大娘 大姐 大哥 大叔 大伯 奶奶 爷爷 婆婆 老人 老汉 老太 老头 女士 先生 小姐 叔叔 伯伯 "
-    "某某 家人 家里 孩子 儿子 女儿 妻子 丈夫 老婆 老公 父亲 母亲 哥哥 姐姐 弟弟 妹妹 家属 "
-    "一家 家族 姓 氏".split()
-)
+_TITLES = frozenset((
+    "局长", "书记", "支书", "主任", "所长", "镇长", "乡长", "村长", "县长", "市长", "区长", "州长", "厅长", "处长", "科长", "股长", "部长",
+    "站长", "院长", "校长", "队长", "组长", "主席", "经理", "总经理", "董事长", "厂长", "老板", "老师", "医生", "护士", "律师", "警官", "法官",
+    "会计", "师傅", "干部", "同志", "委员", "大爷", "阿姨", "大妈", "大娘", "大姐", "大哥", "大叔", "大伯", "奶奶", "爷爷", "婆婆", "老人",
+    "老汉", "老太", "老头", "女士", "先生", "小姐", "叔叔", "伯伯", "某某", "家人", "家里", "孩子", "儿子", "女儿", "妻子", "丈夫", "老婆",
+    "老公", "父亲", "母亲", "哥哥", "姐姐", "弟弟", "妹妹", "家属", "一家", "家族", "行长", "教授", "记者", "总监", "馆长",
+    "团长", "秘书", "总", "工", "哥", "姐", "叔", "婶", "嫂", "伯", "爷", "婆", "妈", "姨", "舅", "姓", "氏"
+))  # fmt: skip
 # A character that cannot be part of a given name here: a function word or the start of the next phrase.
-_NOT_IN_NAME = set("的了在和与及跟同向把被将对给让从到也都就还又已于为因是有说称等家之某夫妻女男岁年月日今"
-                   "去来要不没请反拖欠住")
+_NOT_IN_NAME = set(
+    "的了在和与及跟同向把被将对给让从到也都就还又已于为因是有说称等家之某夫妻女男岁年月日今"
+    "去来要不没请反拖欠住"
+)
 # After these a would-be name is a place or a unit: 王家寨, 黄丝派出所, 石板村.
 _PLACE_AFTER = re.compile(
     r"(?:村|寨|镇|乡|县|市|区|州|省|街|路|巷|弄|桥|坝|湾|沟|坡|屯|庄|组|社区|小区|局|所|院|站|厂|场|店|馆|"
@@ -311,7 +335,11 @@ def _names(text: str, work: str, *, taken: list[Redaction]) -> list[Redaction]:
     for start in range(len(work)):
         surname = _surname_at(work, start)
         covering = sentence.cover.get(start)
-        if not surname or covering is None or not _free(start, start + surname, taken + _as_redactions(spans)):
+        if (
+            not surname
+            or covering is None
+            or not _free(start, start + surname, taken + _as_redactions(spans))
+        ):
             continue
         cued = bool(_CUE_BEFORE.search(work, max(0, start - 8), start)) or _listed(work, start, start, spans)
         glued = covering.start < start
@@ -377,7 +405,9 @@ def _surname_at(work: str, start: int) -> int:
     return 1 if work[start] in _SURNAMES else 0
 
 
-def _candidate(work: str, start: int, surname: int, token_at: dict[int, _Token], *, extend: bool) -> int | None:
+def _candidate(
+    work: str, start: int, surname: int, token_at: dict[int, _Token], *, extend: bool
+) -> int | None:
     """The end of the name that would start at `start` with a surname of `surname` characters, where jieba's
     words end it: jieba's person word, or the surname alone followed by a one- or two-character word. jieba
     glues a following function word to an unknown name ("李晓云因"): that character is left out. With
@@ -389,8 +419,8 @@ def _candidate(work: str, start: int, surname: int, token_at: dict[int, _Token],
         return None
     if token.end > given:
         end = min(token.end, given + 2)
-        if end < token.end and not token.flag.startswith("nr"):
-            return None  # the surname begins a longer word: 林权证, 黄金周
+        if end < token.end and segmenter().has_word(token.word):
+            return None  # the surname begins a longer word: 林权证, 孔雀开屏
     else:
         following = token_at.get(given)
         if following is None or len(following.word) > 2:
@@ -419,7 +449,8 @@ def _second_given(work: str, index: int, token_at: dict[int, _Token]) -> bool:
         and char not in _NOT_IN_NAME
         and not _CUE_AFTER.match(work, index)
         and not _WEAK_AFTER.match(work, index)
-        and not _PLACE_AFTER.match(work, index)
+        # 江, 山, 林 end given names as often as places; a place's suffix is followed by more words.
+        and not (_PLACE_AFTER.match(work, index) and _is_han(work[index + 1 : index + 2] or "，"))
     )
 
 
@@ -434,17 +465,34 @@ def _is_name(
     given = work[start + surname : end]
     if given in _TITLES or any(given.startswith(title) for title in _TITLES) or given[0] == "某":
         return False
-    if len(given) == 2 and _PLACE_AFTER.fullmatch(given):
-        return False  # 剑江花园: the "given name" is a place word
-    if work[start - 1 : start] in ("老", "小") or _place_after(work, end, sentence) or _inside_term(start, end, sentence):
+    if (len(given) == 2 and _PLACE_AFTER.fullmatch(given)) or given[-1] in _PLACE_END:
+        return False  # 剑江花园, 安沙镇, 米粉厂: the "given name" is (the end of) a place's name
+    if (
+        work[start - 1 : start] in ("老", "小")
+        or _place_after(work, end, sentence)
+        or _inside_term(start, end, sentence)
+    ):
         return False
     token = words.at[start]
     dictionary_word = token.end == end and segmenter().has_word(token.word)
-    if cued or _CUE_AFTER.match(work, end) or (surname == 2 and work[start : start + 2] != "东方"):
-        # After a cue, a dictionary word that is no noun is the sentence going on: 村民高兴地说.
-        return not (dictionary_word and not token.flag.startswith(("nr", "n", "j")))
+    if _common_word(work[start:end]) or (surname == 1 and _begins_with_word(work, start, end)):
+        return False  # 房屋, 车主, 费用, 高兴地: a word of the language, not a name
+    if cued or (surname == 2 and work[start : start + 2] != "东方"):
+        return True
+    if _CUE_AFTER.match(work, end):
+        # Before 老人, 阿姨…, a dictionary word other than a name describes the person: 高龄老人.
+        return not (segmenter().has_word(work[start:end]) and not token.flag.startswith("nr"))
+    if _common_word(given):
+        return False  # without a cue, 沙|国际, 余|平方 are words, not names
     if not _tagged_person(start, end, words.at):
-        return False
+        # jieba may miss the surname but tag the given name (向|明珠): then a person's word must follow.
+        given_token = words.at.get(start + surname)
+        return bool(
+            given_token is not None
+            and given_token.end == end
+            and given_token.flag.startswith("nr")
+            and _WEAK_AFTER.match(work, end)
+        )
     if end - start - surname == 1 or dictionary_word:
         # A one-character given name that jieba guessed, or a word of jieba's dictionary that it tags nr
         # (张贴, 陈旧, 黄金周, 马尾松), needs a word after it that a person does: 王芳反映.
@@ -460,6 +508,32 @@ def _place_after(work: str, end: int, sentence: _Words) -> bool:
         return False
     token = sentence.cover.get(end)
     return token is None or token.start < end or token.end <= match.end()
+
+
+_NOUN = ("nr", "n", "j")
+_PROPER = ("nr", "ns", "nz")
+# Characters that end the names of places and premises, not of people.
+_PLACE_END = set("村镇乡县市区街路巷道厂庙组库局站店苑城")
+
+
+def _dictionary_flag(word: str) -> str | None:
+    """jieba's part of speech of `word` when `word` is one word of its dictionary."""
+    if len(word) < 2 or not segmenter().has_word(word):
+        return None
+    tagged = segmenter().tag(word, False)
+    return tagged[0][1] if len(tagged) == 1 else None
+
+
+def _common_word(word: str) -> bool:
+    """Whether `word` is in jieba's dictionary as something other than a proper name (房屋, 车主, 常常)."""
+    flag = _dictionary_flag(word)
+    return flag is not None and not flag.startswith(_PROPER)
+
+
+def _begins_with_word(work: str, start: int, end: int) -> bool:
+    """Whether a longer would-be name begins with a word that is no noun (a verb, an adjective…): 高兴地说."""
+    flag = _dictionary_flag(work[start : start + 2]) if end > start + 2 else None
+    return flag is not None and flag[:1] not in ("n", "j")
 
 
 def _tagged_person(start: int, end: int, token_at: dict[int, _Token]) -> bool:
