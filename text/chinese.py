@@ -25,6 +25,7 @@ _lock = threading.Lock()
 _segmenter: rjieba.Jieba | None = None
 _fixed_terms: tuple[str, ...] | None = None
 _terms: frozenset[str] = frozenset()
+_version = 0
 
 # Pseudonymised place codes of public data sets ("A6区", "西地省K8县", "A市") are one token, not "A6" + "区".
 _PSEUDO_PLACE = re.compile(r"[A-Z]\d{0,3}(?:省|市|区|县|镇|乡|街道|村|社区)")
@@ -41,10 +42,16 @@ def add_term_source(source: TermSource) -> None:
 
 def reset_terms(terms: Iterable[str] | None = None) -> None:
     """Forget the built dictionary; with `terms`, use exactly those words instead of the sources'."""
-    global _segmenter, _fixed_terms
+    global _segmenter, _fixed_terms, _version
     with _lock:
         _segmenter = None
         _fixed_terms = None if terms is None else tuple(terms)
+        _version += 1
+
+
+def dictionary_version() -> int:
+    """A number that changes whenever the dictionary may have: a key for caches of segmented text."""
+    return _version
 
 
 def _build() -> rjieba.Jieba:
