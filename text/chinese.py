@@ -81,6 +81,12 @@ def is_term(word: str) -> bool:
     return word in _terms
 
 
+def terms() -> frozenset[str]:
+    """The user dictionary's words (place names, category terms), as normalised."""
+    segmenter()
+    return _terms
+
+
 # The committee that governs a village or community is registered under its full name; people write the
 # place: "西园村村民委员会" is said "西园村", "蒙家桥社区居民委员会" "蒙家桥社区".
 _COMMITTEE = re.compile(r"(村|社区)(?:村民|居民)委员会$")

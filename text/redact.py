@@ -11,10 +11,17 @@ The rules, decided here and measured on text/tests/data/redaction_set.jsonl (ben
   the redactor cannot tell a citizen from a cadre, and a named cadre in a complaint is an accusation
   against a person. A surname with a title or a form of address and no given name (张局长, 李书记, 王大爷,
   老王, 小李, 刘某) names a role or is already masked, and is kept.
-- A name is found by jieba's person tag (nr) or a context cue (反映人, 村民, 我叫, 之子, 阿姨…), always
-  starting with a surname of the list below; a word of jieba's dictionary that jieba tags nr (张贴, 陈旧,
-  黎明) needs a cue too. Place names of the user dictionary and words followed by a place or unit suffix
-  (王家寨, 黄丝派出所) are not names. A name found once is masked wherever it recurs in the text.
+- A name always starts with a surname of the list below and is found by a cue before it (反映人, 村民, 我叫…;
+  a kinship word: 伯父, 岳父, 外甥…; a noun of a trade or role that is on no list: 钢筋工, 开发商, 店主, 网友),
+  a cue after it (之子, 阿姨…), jieba's person tag (nr), or its place at the start of a sentence. A cue counts
+  where jieba's words allow it (移民|工程 holds no 民工) and a title after a surname is a form of address
+  (易书记管一下). The weaker evidence (a role word, the start of a sentence, a bracket after, a list) needs the
+  form of a name as well: a given name of common given-name characters that is no dictionary word. Rare
+  surnames whose character is mostly a word or a piece of a place (沙, 路, 边, 班…) need a cue; a word of
+  jieba's dictionary that jieba tags nr (张贴, 陈旧, 黎明) needs a cue too, and one of the commonest words
+  (关系, 农民) does not begin a name. Place names of the user dictionary and every piece of them (王佑 of
+  王佑镇), and words followed by a place or unit suffix (王家寨, 黄丝派出所, 高林仕家小区) are not names. A name
+  found once is masked wherever it recurs in the text.
 - Mobiles (11 digits from 13–19, spaces or dashes between digits, +86/86 in front) and landlines (0 + area
   code + a 7–8-digit local number, with a dash, a space or brackets; a 7–8-digit number right after 电话,
   手机, 致电…) are masked. Service numbers are not personal and are kept: 400/800 numbers, 95xxx/96xxx
@@ -33,8 +40,9 @@ The rules, decided here and measured on text/tests/data/redaction_set.jsonl (ben
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
-from text.chinese import is_term, normalise_aligned, segmenter, tag_spans
+from text.chinese import dictionary_version, is_term, normalise_aligned, segmenter, tag_spans, terms
 
 NAME, PHONE, ID_NUMBER, ADDRESS = "name", "phone", "id", "address"
 
@@ -258,6 +266,24 @@ _SURNAMES = frozenset(
     "麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂佟臧闵苟邬边卞姬仇栾隋刁沙荣巫寇桑郎甄丛仲虞敖巩"
     "佘池匡钮燕揭粟滕班麻杭侬蓬洪吉冼"
 )
+# Surnames that are rare, or whose character is mostly a word or a piece of a place name (沙, 路, 边, 班, 麻…):
+# jieba's guess of a person or the start of a sentence is not enough for them, a cue is needed.
+_RARE_SURNAMES = frozenset(
+    "路沙边班麻车项连芦麦褚娄窦戚景党宫费卜冷晏席卫米柏宗瞿桂佟臧闵苟邬卞姬仇栾隋刁荣巫寇桑郎甄丛仲虞敖巩"
+    "佘池匡钮燕揭粟杭侬蓬洪吉冼房屈饶艾尤阳穆农司卓古缪简"
+)
+# Characters common in given names. A surname with nothing before it (at the start of a sentence) is read as
+# the start of a name only when its given name is made of these.
+_GIVEN = frozenset(
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂兰华玉萍红建文辉力斌波宇浩凯健俊帆帅旭宁龙林欣佳怡婷"
+    "雪琳晨鹏飞鑫昊宏志国德福贵荣富昌发祥生光海山江春梅珍凤琴云莲芬兵成顺安全永金银财宝喜庆寿禄胜利忠义"
+    "仁礼智信诚和正清亮新立学兴旺民东南西中方远长家世万先仕才孝良有朝贤振卫雄豪翔鹤鸿鸣虎彪峰岭岩石松柏"
+    "竹树森泉洪川源泰康定坚毅威武彬博士儒宗祖继承传邦夏盛隆达通运登跃腾航炎焱轩睿哲涵阳峻锋钢铁锐铭锦钧"
+    "铮权政治益增添寅辰子小云雷霖露冰晶晓昕晖曦昭显耀灿炳焕煜熙然照启开创业基本根深厚宽广友朋宾勤俭恒敬"
+    "谦孟乾坤元亨贞吉祺瑞禧天合协勋功聪慧颖思念怀恩惠泽润瀚渊沛淳汉河滨泳澄洁沁淑娥妹美翠碧彩燕蓉莉莎丹"
+    "青倩蕾薇菲馨悦欢乐笑嘉依琪琦瑶璐琼珊瑜玲珠环娇媛妍妮姗婧嫣媚娣招弟巧秋冬晴姣姿容颜婉娴雅素荷茜萱蓓"
+    "蕊芝芸苗茹莹萌叶虹彤可心意爱菊花香月红凤仙桃杏柳莺鹃蝶雁鹰骏驰奎魁章斌彦俊杨槐楠桐枝根茂盛旺发财"
+)
 _COMPOUND_SURNAMES = frozenset((
     "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "令狐", "夏侯", "端木", "轩辕", "独孤",
     "南宫", "西门", "百里", "呼延", "万俟", "闻人", "澹台", "公羊", "申屠", "太史", "钟离", "宗政", "濮阳", "淳于", "单于", "赫连", "拓跋",
@@ -274,8 +300,20 @@ _CUE_BEFORE = re.compile(
     r"支书|主任|书记|局长|所长|镇长|乡长|村长|组长|小组长|队长|院长|校长|站长|经理|董事长|厂长|员工|职工|"
     r"劳动者|未成年人|儿童|适龄儿童|残疾人|脱贫户|贫困户|低保户|搬迁户|特困人员|五保户|收款人|骗子|嫌疑人|"
     r"犯罪嫌疑人|工作人员|困难户|自称是|名字是|姓名|原告|被告|被害人|申诉人|被申诉人|购房人|承包人|出租人|"
-    r"承租人|产权人|代理人|委托人|监护人|借款人|出借人|证人|干部|农民|带头人|通知|联系|找|委托|亲属|亲戚|侄女|成员|代表)[：:“\"「 ]?$"
+    r"承租人|产权人|代理人|委托人|监护人|借款人|出借人|证人|干部|农民|带头人|通知|联系|找|委托|亲属|亲戚|侄女|成员|代表|"
+    r"保安|保姆|村医|护工|问政人|求助人|求助者|农户|商户|用户|客户|个体户|养殖户|种植户|监测户|拆迁户|被征收户)[：:“\"「 ]?"
 )
+# Kinship words, which end a cue as well (伯父韦**, 二叔杨**, 外甥唐**): a name follows them more often than not.
+_KIN = re.compile(
+    r"[大二三四五六七小幺堂表]?(?:哥|姐|弟|妹|叔|伯|舅|姑|姨|爷|奶)|伯父|伯母|叔父|婶婶|婶子|舅妈|舅母|姑父|姑妈|姨父|"
+    r"姨妈|岳父|岳母|公公|婆婆|丈人|继父|继母|养父|养母|后妈|生父|生母|姐夫|妹夫|嫂子|弟媳|儿媳|女婿|侄女|侄儿|"
+    r"外甥女?|外孙女?|孙媳|老伴|亲家|连襟|小叔子|小姑子|[大二三四五小]儿子|[大二三四五小]女儿|长子|次子|长女|次女|"
+    r"未婚妻|未婚夫|男友|女友|男朋友|女朋友"
+)
+# The last character of a word naming a person by trade or role (钢筋工, 快递员, 开发商, 店主, 网友, 租客…):
+# a noun that ends in one of them is a cue, whether or not it is on the list above.
+_ROLE_END = set("工员师商者主友客医匠手东官长兵警头人")
+_ROLE_FLAGS = ("n", "nr", "ng", "j", "zg", "q")
 # Words right after a name that make it one (张**阿姨, 王**之子), or confirm jieba's tag (王**反映).
 _CUE_AFTER = re.compile(
     r"(?:之子|之女|之妻|之夫|之父|之母|夫妇|夫妻|兄弟|姐妹|姐弟|兄妹|一家|等人|阿姨|大爷|大妈|大娘|大姐|大哥|"
@@ -294,16 +332,23 @@ _TITLES = frozenset((
     "团长", "秘书", "教师", "领导", "总", "工", "哥", "姐", "叔", "婶", "嫂", "伯", "爷", "婆", "妈", "姨", "舅", "姓", "氏"
 ))  # fmt: skip
 # A character that cannot be part of a given name here: a function word or the start of the next phrase.
+# 家 may begin a two-character given name (王家贵, 雷家顺), never be one (张家的房子).
 _NOT_IN_NAME = set(
     "的了在和与及跟同向把被将对给让从到也都就还又已于为因是有说称等家之某夫妻女男岁年月日今"
     "去来要不没请反拖欠住您你我他她"
 )
+# Characters that never begin a given name: the suffixes of places and units (华|路南, 李|村长).
+_NOT_GIVEN_START = set("路街村镇乡县市区省巷组局所院站厂店苑楼栋号")
 # After these a would-be name is a place or a unit: 王家寨, 黄丝派出所, 石板村.
-_PLACE_AFTER = re.compile(
-    r"(?:村|寨|镇|乡|县|市|区|州|省|街|路|巷|弄|桥|坝|湾|沟|坡|屯|庄|组|社区|小区|局|所|院|站|厂|场|店|馆|"
-    r"公司|学校|中学|小学|幼儿园|医院|卫生院|银行|超市|广场|大道|花园|苑|山|河|江|湖|塘|冲|坪|堡|井|坳|岭|洞|"
-    r"寺|委|办|中心|集团|协会|合作社|大队|派出所|景区|酒店|宾馆|餐馆|饭店|茶|线|牌|号|站)"
-)
+_PLACE_SUFFIXES = (
+    "村", "寨", "镇", "乡", "县", "市", "区", "州", "省", "街", "街道", "路", "巷", "弄", "桥", "坝", "湾", "沟", "坡", "屯", "庄", "组",
+    "社区", "小区", "局", "所", "院", "站", "厂", "场", "店", "馆", "公司", "学校", "中学", "小学", "幼儿园", "医院", "卫生院", "银行", "超市", "广场",
+    "大道", "花园", "苑", "山", "河", "江", "湖", "塘", "冲", "坪", "堡", "井", "坳", "岭", "洞", "寺", "委", "办", "中心", "集团", "协会",
+    "合作社", "大队", "派出所", "景区", "酒店", "宾馆", "餐馆", "饭店", "茶", "线", "牌", "号"
+)  # fmt: skip
+# Longest first, so that a suffix is read whole (街道, not 街 before a word 街道 that would not end there).
+_PLACE_AFTER = re.compile("|".join(sorted(_PLACE_SUFFIXES, key=len, reverse=True)))
+_HOUSING_AFTER = re.compile(r"(?:小区|花园|花苑|家园|公寓|大厦|苑|广场)")
 
 
 @dataclass(frozen=True)
@@ -341,10 +386,25 @@ def _names(text: str, work: str, *, taken: list[Redaction]) -> list[Redaction]:
             or not _free(start, start + surname, taken + _as_redactions(spans))
         ):
             continue
-        cued = bool(_CUE_BEFORE.search(work, max(0, start - 8), start)) or _listed(work, start, start, spans)
+        role = False
+        cued = _cued(work, start, sentence) or _listed(work, start, start, spans)
+        if not cued:
+            role = cued = _role_before(work, start, sentence)
         glued = covering.start < start
         if glued and segmenter().has_word(covering.word) and not (cued and covering.end == start + 1):
             continue  # the surname's character is inside a word (联系方式, 由于), not glued to a cue (业主张)
+        if not cued and _sentence_start(work, start):
+            # At the start of a sentence a name needs no cue, but the given-name characters it is made of.
+            words = _Words(work, start, start + 8)
+            end = _candidate(work, start, surname, words.at, extend=True)
+            if (
+                end is not None
+                and _free(start, end, taken)
+                and _is_name(work, start, end, surname, words, sentence, cued=False, bare=True)
+            ):
+                candidates.append((start, end, surname))
+                spans.append((start, end, surname))
+                continue
         # jieba glues a cue's last character, or a preposition, to an unknown name ("来访人韦光荣" → 人韦|光荣,
         # "由孙立新" → 由孙|立新): such a name is read on its own.
         words = _Words(work, start, start + 8) if cued or glued else sentence
@@ -352,7 +412,7 @@ def _names(text: str, work: str, *, taken: list[Redaction]) -> list[Redaction]:
         if end is None or not _free(start, end, taken):
             continue
         candidates.append((start, end, surname))
-        if _is_name(work, start, end, surname, words, sentence, cued):
+        if _is_name(work, start, end, surname, words, sentence, cued=cued, role=role):
             spans.append((start, end, surname))
     spans += _lists(work, candidates, spans)
     spans += _recurrences(work, spans, taken)
@@ -360,6 +420,59 @@ def _names(text: str, work: str, *, taken: list[Redaction]) -> list[Redaction]:
         Redaction(start, end, NAME, text[start : start + surname] + "**")
         for start, end, surname in sorted(set(spans))
     ]
+
+
+def _cued(work: str, start: int, sentence: _Words) -> bool:
+    """Whether a cue ends right before `start`: a word of the cue list or a kinship word, unless jieba reads
+    both its ends as parts of other words (移民|工程: there is no 民工 there; 业|主张 and 该户|户主王 keep theirs)."""
+    for begin in range(max(0, start - 8), start):
+        if _CUE_BEFORE.fullmatch(work, begin, start) or _KIN.fullmatch(work, begin, start):
+            if begin and _surname_at(work, begin - 1) and work[begin:start].rstrip('：:“"「 ') in _TITLES:
+                continue  # 易书记管一下: a title after a surname is a form of address, what follows is no name
+            head, tail = sentence.cover.get(begin), sentence.cover.get(start - 1)
+            if not (
+                head is not None
+                and tail is not None
+                and head.start < begin < head.end < start
+                and tail.end > start
+                and segmenter().has_word(head.word)
+                and segmenter().has_word(tail.word)
+            ):
+                return True
+    return False
+
+
+def _role_before(work: str, start: int, sentence: _Words) -> bool:
+    """Whether the word before `start` names a person by trade or role: a noun ending in 工, 员, 商, 主…"""
+    covering = sentence.cover.get(start)
+    if (
+        covering is not None
+        and covering.start == start - 1
+        and work[start - 1] in _ROLE_END | {"户"}
+        and covering.flag.startswith("nr")
+        and not segmenter().has_word(covering.word)
+    ):
+        # jieba glued the role's last character to an unknown name: 快递|员田勇, 监测|户雷家顺.
+        before = sentence.cover.get(start - 2)
+        return before is not None and before.flag[:1] in ("n", "v")
+    word = sentence.cover.get(start - 1) if start else None
+    if word is None or word.end != start or word.word[-1] not in _ROLE_END or word.flag not in _ROLE_FLAGS:
+        return False
+    if len(word.word) >= 2:
+        return True
+    if word.word not in ("工", "员"):
+        return False
+    # A role's last character on its own (钢筋|工, 网格|员) after the noun or verb it completes.
+    before = sentence.cover.get(start - 2)
+    return before is not None and before.end == start - 1 and before.flag[:1] in ("n", "v")
+
+
+_OPENING = set("，。；！？：,.;!?:（(【[）)】]」』” \t\u3000")
+
+
+def _sentence_start(work: str, start: int) -> bool:
+    """Whether `start` begins the text, a sentence, a clause or a bracket."""
+    return start == 0 or work[start - 1] in _OPENING
 
 
 def _cued_end(work: str, start: int, surname: int) -> int | None:
@@ -380,15 +493,20 @@ def _cued_end(work: str, start: int, surname: int) -> int | None:
 def _lists(
     work: str, candidates: list[tuple[int, int, int]], spans: list[tuple[int, int, int]]
 ) -> list[tuple[int, int, int]]:
-    """Candidates listed with a name (杨**、杨**和杨**), before it or after it, are names too."""
+    """Candidates listed with a name (杨**、杨**和杨**), before it or after it, are names too, when they have
+    the form of one (5月20日左右与龙**: 左右 is a word)."""
     found = list(spans)
     added: list[tuple[int, int, int]] = []
     changed = True
     while changed:
         changed = False
         for candidate in candidates:
-            start, end, _ = candidate
-            if candidate not in found and (_listed(work, start, end, found)):
+            start, end, surname = candidate
+            if (
+                candidate not in found
+                and _listed(work, start, end, found)
+                and _given_like(work[start:end], work[start + surname : end])
+            ):
                 found.append(candidate)
                 added.append(candidate)
                 changed = True
@@ -426,6 +544,10 @@ def _candidate(
         if following is None or len(following.word) > 2:
             return None
         end = following.end
+    if extend and surname == 1 and work[given] == "家":
+        # 家 begins a given name (王家贵) only with a given-name character after it: 王家寨, 陈家兄弟 are none.
+        second = work[given + 1 : given + 2]
+        return given + 2 if second in _GIVEN and not _PLACE_AFTER.match(work, given + 1) else None
     while end > given and work[end - 1] in _NOT_IN_NAME:
         end -= 1
     if end == given or not all(_is_han(char) and char not in _NOT_IN_NAME for char in work[given:end]):
@@ -459,12 +581,23 @@ def _is_han(char: str) -> bool:
 
 
 def _is_name(
-    work: str, start: int, end: int, surname: int, words: _Words, sentence: _Words, cued: bool
+    work: str,
+    start: int,
+    end: int,
+    surname: int,
+    words: _Words,
+    sentence: _Words,
+    *,
+    cued: bool,
+    bare: bool = False,
+    role: bool = False,
 ) -> bool:
     """Whether work[start:end], a surname and a given name by their form, is a person's name here."""
     given = work[start + surname : end]
     if given in _TITLES or any(given.startswith(title) for title in _TITLES) or given[0] == "某":
         return False
+    if work[start:end] in _place_pieces(dictionary_version()) or _KIN.fullmatch(work, start, end):
+        return False  # a piece of a place name of the region (王佑镇, 沙包堡街道) or a kinship word (岳父)
     if (len(given) == 2 and _PLACE_AFTER.fullmatch(given)) or given[-1] in _PLACE_END:
         return False  # 剑江花园, 安沙镇, 米粉厂: the "given name" is (the end of) a place's name
     if (
@@ -477,11 +610,27 @@ def _is_name(
     dictionary_word = token.end == end and segmenter().has_word(token.word)
     if _common_word(work[start:end]) or (surname == 1 and _begins_with_word(work, start, end)):
         return False  # 房屋, 车主, 费用, 高兴地: a word of the language, not a name
+    if given[0] in _NOT_GIVEN_START:
+        return False  # 华|路南, 李|村长: a given name does not begin with a place's or a unit's suffix
+    if bare:
+        return _bare_name(work, start, end, surname, words)
+    if role and _given_like(work[start:end], given):
+        return True  # a weak cue (a role word not on the list) and the form of a name
+    cued = cued and not role
     if cued or (surname == 2 and work[start : start + 2] != "东方"):
         return True
-    if _CUE_AFTER.match(work, end):
+    after = _CUE_AFTER.match(work, end)
+    if after and after.group() in "（(":
+        # A bracket after a name (张**（男，45岁）) follows many other words as well: 收费高昂（…）, 高铁票（…）.
+        return _given_like(work[start:end], given)
+    if after:
         # Before 老人, 阿姨…, a dictionary word other than a name describes the person: 高龄老人.
         return not (segmenter().has_word(work[start:end]) and not token.flag.startswith("nr"))
+    if work[start] in _RARE_SURNAMES:
+        return False  # 沙|恒大, 路|产, 边|招生: without a cue these surnames are words
+    given_token = words.at.get(start + surname)
+    if given_token is not None and given_token.end == end and given_token.flag.startswith("ns"):
+        return False  # 梅|溪湖: the would-be given name is a place
     if _common_word(given):
         return False  # without a cue, 沙|国际, 余|平方 are words, not names
     if not _tagged_person(start, end, words.at):
@@ -500,20 +649,83 @@ def _is_name(
     return True
 
 
+# jieba's person words that are as frequent as this in its dictionary are words, not citizens (许可, 黎明).
+_NAME_FREQUENCY = 30
+
+
+def _given_like(name: str, given: str) -> bool:
+    """Whether `name` looks like a person's name when only a weak cue says so: its given name is made of
+    given-name characters, and it is no word of jieba's dictionary unless a rarely seen person's name."""
+    if not all(char in _GIVEN for char in given):
+        return False
+    if _common_word(given) and segmenter().suggest_freq(given) > _COMMON_FREQUENCY:
+        return False  # 连|基本的, 黄|金额: the given name would be one of the commonest words
+    if segmenter().has_word(name):
+        return (
+            len(name) >= 3
+            and (_dictionary_flag(name) or "").startswith("nr")
+            and segmenter().suggest_freq(name) <= _NAME_FREQUENCY
+        )
+    return True
+
+
+def _bare_name(work: str, start: int, end: int, surname: int, words: _Words) -> bool:
+    """A name with no cue, at the start of a sentence (杜海波在门口…, 张桂兰今年…): a surname and a given name
+    that look like a name (`_given_like`), followed by the start of a predicate. A one-character given name
+    needs jieba's person tag as well; a rare surname (沙, 路…) a two-character given name."""
+    name, given = work[start:end], work[start + surname : end]
+    if not _given_like(name, given):
+        return False
+    if work[start] in _RARE_SURNAMES and surname == 1:
+        head = name[:2]
+        if len(given) < 2 or (
+            segmenter().has_word(head) and segmenter().suggest_freq(head) > _NAME_FREQUENCY
+        ):
+            return False  # 苟利, 农民本来, 房子建于: a word, not a name
+    if len(given) == 1 and not any(
+        token.flag.startswith("nr") for index, token in words.at.items() if start <= index < end
+    ):
+        return False
+    following = work[end : end + 1]
+    if not following or not _is_han(following) or following in _NOT_IN_NAME:
+        return True
+    token = words.at.get(end)
+    return token is not None and token.flag[:1] in ("v", "d", "p", "c", "u", "r", "m", "t")
+
+
+@lru_cache(maxsize=4)
+def _place_pieces(version: int) -> frozenset[str]:
+    """Every two or three characters of a user-dictionary word (the region's place names) that begin with a
+    surname: 王佑 of 王佑镇, 沙包 of 沙包堡街道."""
+    pieces: set[str] = set()
+    for term in terms():
+        for index, char in enumerate(term):
+            if char in _SURNAMES:
+                pieces.update(
+                    term[index : index + length] for length in (2, 3) if index + length <= len(term)
+                )
+    return frozenset(pieces)
+
+
 def _place_after(work: str, end: int, sentence: _Words) -> bool:
     """Whether a place or unit suffix follows (王家寨, 黄丝派出所), and is not the start of another word
     (陈**组织调解: 组 begins 组织)."""
     match = _PLACE_AFTER.match(work, end)
+    if match is None and work[end : end + 1] == "家":
+        match = _HOUSING_AFTER.match(work, end + 1)  # 高林仕家小区: an estate named after a family
     if match is None:
         return False
     token = sentence.cover.get(end)
-    return token is None or token.start < end or token.end <= match.end()
+    if token is None or token.start < end or token.end <= match.end():
+        return True
+    # A longer word that begins with the suffix: a place still (镇富里, 路南), unless a word of another kind.
+    return not segmenter().has_word(token.word) or token.flag.startswith(("ns", "s", "f"))
 
 
 _NOUN = ("nr", "n", "j")
 _PROPER = ("nr", "ns", "nz")
 # Characters that end the names of places and premises, not of people.
-_PLACE_END = set("村镇乡县市区街路巷道厂庙组库局站店苑城")
+_PLACE_END = set("村镇乡县市区街路巷道厂庙组库局站店苑城寨坝湾沟坡屯冲坪堡洞寺湖桥塘")
 
 
 def _dictionary_flag(word: str) -> str | None:
@@ -530,10 +742,20 @@ def _common_word(word: str) -> bool:
     return flag is not None and not flag.startswith(_PROPER)
 
 
+# A would-be name that begins with one of the commonest words of the language is that word: 关系甚好, 方面违反.
+_COMMON_FREQUENCY = 2000
+
+
 def _begins_with_word(work: str, start: int, end: int) -> bool:
-    """Whether a longer would-be name begins with a word that is no noun (a verb, an adjective…): 高兴地说."""
-    flag = _dictionary_flag(work[start : start + 2]) if end > start + 2 else None
-    return flag is not None and flag[:1] not in ("n", "j")
+    """Whether a longer would-be name begins with a word that is no noun (a verb, an adjective…: 高兴地说), or
+    with a very common noun (关系, 农民, 房子)."""
+    head = work[start : start + 2]
+    flag = _dictionary_flag(head) if end > start + 2 else None
+    if flag is None:
+        return False
+    if flag[:1] not in ("n", "j"):
+        return True
+    return not flag.startswith(_PROPER) and segmenter().suggest_freq(head) > _COMMON_FREQUENCY
 
 
 def _tagged_person(start: int, end: int, token_at: dict[int, _Token]) -> bool:

@@ -142,9 +142,61 @@ def test_the_command_redacts_stdin_to_stdout_line_by_line() -> None:
     assert out.getvalue() == "反映人张**，电话138****5678\r\n没有个人信息的一行\n\n村民王**住西园村*组**号"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("钢筋工吴国祥说，项目部答应春节前结清", "钢筋工吴**说，项目部答应春节前结清"),
+        ("开发商冯建军在未取得用地许可的情况下", "开发商冯**在未取得用地许可的情况下"),
+        ("隔壁店主段红梅把油烟管道对着我家", "隔壁店主段**把油烟管道对着我家"),
+        ("伯父石昌明去世后，责任田被转包", "伯父石**去世后，责任田被转包"),
+        ("姐夫吴刚喝酒后经常打人", "姐夫吴**喝酒后经常打人"),
+    ],
+)
+def test_names_after_role_and_kinship_words_are_masked(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("杜海波在门口搭了个棚子。", "杜**在门口搭了个棚子。"),
+        ("张桂兰今年七十六岁，子女不赡养她。", "张**今年七十六岁，子女不赡养她。"),
+        ("王家贵和王家富是亲兄弟。", "王**和王**是亲兄弟。"),
+    ],
+)
+def test_names_at_the_start_of_a_sentence_are_masked(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "王佑镇的村民反映，石料厂爆破震裂了房屋墙体。",  # a piece of a place name of the region
+        "利民工程，坚决反对利民工程变身害民工程",  # 民工 is no cue inside 移民工程
+        "我在湖南长沙县星沙恒大小区打工，边装修边招生",  # rare surnames need a cue
+        "路产路权受到侵害，公路管理部门应当依法处理。",
+        "宁可少赚一点，也不能坑害老百姓。",
+        "请易书记管一下，谭书记连着几天打的上班",  # a title after a surname is a form of address
+        "收费高昂（最低收费为600元），5月20日左右与对方达成协议",
+        "他们有关人员关系甚好，在劳动用工方面违反劳动法",
+    ],
+)
+def test_words_and_place_pieces_are_not_names(text: str) -> None:
+    assert redact(text) == text
+
+
 def test_the_whole_test_set_meets_the_targets() -> None:
     scores = score(load(), redactions)
     assert scores.recall("phone") == 1.0, scores.failures
     assert scores.recall("id") == 1.0, scores.failures
     assert scores.recall("name") >= NAME_RECALL, scores.failures
     assert scores.kept_words >= KEPT and scores.kept_chars >= KEPT
+
+
+@pytest.mark.parametrize("part", ["dev", "held_out", "held_out_2", "held_out_3"])
+def test_each_part_of_the_set_meets_the_name_target(part: str) -> None:
+    # held_out_3 was first measured at 0.698 before the rules it prompted (docs/benchmarks.md); the figure
+    # asserted here is after them, so it is no longer an estimate for unseen text.
+    scores = score(load(part), redactions)
+    assert scores.recall("name") >= NAME_RECALL, scores.failures
+    assert scores.recall("phone") == 1.0 and scores.recall("id") == 1.0, scores.failures
