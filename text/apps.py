@@ -5,8 +5,10 @@ from django.apps import AppConfig
 
 def region_names() -> Iterable[str]:
     from geo.models import Region
+    from text.chinese import place_forms
 
-    return Region.objects.values_list("name", flat=True)
+    for name in Region.objects.values_list("name", flat=True):
+        yield from place_forms(name)
 
 
 class TextConfig(AppConfig):

@@ -24,6 +24,8 @@ _sources: list[TermSource] = []
 _lock = threading.Lock()
 _segmenter: rjieba.Jieba | None = None
 _fixed_terms: tuple[str, ...] | None = None
+_terms: frozenset[str] = frozenset()
+_version = 0
 
 # Pseudonymised place codes of public data sets ("A6区", "西地省K8县", "A市") are one token, not "A6" + "区".
 _PSEUDO_PLACE = re.compile(r"[A-Z]\d{0,3}(?:省|市|区|县|镇|乡|街道|村|社区)")
@@ -40,19 +42,29 @@ def add_term_source(source: TermSource) -> None:
 
 def reset_terms(terms: Iterable[str] | None = None) -> None:
     """Forget the built dictionary; with `terms`, use exactly those words instead of the sources'."""
-    global _segmenter, _fixed_terms
+    global _segmenter, _fixed_terms, _version
     with _lock:
         _segmenter = None
         _fixed_terms = None if terms is None else tuple(terms)
+        _version += 1
+
+
+def dictionary_version() -> int:
+    """A number that changes whenever the dictionary may have: a key for caches of segmented text."""
+    return _version
 
 
 def _build() -> rjieba.Jieba:
+    global _terms
     jieba = rjieba.Jieba()
     words: Iterable[str] = _fixed_terms if _fixed_terms is not None else _source_terms()
+    added = set()
     for word in words:
         word = normalise(word)
         if len(word) >= 2:
             jieba.add_word(word, None, None)
+            added.add(word)
+    _terms = frozenset(added)
     return jieba
 
 
@@ -61,6 +73,29 @@ def _source_terms() -> list[str]:
     for source in list(_sources):
         words.extend(source())
     return words
+
+
+def is_term(word: str) -> bool:
+    """Whether `word` is one of the user dictionary's words (a place name, a category term)."""
+    segmenter()
+    return word in _terms
+
+
+def terms() -> frozenset[str]:
+    """The user dictionary's words (place names, category terms), as normalised."""
+    segmenter()
+    return _terms
+
+
+# The committee that governs a village or community is registered under its full name; people write the
+# place: "西园村村民委员会" is said "西园村", "蒙家桥社区居民委员会" "蒙家桥社区".
+_COMMITTEE = re.compile(r"(村|社区)(?:村民|居民)委员会$")
+
+
+def place_forms(name: str) -> list[str]:
+    """A region's official name and the shorter form people write it in."""
+    short = _COMMITTEE.sub(r"\1", name)
+    return [name] if short == name else [name, short]
 
 
 def segmenter() -> rjieba.Jieba:
@@ -81,6 +116,16 @@ def _t2s() -> opencc.OpenCC:
 
 def to_simplified(text: str) -> str:
     return _t2s().convert(text)
+
+
+def normalise_aligned(text: str) -> str:
+    """`normalise` character by character, so that offsets in the result are offsets in `text`: full-width
+    to half-width and traditional to simplified where that keeps one character one character; white space
+    is left as it is."""
+    chars = [unicodedata.normalize("NFKC", char) for char in text]
+    folded = "".join(new if len(new) == 1 else old for old, new in zip(text, chars, strict=True))
+    simplified = to_simplified(folded)
+    return simplified if len(simplified) == len(folded) else folded
 
 
 def normalise(text: str) -> str:
@@ -106,3 +151,14 @@ def segment(text: str) -> list[str]:
 def tag(text: str) -> list[tuple[str, str]]:
     """Words with their part of speech (jieba's tags: nr person, ns place, nt organisation, m number…)."""
     return [(word, flag) for word, flag in segmenter().tag(normalise(text), True) if not word.isspace()]
+
+
+def tag_spans(text: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, word, part of speech) of every word of `text` as it stands (not normalised: call
+    `normalise_aligned` first to keep the offsets), white space included."""
+    spans = []
+    start = 0
+    for word, flag in segmenter().tag(text, True):
+        spans.append((start, start + len(word), word, flag))
+        start += len(word)
+    return spans
