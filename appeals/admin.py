@@ -1,9 +1,13 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from appeals.models import Appeal, AppealEvent, Category, DeadlinePolicy, RoutingRule
+from geo.models import Region, code_prefix
+from org.models import UnitKind
 
 
 @admin.register(Category)
@@ -34,18 +38,81 @@ class DeadlinePolicyAdmin(admin.ModelAdmin):
         "resolve_clock",
         "extension_cap",
         "extension_clock",
+        "reply_approval",
         "is_active",
     ]
     search_fields = ["code", "name"]
 
 
+def _region_choices() -> list[tuple[str, str]]:
+    """The whole region, the prefecture, its counties and townships, a township under its county."""
+    areas = Region.objects.filter(
+        level__in=(Region.Level.PREFECTURE, Region.Level.COUNTY, Region.Level.TOWNSHIP)
+    )
+    indent = {2: "", 3: "　", 4: "　　"}  # prefecture, county, township
+    return [("", str(_("everywhere")))] + [
+        (code_prefix(area.code, area.level), f"{indent[area.level]}{area.name}")
+        for area in areas.order_by("code")
+    ]
+
+
+class RoutingRuleForm(forms.ModelForm):
+    """Routing rules in words: unit kinds, categories and regions to choose from, checked before saving."""
+
+    lead_kind = forms.ChoiceField(label=_("lead unit kind"), choices=UnitKind.choices)
+    co_kinds = forms.MultipleChoiceField(
+        label=_("co-unit kinds"),
+        choices=UnitKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    region_prefix = forms.ChoiceField(
+        label=_("region"),
+        required=False,
+        help_text=_("The rule applies to appeals of this area; the narrowest rule of a category wins."),
+    )
+
+    class Meta:
+        model = RoutingRule
+        fields = ["category", "region_prefix", "lead_kind", "co_kinds", "is_active"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["region_prefix"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = _region_choices()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("lead_kind") and data.get("lead_kind") in (data.get("co_kinds") or []):
+            self.add_error("co_kinds", _("The lead unit's kind cannot also be a co-unit's kind."))
+        return data
+
+
 @admin.register(RoutingRule)
 class RoutingRuleAdmin(admin.ModelAdmin):
-    list_display = ["category", "region_prefix", "lead_kind", "co_kinds", "is_active"]
+    form = RoutingRuleForm
+    list_display = ["category", "region_name", "lead_kind_name", "co_kind_names", "is_active"]
     list_filter = ["is_active", "lead_kind"]
     search_fields = ["category__name", "category__code", "region_prefix"]
     list_select_related = ["category", "category__parent"]
     autocomplete_fields = ["category"]
+
+    @admin.display(description=_("region"), ordering="region_prefix")
+    def region_name(self, rule: RoutingRule) -> str:
+        if not rule.region_prefix:
+            return str(_("everywhere"))
+        region = Region.objects.filter(code=rule.region_prefix.ljust(12, "0")).first()
+        return region.name if region else rule.region_prefix
+
+    @admin.display(description=_("lead unit kind"), ordering="lead_kind")
+    def lead_kind_name(self, rule: RoutingRule) -> str:
+        return str(dict(UnitKind.choices).get(rule.lead_kind, rule.lead_kind))
+
+    @admin.display(description=_("co-unit kinds"))
+    def co_kind_names(self, rule: RoutingRule) -> str:
+        names = dict(UnitKind.choices)
+        return "、".join(str(names.get(kind, kind)) for kind in rule.co_kinds) or "—"
 
 
 class EventInline(admin.TabularInline):

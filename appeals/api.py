@@ -1,6 +1,7 @@
 """The appeals API (DESIGN §10): reference lists, registration, the list and detail, the timeline, one
 endpoint per workflow action, the audited reveal of the reporter, and the user's notifications."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -21,6 +22,7 @@ from appeals.schemas import (
     CallbackIn,
     CategoryOut,
     CloseIn,
+    CoUnitsIn,
     CountOut,
     DecisionIn,
     EventOut,
@@ -32,6 +34,7 @@ from appeals.schemas import (
     NotificationsReadIn,
     PolicyOut,
     ReasonIn,
+    ReclassifyIn,
     RejectIn,
     ReporterOut,
     ResolveIn,
@@ -48,18 +51,23 @@ from appeals.selectors import (
     appeals_filter,
     categories_active,
     ordered,
+    staffless_warnings,
     unread_count,
 )
 from appeals.services import (
     appeal_accept,
+    appeal_approve_reply,
     appeal_assign,
     appeal_callback,
+    appeal_change_co_units,
     appeal_close,
     appeal_decide_extension,
     appeal_merge,
     appeal_note,
+    appeal_reclassify,
     appeal_register,
     appeal_reject,
+    appeal_reject_reply,
     appeal_reopen,
     appeal_request_extension,
     appeal_resolve,
@@ -80,8 +88,11 @@ router = Router(tags=["appeals"])
 ACTION = responses(AppealOut, 403, 404, 409)
 
 
-def _out(appeal: Appeal) -> dict[str, Any]:
-    return appeal_out(appeal, now=timezone.now())
+def _out(appeal: Appeal, *, warn_units: Iterable[int] = ()) -> dict[str, Any]:
+    """The appeal as the actions answer it; `warnings` names the units given to it that have no staff."""
+    out = appeal_out(appeal, now=timezone.now())
+    out["warnings"] = staffless_warnings(warn_units)
+    return out
 
 
 # --- reference ---------------------------------------------------------------------------------------------
@@ -196,6 +207,42 @@ def assign(request: HttpRequest, appeal_id: int, payload: AssignIn) -> dict[str,
             lead_unit_id=payload.lead_unit,
             co_unit_ids=payload.co_units,
             policy_code=payload.policy,
+        ),
+        warn_units=[payload.lead_unit, *payload.co_units],
+    )
+
+
+@router.post("/appeals/{appeal_id}/co-units", response=ACTION, summary="Add or drop co-units (调整配合单位)")
+def co_units(request: HttpRequest, appeal_id: int, payload: CoUnitsIn) -> dict[str, Any]:
+    """The dispatcher, while the item is worked, with a reason; `warnings` names an added unit without staff."""
+    user, appeal = _acting(request, appeal_id)
+    changed = appeal_change_co_units(
+        appeal=appeal,
+        actor=user,
+        expected_version=payload.version,
+        add=payload.add,
+        remove=payload.remove,
+        reason=payload.reason,
+    )
+    return _out(changed, warn_units=payload.add)
+
+
+@router.post(
+    "/appeals/{appeal_id}/reclassify",
+    response=ACTION,
+    summary="Reclassify (改类): category, kind or risk colour, with a reason",
+)
+def reclassify(request: HttpRequest, appeal_id: int, payload: ReclassifyIn) -> dict[str, Any]:
+    user, appeal = _acting(request, appeal_id)
+    return _out(
+        appeal_reclassify(
+            appeal=appeal,
+            actor=user,
+            expected_version=payload.version,
+            category_code=payload.category,
+            kind=payload.kind,
+            risk_colour=payload.risk_colour,
+            reason=payload.reason,
         )
     )
 
@@ -260,6 +307,29 @@ def resolve(request: HttpRequest, appeal_id: int, payload: ResolveIn) -> dict[st
     user, appeal = _acting(request, appeal_id)
     return _out(
         appeal_resolve(appeal=appeal, actor=user, expected_version=payload.version, reply=payload.reply)
+    )
+
+
+@router.post(
+    "/appeals/{appeal_id}/approve-reply", response=ACTION, summary="Approve the reply (审核通过): resolved"
+)
+def approve_reply(request: HttpRequest, appeal_id: int, payload: VersionIn) -> dict[str, Any]:
+    """The lead unit's head; the item counts as resolved as of the handler's reply."""
+    user, appeal = _acting(request, appeal_id)
+    return _out(appeal_approve_reply(appeal=appeal, actor=user, expected_version=payload.version))
+
+
+@router.post(
+    "/appeals/{appeal_id}/reject-reply",
+    response=ACTION,
+    summary="Send the reply back (审核退回) with a reason",
+)
+def reject_reply(request: HttpRequest, appeal_id: int, payload: ReasonIn) -> dict[str, Any]:
+    user, appeal = _acting(request, appeal_id)
+    return _out(
+        appeal_reject_reply(
+            appeal=appeal, actor=user, expected_version=payload.version, reason=payload.reason
+        )
     )
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from appeals.models import (
+    GONE_TASK_STATUSES,
     Appeal,
     AppealKind,
     AppealSource,
@@ -18,6 +19,7 @@ from appeals.models import (
     DeadlinePolicy,
     RiskColour,
     Satisfaction,
+    TaskRole,
 )
 from appeals.permissions import appeals_visible_to
 from appeals.services import AppealDraft, Reporter, policy_for, routing_suggest
@@ -325,3 +327,49 @@ class AssignForm(ActionForm):
         if lead is not None and lead in co:
             self.add_error("co_units", _("The lead unit cannot also be a co-unit."))
         return data
+
+
+class ReclassifyForm(ActionForm):
+    """改类: the current classification is the starting point; change what is wrong."""
+
+    category = forms.ChoiceField(label=_("Category"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=AppealKind.choices)
+    risk_colour = forms.ChoiceField(
+        label=_("Risk colour"),
+        choices=[("", _("none")), *RiskColour.choices],
+        required=False,
+        help_text=_("Disputes only: re-grade the dispute's risk."),
+    )
+    reason = PlainTextField(label=_("Reason"), max_length=REASON_MAX, widget=_textarea(2))
+
+    def __init__(self, *args: Any, user: User, appeal: Appeal, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, appeal=appeal, **kwargs)
+        _set_choices(self.fields["category"], category_choices())
+        if not self.is_bound:
+            self.initial.update(
+                category=appeal.category.code, kind=appeal.kind, risk_colour=appeal.risk_colour
+            )
+
+
+class CoUnitsForm(ActionForm):
+    """调整配合单位: units to add and co-units to drop."""
+
+    add = forms.TypedMultipleChoiceField(
+        label=_("Add co-units"),
+        coerce=int,
+        required=False,
+        help_text=_("Hold Ctrl (or tap on a phone) to choose several."),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    remove = forms.TypedMultipleChoiceField(
+        label=_("Drop co-units"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    reason = PlainTextField(label=_("Reason"), max_length=REASON_MAX, widget=_textarea(2))
+
+    def __init__(self, *args: Any, user: User, appeal: Appeal, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, appeal=appeal, **kwargs)
+        _set_choices(self.fields["add"], unit_choices(user))
+        current = appeal.tasks.filter(role=TaskRole.CO).exclude(status__in=GONE_TASK_STATUSES)
+        _set_choices(
+            self.fields["remove"], [(t.unit_id, t.unit.name) for t in current.select_related("unit")]
+        )

@@ -52,6 +52,15 @@ class DeadlinePolicy(models.Model):
     extension_clock = models.CharField(
         _("extension clock"), max_length=16, choices=Clock.choices, default=Clock.WORKING_DAYS
     )
+    # 审核: the lead handler's reply waits for the lead unit's head. An administrator may waive it for a policy
+    # (马上就办 is the kind of policy that might); none waives it by default.
+    reply_approval = models.BooleanField(
+        _("replies need approval"),
+        default=True,
+        help_text=_(
+            "The lead unit's head approves the reply to the citizen before the item counts as resolved."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -91,6 +100,8 @@ class AppealStatus(models.TextChoices):
     REGISTERED = "registered", _("registered")
     ASSIGNED = "assigned", _("assigned")
     IN_PROGRESS = "in_progress", _("in progress")
+    # The lead handler's reply waits for the lead unit's head (DESIGN §5, 审核); its resolve clock has stopped.
+    AWAITING_APPROVAL = "awaiting_approval", _("reply awaiting approval")
     RESOLVED = "resolved", _("resolved")
     CLOSED = "closed", _("closed")
     MERGED = "merged", _("merged")
@@ -123,6 +134,8 @@ class RiskColour(models.TextChoices):
 
 # Items a unit is still working on: their clocks run, the sweep watches them.
 ACTIVE_STATUSES = (AppealStatus.ASSIGNED, AppealStatus.IN_PROGRESS)
+# A dispute is still to be defused (化解) until its reply is out.
+OPEN_DISPUTE_STATUSES = ["registered", "assigned", "in_progress", "awaiting_approval"]
 
 
 class Appeal(BaseModel):
@@ -151,7 +164,7 @@ class Appeal(BaseModel):
     policy = models.ForeignKey(
         DeadlinePolicy, verbose_name=_("deadline policy"), null=True, blank=True, on_delete=models.PROTECT
     )
-    status = models.CharField(_("status"), max_length=16, choices=AppealStatus.choices)
+    status = models.CharField(_("status"), max_length=20, choices=AppealStatus.choices)
     lead_unit = models.ForeignKey(
         "org.Unit",
         verbose_name=_("lead unit"),
@@ -226,6 +239,12 @@ class Appeal(BaseModel):
                 condition=Q(status__in=["assigned", "in_progress"]),
             ),
             # The sweep finds the rows it has just stamped by their stamp.
+            # 四色预警: the open disputes of one colour, oldest first (appeals.views.risks).
+            models.Index(
+                fields=["risk_colour", "created_at", "id"],
+                name="appeal_open_dispute",
+                condition=Q(kind="dispute", status__in=OPEN_DISPUTE_STATUSES),
+            ),
             models.Index(fields=["urged_at"], name="appeal_urged_at"),
             models.Index(fields=["escalated_at"], name="appeal_escalated_at"),
         ]
@@ -252,7 +271,12 @@ class TaskRole(models.TextChoices):
 class TaskStatus(models.TextChoices):
     ASSIGNED = "assigned", _("to accept")
     ACCEPTED = "accepted", _("working")
-    REPORTED = "reported", _("reported")  # a co-unit has filed its part
+    REPORTED = "reported", _("reported")  # a co-unit has filed its opinion (会办意见)
+    SUBMITTED = "submitted", _("reply submitted")  # the lead's reply waits for its unit head's approval
+    LAPSED = (
+        "lapsed",
+        _("lapsed"),
+    )  # a co-unit's deadline passed before it filed; the lead resolved without it
     RESOLVED = "resolved", _("resolved")  # the lead unit has filed the result
     RETURNED = "returned", _("returned")
     CANCELLED = "cancelled", _("cancelled")  # reassigned, merged or closed before the unit finished
@@ -377,6 +401,11 @@ class AppealEvent(models.Model):
         URGED = "urged", _("urged")
         ESCALATED = "escalated", _("escalated")
         SUPERVISED = "supervised", _("supervision order")
+        REPLY_SUBMITTED = "reply_submitted", _("reply submitted for approval")
+        REPLY_REJECTED = "reply_rejected", _("reply sent back")
+        RECLASSIFIED = "reclassified", _("reclassified")
+        CO_UNITS_CHANGED = "co_units_changed", _("co-units changed")
+        CO_UNIT_LAPSED = "co_unit_lapsed", _("co-unit lapsed")
 
     appeal = models.ForeignKey(
         Appeal, verbose_name=_("appeal"), on_delete=models.CASCADE, related_name="events"
@@ -391,8 +420,18 @@ class AppealEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The unit the event concerns, to which the metrics attribute it (the lead unit for an assignment).
     unit = models.ForeignKey(
         "org.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The unit the actor acted for (a dispatcher's command centre, a handler's own unit): what the timeline shows.
+    actor_unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("acting for"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     at = models.DateTimeField(_("at"))
     data = models.JSONField(_("details"), default=dict, blank=True)
@@ -504,6 +543,9 @@ class Notification(models.Model):
         SUPERVISED = "supervised", _("supervision order")
         CALLBACK = "callback", _("callback")
         REOPENED = "reopened", _("reopened")
+        REPLY_TO_APPROVE = "reply_to_approve", _("reply to approve")
+        REPLY_REJECTED = "reply_rejected", _("reply sent back")
+        CO_UNITS_CHANGED = "co_units_changed", _("co-units changed")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -7,8 +7,10 @@ services call `check_action` before they write, and pages and the API list `allo
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import reduce
+from operator import or_
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from appeals.models import (
@@ -25,7 +27,7 @@ from appeals.models import (
 )
 from core.errors import DomainError, Forbidden, NotFound
 from geo.models import subtree_bounds
-from org.models import Role, User
+from org.models import Membership, Role, Unit, User
 from org.permissions import UNIT_STAFF, Scope, user_scope
 
 # Who may see a citizen's name, phone and ID number in full: those who must reply to them.
@@ -33,6 +35,8 @@ REVEAL_ROLES = (Role.DISPATCHER, Role.SUPERVISOR)
 # Who registers appeals on the web form (DESIGN §1: visitors in the field, dispatchers, handlers).
 REGISTER_ROLES = (Role.DISPATCHER, Role.VISITOR, Role.HANDLER)
 DISPATCH_ROLES = (Role.DISPATCHER,)
+# Who watches the open disputes by risk colour (四色预警).
+RISK_ROLES = (Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN)
 
 
 def may_register(user: User) -> bool:
@@ -48,19 +52,42 @@ def may_work_unit_queue(user: User) -> bool:
 
 
 def appeals_visible_to(user: User, *, within: str | None = None) -> QuerySet[Appeal]:
-    """The appeals the user sees; `within` a region subtree (a code prefix), those of that subtree alone.
+    """The appeals the user sees (DESIGN §4, 条块); `within` a region subtree (a code prefix), those of that
+    subtree alone. A territorial unit sees its region subtree; a functional department the appeals in which it,
+    or a unit of its kind inside its subtree, has a part; every unit what it has a part in or registered.
 
-    When the user's regions hold that whole subtree, its region condition is the whole answer: without the
-    OR over the units' tasks, the indexes on region and deadline can serve the query (a leader's overdue
-    count over a prefecture reads the appeal_open_due index instead of every appeal)."""
+    When the user's territory holds the whole subtree asked for, its region condition is the whole answer:
+    without the OR over the units' tasks, the indexes on region and deadline serve the query (a leader's
+    overdue count over a prefecture reads the appeal_open_due index instead of every appeal)."""
     scope = user_scope(user)
     appeals = Appeal.objects.all()
     if within is not None:
         appeals = appeals.filter(region__code__range=subtree_bounds(within))
-    if scope.everything or (within is not None and scope.holds_subtree(within)):
+    if scope.everything or (within is not None and scope.holds_territory(within)):
         return appeals
-    has_part = Exists(UnitTask.objects.filter(appeal=OuterRef("pk"), unit_id__in=scope.unit_ids))
-    return appeals.filter(scope.region_q("region__code") | has_part)
+    # The task table's (unit, …) index answers "a part of one of these units" for a handful of units.
+    has_part = Exists(UnitTask.objects.filter(appeal=OuterRef("pk"), unit_id__in=_line_units(scope)))
+    registered = Q(registered_by_id__in=_unit_members(scope))
+    return appeals.filter(scope.territory_q("region__code") | has_part | registered)
+
+
+def _line_units(scope: Scope) -> list[int]:
+    """The user's own units and, for each functional unit, the units of its kind inside its subtree (the
+    prefecture 人社局 oversees the county 人社局s' items)."""
+    same_kind = [Q(kind=kind, region__code__range=subtree_bounds(prefix)) for kind, prefix in scope.lines]
+    if not same_kind:
+        return sorted(scope.unit_ids)
+    lines = Unit.objects.filter(reduce(or_, same_kind)).values_list("pk", flat=True)
+    return sorted(scope.unit_ids | set(lines))
+
+
+def _unit_members(scope: Scope) -> list[int]:
+    """The people of the user's units: what they registered is their unit's."""
+    return sorted(
+        set(
+            Membership.objects.filter(unit_id__in=scope.unit_ids).values_list("user_id", flat=True).distinct()
+        )
+    )
 
 
 def access_appeal(user: User, appeal_id: int) -> Appeal:
@@ -93,6 +120,10 @@ class Action:
     REJECT = "reject"
     CLOSE = "close"
     SUPERVISE = "supervise"
+    APPROVE_REPLY = "approve-reply"
+    REJECT_REPLY = "reject-reply"
+    RECLASSIFY = "reclassify"
+    CO_UNITS = "co-units"
 
     ALL = (
         ASSIGN,
@@ -103,6 +134,8 @@ class Action:
         DENY_EXTENSION,
         NOTE,
         RESOLVE,
+        APPROVE_REPLY,
+        REJECT_REPLY,
         RESOLVE_ON_SITE,
         CALLBACK,
         REOPEN,
@@ -110,6 +143,8 @@ class Action:
         REJECT,
         CLOSE,
         SUPERVISE,
+        RECLASSIFY,
+        CO_UNITS,
     )
 
 
@@ -205,10 +240,25 @@ def check_action(
             raise Forbidden("本单位没有可办结的任务")
         if me.task.status != TaskStatus.ACCEPTED:
             raise _refuse("签收后才能办结", "not_accepted")
-        if me.task.role == TaskRole.LEAD and any(
-            t.role == TaskRole.CO and t.status in OPEN_TASK_STATUSES for t in tasks
-        ):
-            raise _refuse("配合单位尚未全部报送办理情况", "co_units_pending")
+        waiting = co_units_waited_for(tasks, now=now) if me.task.role == TaskRole.LEAD else []
+        if waiting:
+            names = "、".join(t.unit.name for t in waiting)
+            raise _refuse(f"等待配合单位报送会办意见：{names}（报送或逾期后可办结）", "co_units_pending")
+    elif action in (Action.APPROVE_REPLY, Action.REJECT_REPLY):
+        if not unit_head_of_lead:
+            raise Forbidden("只有牵头单位负责人可以审核答复意见")
+        if status != AppealStatus.AWAITING_APPROVAL:
+            raise _refuse("没有待审核的答复意见", "no_reply_to_approve")
+    elif action == Action.RECLASSIFY:
+        if not me.is_dispatcher:
+            raise Forbidden("只有调度员可以改类")
+        if status in (AppealStatus.CLOSED, AppealStatus.MERGED):
+            raise _refuse("已销号或已合并的诉求不能改类", "not_open")
+    elif action == Action.CO_UNITS:
+        if not me.is_dispatcher:
+            raise Forbidden("只有调度员可以调整配合单位")
+        if status not in ACTIVE_STATUSES:
+            raise _refuse("只能调整正在办理的诉求的配合单位", "not_active")
     elif action == Action.RESOLVE_ON_SITE:
         if not (me.is_dispatcher or appeal.registered_by_id == user.pk):
             raise Forbidden("只有登记人或调度员可以就地化解")
@@ -251,6 +301,14 @@ def check_action(
     return me
 
 
+def co_units_waited_for(tasks: list[UnitTask], *, now: datetime) -> list[UnitTask]:
+    """The co-units whose opinion the lead still waits for: their part is open and their deadline not passed.
+    Once every co-unit has filed or lapsed, the lead may resolve (DESIGN §5)."""
+    return [
+        t for t in tasks if t.role == TaskRole.CO and t.status in OPEN_TASK_STATUSES and now <= t.resolve_due
+    ]
+
+
 def allowed_actions(user: User, appeal: Appeal, *, now: datetime | None = None) -> list[str]:
     """The actions this user may take on this appeal now, in workflow order."""
     tasks = list(appeal.tasks.all())
@@ -262,6 +320,21 @@ def allowed_actions(user: User, appeal: Appeal, *, now: datetime | None = None) 
             continue
         allowed.append(action)
     return allowed
+
+
+def acting_unit_id(user: User | None, *, region_code: str, unit_id: int | None) -> int | None:
+    """The unit the user acted for on an appeal of this region: the event's own unit when it is one of theirs
+    (a handler's part), else the unit whose grant covers the region most narrowly (a county's command centre
+    before the prefecture's), else any of their units; None for the system."""
+    if user is None:
+        return None
+    scope = user_scope(user)
+    if unit_id is not None and unit_id in scope.unit_ids:
+        return unit_id
+    covering = [g for g in scope.grants if region_code.startswith(g.prefix)]
+    if covering:
+        return max(covering, key=lambda g: (len(g.prefix), -g.unit_id)).unit_id
+    return min(scope.unit_ids, default=None)
 
 
 def may_reveal(user: User, appeal: Appeal) -> bool:

@@ -27,7 +27,9 @@ from core.masking import mask_id_number, mask_name, mask_phone
 Kind = Literal["request", "dispute", "suggestion", "inquiry", "tip"]
 Source = Literal["visit", "walk_in", "letter", "phone", "web", "portal", "import"]
 Colour = Literal["red", "orange", "yellow", "blue"]
-StatusName = Literal["registered", "assigned", "in_progress", "resolved", "closed", "merged"]
+StatusName = Literal[
+    "registered", "assigned", "in_progress", "awaiting_approval", "resolved", "closed", "merged"
+]
 SatisfactionName = Literal["satisfied", "basically_satisfied", "unsatisfied"]
 CallbackMethod = Literal["phone", "visit", "sms"]
 TaskStatusFilter = Literal["assigned", "accepted"]
@@ -126,6 +128,23 @@ class NoteIn(VersionIn):
 
 class ResolveIn(VersionIn):
     reply: Reply
+
+
+class ReclassifyIn(VersionIn):
+    """改类: any of category, kind and risk colour (an empty colour clears it), with the reason."""
+
+    category: CategoryCode | None = None
+    kind: Kind | None = None
+    risk_colour: Colour | Literal[""] | None = Field(None, description="disputes only; empty clears it")
+    reason: Reason
+
+
+class CoUnitsIn(VersionIn):
+    """调整配合单位: units to add (deadlines from now) and co-units to drop, with the reason."""
+
+    add: list[ObjectId] = Field(default_factory=list, max_length=20)
+    remove: list[ObjectId] = Field(default_factory=list, max_length=20)
+    reason: Reason
 
 
 class CallbackIn(VersionIn):
@@ -255,6 +274,10 @@ class AppealOut(Schema):
     awaiting_decision: bool
     version: int
     created_at: datetime
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="what the action did that someone should look at (a unit without staff)",
+    )
 
 
 class AppealListItem(AppealOut):

@@ -1,5 +1,6 @@
 """Reads of appeals: list filters, queues, the timeline."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -18,6 +19,7 @@ from appeals.models import (
     UnitTask,
 )
 from core.period import local_midnight
+from org.selectors import units_without_staff
 
 # A dispute registered without a risk colour: `risk_colour=none`.
 NO_COLOUR = "none"
@@ -117,7 +119,7 @@ def ordered(
 
 
 def appeal_timeline(appeal: Appeal) -> QuerySet[AppealEvent]:
-    return appeal.events.select_related("actor", "unit").order_by("at", "id")
+    return appeal.events.select_related("actor", "unit", "actor_unit").order_by("at", "id")
 
 
 def appeal_tasks(appeal: Appeal) -> QuerySet[UnitTask]:
@@ -141,3 +143,11 @@ def dispatcher_counts(appeals: QuerySet[Appeal], *, now: datetime | None = None)
         overdue=Count("id", filter=Q(status__in=ACTIVE_STATUSES, resolve_due__lt=now)),
         awaiting=Count("id", filter=Q(awaiting_decision=True)),
     )
+
+
+def staffless_warnings(unit_ids: Iterable[int]) -> list[str]:
+    """A warning for each of these units that has no active handler or head: nobody would sign for its part."""
+    return [
+        f"{unit.name}暂无在岗经办人或负责人，交办后无人签收，请另选单位或通知管理员"
+        for unit in units_without_staff(unit_ids)
+    ]

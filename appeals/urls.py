@@ -9,6 +9,7 @@ urlpatterns = [
     path("dispatch/", views.dispatch_queue, name="dispatch"),
     path("unit/", views.unit_queue, name="unit"),
     path("new/", views.register, name="new"),
+    path("risks/", views.risks, name="risks"),
     path("<int:appeal_id>/", views.appeal_detail, name="detail"),
     path("<int:appeal_id>/registered/", views.registered, name="registered"),
     path("<int:appeal_id>/reveal/", views.reveal_reporter, name="reveal"),

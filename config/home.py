@@ -18,14 +18,15 @@ from django.utils.translation import gettext_lazy as _
 from appeals.permissions import (
     DISPATCH_ROLES,
     REGISTER_ROLES,
+    RISK_ROLES,
     may_dispatch,
     may_register,
     may_work_unit_queue,
 )
 from appeals.selectors import unread_count
 from campaigns.models import Campaign
-from campaigns.permissions import CAMPAIGN_ROLES
-from core.web import request_user
+from campaigns.permissions import CAMPAIGN_ROLES, RECORD_ROLES
+from core.web import request_user, url_with_query
 from insights.permissions import (
     OVERVIEW_ROLES,
     RANKING_ROLES,
@@ -148,10 +149,20 @@ def _links(role: str, user: User) -> list[Link]:
             Link(_("Register an appeal"), reverse("appeals:new")),
             *links,
         ]
+    elif role == Role.UNIT_HEAD:
+        links = [
+            Link(_("Unit queue"), reverse("appeals:unit")),
+            Link(_("Replies to approve"), url_with_query(reverse("appeals:unit"), tab="approve")),
+            *links,
+        ]
     elif role in UNIT_STAFF:
         links = [Link(_("Unit queue"), reverse("appeals:unit")), *links]
     elif role in REGISTER_ROLES:
         links = [Link(_("Register an appeal"), reverse("appeals:new")), *links]
+    if role in RECORD_ROLES:
+        links = [Link(_("Field app for visits (phone, works offline)"), reverse("field:shell")), *links]
+    if role in RISK_ROLES:
+        links = [Link(_("Risk warnings"), reverse("appeals:risks")), *links]
     if role == Role.SUPERVISOR:
         links = [
             Link(_("Doubtful visits"), reverse("campaigns:flags")),

@@ -28,11 +28,21 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from appeals.models import Appeal, AppealKind, AppealSource, Callback, Category, DeadlinePolicy, Satisfaction
+from appeals.models import (
+    Appeal,
+    AppealKind,
+    AppealSource,
+    AppealStatus,
+    Callback,
+    Category,
+    DeadlinePolicy,
+    Satisfaction,
+)
 from appeals.services import (
     AppealDraft,
     Reporter,
     appeal_accept,
+    appeal_approve_reply,
     appeal_assign,
     appeal_callback,
     appeal_close,
@@ -41,6 +51,7 @@ from appeals.services import (
     appeal_note,
     appeal_register,
     appeal_reject,
+    appeal_reject_reply,
     appeal_reopen,
     appeal_request_extension,
     appeal_resolve,
@@ -372,6 +383,7 @@ NOTES = (
 )
 REOPEN_REASONS = ("回访不满意：问题只解决了一部分，剩余部分未落实", "回访不满意：承诺的整改措施至今未兑现")
 SUPERVISE_REASON = "已超过办理时限，请于3个工作日内办结并报送情况"
+REPLY_SENT_BACK = "答复未写明办理依据和后续安排，请补充后重新提交"
 CLOSE_REASON = "连续三次电话回访未接通，已短信告知办理结果"
 _FORMATTER = string.Formatter()
 
@@ -452,6 +464,7 @@ class Fate(StrEnum):
     EXTENSION_PENDING = "extension_pending"
     EXTENSION_APPROVED = "extension_approved"
     OVERDUE = "overdue"
+    AWAITING_APPROVAL = "awaiting_approval"
     RESOLVED = "resolved"
     ON_SITE = "on_site"
     ON_SITE_CLOSED = "on_site_closed"
@@ -473,10 +486,11 @@ SHARES: dict[Fate, int] = {
     Fate.EXTENSION_PENDING: 2,
     Fate.EXTENSION_APPROVED: 2,
     Fate.OVERDUE: 6,
-    Fate.RESOLVED: 7,
+    Fate.AWAITING_APPROVAL: 3,
+    Fate.RESOLVED: 6,
     Fate.ON_SITE: 4,
     Fate.ON_SITE_CLOSED: 3,
-    Fate.CLOSED: 37,
+    Fate.CLOSED: 35,
     Fate.CLOSED_UNREACHABLE: 2,
     Fate.AWAITING_DECISION: 2,
     Fate.REOPENED: 2,
@@ -648,6 +662,7 @@ def _registered_days_ago(fate: Fate, window: float, rng: random.Random) -> float
         Fate.EXTENSION_PENDING: (0.4 * window, 0.9 * window),
         Fate.EXTENSION_APPROVED: (0.8 * window, 1.3 * window),
         Fate.OVERDUE: (window + 1, window + 40),
+        Fate.AWAITING_APPROVAL: (0.5 * window, window + 2),
         Fate.RESOLVED: (0.6 * window, window + 4),
         Fate.ON_SITE: (0.05, 10),
         Fate.AWAITING_DECISION: (window + 2, window + 20),
@@ -942,7 +957,10 @@ class _Seeder:
             self._do(plan, appeal_resolve, self.cast.handler[unit.pk], t, reply="本单位配合事项已办理完毕。")
         t = yield self._resolve_moment(plan, t, resolve_due)
         self._do(plan, appeal_resolve, handler, t, reply=plan.text.reply)
-        if fate is Fate.RESOLVED:
+        if fate is Fate.AWAITING_APPROVAL:
+            return
+        t = yield from self._approval(plan, t, lead, handler)
+        if fate is Fate.RESOLVED or not self._resolved(plan):
             return
         t = yield self._later(plan, t, hours=(20, 140))
         if fate is Fate.CLOSED_UNREACHABLE:
@@ -961,8 +979,34 @@ class _Seeder:
             return
         t = yield self._resolve_moment(plan, t, resolve_due)
         self._do(plan, appeal_resolve, handler, t, reply=f"重办结果：{plan.text.reply}")
+        t = yield from self._approval(plan, t, lead, handler)
+        if not self._resolved(plan):
+            return
         t = yield self._later(plan, t, hours=(20, 120))
         self._callback(plan, t, satisfied=True)
+
+    @staticmethod
+    def _resolved(plan: Plan) -> bool:
+        return plan.appeal is not None and plan.appeal.status == AppealStatus.RESOLVED
+
+    def _approval(
+        self, plan: Plan, t: datetime, lead: Unit, handler: User
+    ) -> Generator[datetime, datetime, datetime]:
+        """The lead unit's head approves the reply (审核), once in ten after sending it back to be completed; an
+        item of a unit without a head keeps waiting, as it would."""
+        head = self.cast.head.get(lead.pk)
+        if plan.appeal is None or plan.appeal.status != AppealStatus.AWAITING_APPROVAL or head is None:
+            return t
+        if plan.rng.random() < 0.1:
+            t = yield self._later(plan, t, hours=(1, 20))
+            self._do(plan, appeal_reject_reply, head, t, reason=REPLY_SENT_BACK)
+            t = yield self._later(plan, t, hours=(2, 30))
+            self._do(
+                plan, appeal_resolve, handler, t, reply=f"{plan.text.reply}办理依据和后续安排已向当事人说明。"
+            )
+        t = yield self._later(plan, t, hours=(0.5, 20))
+        self._do(plan, appeal_approve_reply, head, t)
+        return t
 
     def _accept_moment(self, plan: Plan, assigned: datetime, sign_due: datetime) -> datetime:
         """Mostly before the sign deadline; one in eight late."""

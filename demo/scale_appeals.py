@@ -81,7 +81,8 @@ MIX: dict[str, int] = {
     "assigned": 10,
     "in_progress": 21,
     "overdue": 4,
-    "resolved": 8,
+    "awaiting_approval": 2,
+    "resolved": 6,
     "on_site": 3,
     "closed": 40,
     "closed_on_site": 2,
@@ -282,6 +283,7 @@ class _Generator:
             "assigned": (0.02, 3),
             "in_progress": (0.1, 0.9 * window),
             "overdue": (window + 0.3, window + 60),
+            "awaiting_approval": (0.5 * window, window + 3),
             "resolved": (0.5 * window, window + 5),
             "on_site": (0.01, 10),
         }
@@ -508,11 +510,18 @@ class _Generator:
             )
         on_time = rng.random() < 0.86
         t = max(t, self._between(t, resolve_due, 0.2, 0.95) if on_time else self._later(resolve_due, 8, 190))
+        if state == "awaiting_approval":
+            # The reply waits for the unit head (DESIGN §5); the resolve clock stopped at the submission.
+            tasks[0].update(status=TaskStatus.SUBMITTED.value, done_at=t, report=reply)
+            row.update(status=AppealStatus.AWAITING_APPROVAL.value, reply=reply, resolved_at=t, updated_at=t)
+            data = {"on_time": t <= resolve_due, "reply": reply}
+            self._event(batch, row, E.REPLY_SUBMITTED, t, actor=handler, unit=lead.pk, data=data)
+            self._sweep(batch, row, t)
+            return
         tasks[0].update(status=TaskStatus.RESOLVED.value, done_at=t, report=reply)
         row.update(status=AppealStatus.RESOLVED.value, reply=reply, resolved_at=t, updated_at=t)
-        self._event(
-            batch, row, E.RESOLVED, t, actor=handler, unit=lead.pk, data={"on_time": t <= resolve_due}
-        )
+        data = {"on_time": t <= resolve_due, "reply": reply}
+        self._event(batch, row, E.RESOLVED, t, actor=handler, unit=lead.pk, data=data)
         self._sweep(batch, row, t)
         if state == "resolved":
             return

@@ -19,7 +19,9 @@ WEIGHT_ROLES = (Role.ADMIN,)
 
 
 def may_see_overview(user: User) -> bool:
-    return user_scope(user).holds(*OVERVIEW_ROLES)
+    """The area dashboards are for overseers of a territorial unit (块): the area counters count an area's
+    appeals, which a functional department does not see as a whole (DESIGN §4)."""
+    return user_scope(user).holds_in_territory(*OVERVIEW_ROLES)
 
 
 def may_see_rankings(user: User) -> bool:
@@ -35,8 +37,11 @@ def may_edit_weights(user: User) -> bool:
 
 
 def staff_units(user: User) -> list[Unit]:
-    """The active units in which the user is a handler or unit head, whose unit view they open."""
-    ids = user_scope(user).units_with(*UNIT_ROLES)
+    """The active units whose unit view the user opens: where they are a handler or unit head, or an overseer
+    of a functional department."""
+    scope = user_scope(user)
+    overseen = {g.unit_id for g in scope.grants if not g.territorial and g.role in OVERVIEW_ROLES}
+    ids = scope.units_with(*UNIT_ROLES) | overseen
     return list(Unit.objects.filter(pk__in=ids, is_active=True).order_by("name", "id"))
 
 
@@ -59,7 +64,7 @@ def access_dashboard(
                 raise NotFound("单位不存在")
             return None, access_unit(user, unit_id)
         raise Forbidden("无权查看统计看板")
-    if not scope.holds(*OVERVIEW_ROLES):
+    if not scope.holds_in_territory(*OVERVIEW_ROLES):
         raise Forbidden("无权查看统计看板")
     if region_code:
         return access_region(user, region_code), None

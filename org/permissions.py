@@ -1,8 +1,13 @@
-"""The data-scope rule of DESIGN §4, implemented once.
+"""The data-scope rule of DESIGN §4 (条块), implemented once.
 
-A user sees records whose region lies in the region subtree of one of their units, plus records assigned to
-one of their units. Every list, detail, export and endpoint obtains its objects through these functions, and
-answers "absent" and "outside your scope" with the same 404.
+*Territorial* units (块: 政法委, 信访局, township governments, village committees) see the records whose region
+lies in their region subtree (`Scope.territory`). *Functional* departments (条: police, courts, 人社, 住建, …)
+see the appeals in which their own unit, or a unit of the same kind inside their region subtree, has a part
+(`Scope.lines`, applied by appeals.permissions.appeals_visible_to); everyone sees the appeals their own unit
+registered. The other records (visits, campaigns, regions, units, the oversight rows) follow the region
+subtree of every unit (`Scope.prefixes`): a police cadre visits the villages of their county. Every list,
+detail, export and endpoint obtains its objects through these functions, and answers "absent" and "outside
+your scope" with the same 404.
 """
 
 from dataclasses import dataclass
@@ -14,10 +19,14 @@ from django.db.models import Q, QuerySet
 
 from core.errors import Forbidden, NotFound
 from geo.models import Region, code_prefix, subtree_bounds
-from org.models import Membership, Role, Unit, User
+from org.models import Membership, Role, Unit, UnitKind, User
 
 # The staff of a unit that works appeals: its handlers and its head.
 UNIT_STAFF = (Role.HANDLER, Role.UNIT_HEAD)
+# 块: the units that answer for an area, not for a line of work (DESIGN §4).
+TERRITORIAL_KINDS = frozenset(
+    {UnitKind.POLITICAL_LEGAL, UnitKind.PETITION, UnitKind.TOWNSHIP_GOVERNMENT, UnitKind.VILLAGE_COMMITTEE}
+)
 
 
 @dataclass(frozen=True)
@@ -27,6 +36,11 @@ class Grant:
     unit_id: int
     role: str
     prefix: str
+    kind: str = UnitKind.POLITICAL_LEGAL
+
+    @property
+    def territorial(self) -> bool:
+        return self.kind in TERRITORIAL_KINDS
 
 
 @dataclass(frozen=True)
@@ -36,6 +50,9 @@ class Scope:
     unit_ids: frozenset[int]
     roles: frozenset[str]
     grants: tuple[Grant, ...] = ()
+    # The subtrees of the user's territorial units, and (kind, subtree) of their functional ones.
+    territory: tuple[str, ...] = ()
+    lines: tuple[tuple[str, str], ...] = ()
 
     def holds(self, *roles: str) -> bool:
         """Whether one of these roles is held anywhere (a superuser holds them all)."""
@@ -54,6 +71,21 @@ class Scope:
     def holds_subtree(self, prefix: str) -> bool:
         """Whether the whole region subtree of this code prefix lies in the scope's regions."""
         return self.everything or any(prefix.startswith(p) for p in self.prefixes)
+
+    def holds_territory(self, prefix: str) -> bool:
+        """Whether the whole region subtree of this code prefix lies in the user's territorial units' areas."""
+        return self.everything or any(prefix.startswith(p) for p in self.territory)
+
+    def territory_q(self, field: str) -> Q:
+        """Rows whose 12-digit region code in `field` lies in a territorial unit's subtree (块)."""
+        if self.everything:
+            return Q()
+        ranges = [Q(**{f"{field}__range": subtree_bounds(prefix)}) for prefix in self.territory]
+        return reduce(or_, ranges, Q(pk__in=[]))
+
+    def holds_in_territory(self, *roles: str) -> bool:
+        """Whether one of these roles is held in a territorial unit (a superuser holds them all)."""
+        return self.everything or any(g.territorial and g.role in roles for g in self.grants)
 
     def region_q(self, field: str) -> Q:
         """Rows whose 12-digit region code in `field` lies in one of the scope's subtrees."""
@@ -88,17 +120,20 @@ def user_scope(user: Any) -> Scope:
     else:
         rows = list(
             Membership.objects.filter(user=user, unit__is_active=True).values_list(
-                "unit_id", "role", "unit__region_id", "unit__region__level"
+                "unit_id", "role", "unit__region_id", "unit__region__level", "unit__kind"
             )
+        )
+        grants = tuple(
+            Grant(unit_id, role, code_prefix(code, level), kind) for unit_id, role, code, level, kind in rows
         )
         scope = Scope(
             everything=user.is_superuser,
-            prefixes=_minimal_prefixes({code_prefix(code, level) for _, _, code, level in rows}),
-            unit_ids=frozenset(unit_id for unit_id, _, _, _ in rows),
-            roles=frozenset(role for _, role, _, _ in rows),
-            grants=tuple(
-                Grant(unit_id, role, code_prefix(code, level)) for unit_id, role, code, level in rows
-            ),
+            prefixes=_minimal_prefixes({g.prefix for g in grants}),
+            unit_ids=frozenset(g.unit_id for g in grants),
+            roles=frozenset(g.role for g in grants),
+            grants=grants,
+            territory=_minimal_prefixes({g.prefix for g in grants if g.territorial}),
+            lines=tuple(sorted({(g.kind, g.prefix) for g in grants if not g.territorial})),
         )
     user._zoufang_scope = scope
     return scope

@@ -1,9 +1,12 @@
 """Reads of units and people."""
 
-from django.db.models import QuerySet
+from collections.abc import Iterable
+
+from django.db.models import Exists, OuterRef, QuerySet
 
 from geo.models import subtree_bounds
 from org.models import Membership, Unit, User
+from org.permissions import UNIT_STAFF
 
 
 def units_filter(
@@ -28,3 +31,10 @@ def units_filter(
 
 def user_memberships(user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user, unit__is_active=True).select_related("unit", "unit__region")
+
+
+def units_without_staff(unit_ids: Iterable[int]) -> list[Unit]:
+    """Those of these units in which no active person works appeals (no handler or unit head): an item given
+    to one would wait for ever, so routing never proposes them and assigning to one warns."""
+    staffed = Membership.objects.filter(unit=OuterRef("pk"), role__in=UNIT_STAFF, user__is_active=True)
+    return list(Unit.objects.filter(pk__in=list(unit_ids)).exclude(Exists(staffed)).order_by("name"))

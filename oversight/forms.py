@@ -87,7 +87,7 @@ class InterviewForm(OverseerForm):
         widget=forms.CheckboxSelectMultiple,
     )
     held_on = forms.DateField(label=_("Held on"), widget=_day())
-    place = PlainTextField(label=_("Place"), max_length=200)
+    place = PlainTextField(label=_("Venue"), max_length=200)
     interviewers = PlainTextField(label=_("Interviewers"), max_length=200)
     interviewee = PlainTextField(
         label=_("Interviewee"), max_length=100, help_text=_("The unit's responsible person.")
@@ -99,7 +99,7 @@ class InterviewForm(OverseerForm):
     follow_up_due = forms.DateField(label=_("Follow-up due"), widget=_day())
     notice = forms.TypedChoiceField(label=_("Notice"), coerce=int, required=False, empty_value=None)
     appeals = AppealCodesField(
-        label=_("Appeals"), help_text=_("Tracking codes, one per line or separated by commas.")
+        label=_("Linked appeals"), help_text=_("Tracking codes, one per line or separated by commas.")
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -143,7 +143,7 @@ class RectificationForm(OverseerForm):
     due = forms.DateField(label=_("Due"), widget=_day())
     interview = forms.IntegerField(widget=forms.HiddenInput, required=False)
     appeals = AppealCodesField(
-        label=_("Appeals"), help_text=_("Tracking codes, one per line or separated by commas.")
+        label=_("Linked appeals"), help_text=_("Tracking codes, one per line or separated by commas.")
     )
 
 

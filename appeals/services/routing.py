@@ -2,9 +2,12 @@
 
 from dataclasses import dataclass, field
 
+from django.db.models import Exists, OuterRef
+
 from appeals.models import Appeal, RoutingRule
 from geo.models import ancestor_codes
-from org.models import Unit
+from org.models import Membership, Unit
+from org.permissions import UNIT_STAFF
 
 
 @dataclass(frozen=True)
@@ -15,12 +18,16 @@ class RoutingSuggestion:
 
 
 def units_for_kinds(*, region_code: str, kinds: list[str]) -> dict[str, Unit]:
-    """For each kind, the active unit of that kind nearest above the region (township before county)."""
+    """For each kind, the active unit of that kind nearest above the region (township before county) that has
+    someone to work the item: a unit without an active handler or head is never proposed (DESIGN §5)."""
     ancestors = ancestor_codes(region_code)
     depth = {code: i for i, code in enumerate(ancestors)}
     found: dict[str, Unit] = {}
-    units = Unit.objects.filter(kind__in=kinds, region_id__in=ancestors, is_active=True).select_related(
-        "region"
+    staffed = Membership.objects.filter(unit=OuterRef("pk"), role__in=UNIT_STAFF, user__is_active=True)
+    units = (
+        Unit.objects.filter(kind__in=kinds, region_id__in=ancestors, is_active=True)
+        .filter(Exists(staffed))
+        .select_related("region")
     )
     for unit in sorted(units, key=lambda u: depth[u.region_id]):
         found.setdefault(unit.kind, unit)

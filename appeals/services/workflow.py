@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from appeals.models import (
     GONE_TASK_STATUSES,
@@ -32,7 +33,7 @@ from appeals.models import (
     TaskStatus,
     UnitTask,
 )
-from appeals.permissions import Action, Standing, check_action, may_reveal
+from appeals.permissions import Action, Standing, acting_unit_id, check_action, may_reveal
 from appeals.services.codes import allocate_tracking_code, new_secret, secret_hash
 from appeals.services.deadlines import deadlines_from, escalate_after, policy_for
 from appeals.services.notify import covering, notify, unit_staff
@@ -44,6 +45,7 @@ from core.workcalendar import Clock, deadline_after
 from geo.models import Region
 from org.models import Role, Unit, User
 from org.permissions import units_visible_to, user_scope
+from text.replies import reply_problems
 
 # --- shared steps ---------------------------------------------------------------------------------------
 
@@ -57,8 +59,10 @@ def record_event(
     unit: Unit | None = None,
     data: dict[str, Any] | None = None,
 ) -> AppealEvent:
+    """Append one event to the appeal's timeline; the unit the actor acted for is found from their grants."""
+    acting = acting_unit_id(actor, region_code=appeal.region_id, unit_id=unit.pk if unit else None)
     return AppealEvent.objects.create(
-        appeal=appeal, kind=kind, actor=actor, unit=unit, at=at, data=data or {}
+        appeal=appeal, kind=kind, actor=actor, unit=unit, actor_unit_id=acting, at=at, data=data or {}
     )
 
 
@@ -100,6 +104,13 @@ def _lapse_pending_extension(appeal: Appeal, now: datetime) -> None:
     appeal.extensions.filter(status=ExtensionStatus.PENDING).update(
         status=ExtensionStatus.LAPSED, decided_at=now, decision_note="事项已办结、退回或合并，申请自动失效"
     )
+
+
+def refuse_stock_reply(reply: str) -> None:
+    """A reply to a citizen must answer: at least a sentence, not a stock word (text.replies.reply_problems)."""
+    problems = reply_problems(reply)
+    if problems:
+        raise InvalidInput(problems[0], code="invalid_input", details={"reply": problems[0]})
 
 
 def _dispatchers(appeal: Appeal) -> set[int]:
@@ -177,6 +188,8 @@ def appeal_register(
 ) -> Registered:
     """Register a new appeal (anonymous allowed); with `on_site_reply` it was resolved during the visit."""
     category, region = _check_draft(draft, actor)
+    if on_site_reply:
+        refuse_stock_reply(on_site_reply)
     now = at or timezone.now()
     code = allocate_tracking_code(region_code=region.code, at=now)
     secret = new_secret()
@@ -212,7 +225,9 @@ def appeal_register(
                 now,
             )
             appeal.save(update_fields=["status", "resolved_on_site", "reply", "resolved_at"])
-            record_event(appeal, AppealEvent.Kind.RESOLVED_ON_SITE, actor=actor, at=now)
+            record_event(
+                appeal, AppealEvent.Kind.RESOLVED_ON_SITE, actor=actor, at=now, data={"reply": on_site_reply}
+            )
     return Registered(appeal=appeal, secret=secret)
 
 
@@ -483,11 +498,19 @@ def appeal_note(
 def appeal_resolve(
     *, appeal: Appeal, actor: User, expected_version: int, reply: str, now: datetime | None = None
 ) -> Appeal:
-    """办结. A co-unit files its part; the lead unit, once every co-unit has, files the result and the reply."""
+    """办结. A co-unit files its opinion (会办意见); the lead unit, once every co-unit has filed or lapsed, files
+    the result and the reply, which waits for the lead unit's head unless the policy waives approval or the
+    head resolves it. The resolve clock stops here, not at the approval."""
     step = _begin(appeal, Action.RESOLVE, actor=actor, expected_version=expected_version, now=now)
     task = step.me.task
     assert task is not None
     locked = step.appeal
+    if task.role != TaskRole.CO:
+        refuse_stock_reply(reply)
+    elif not reply.strip():
+        # An opinion goes to the lead unit, not to the citizen: it must say something, in any length.
+        message = gettext("Write the opinion of your unit")
+        raise InvalidInput(message, code="invalid_input", details={"reply": message})
     if task.role == TaskRole.CO:
         task.status, task.done_at, task.report = TaskStatus.REPORTED, step.now, reply
         _save_task(task, "status", "done_at", "report")
@@ -501,17 +524,259 @@ def appeal_resolve(
             data={"report": reply},
         )
         return locked
-    task.status, task.done_at, task.report = TaskStatus.RESOLVED, step.now, reply
-    _save_task(task, "status", "done_at", "report")
-    locked.status, locked.reply, locked.resolved_at = AppealStatus.RESOLVED, reply, step.now
-    _save(locked, "status", "reply", "resolved_at")
-    _lapse_pending_extension(locked, step.now)
-    # Those who reported the same problem get the same reply (DESIGN §5, merge).
-    locked.duplicates.update(reply=reply)
+    _lapse_co_units(locked, step)
     on_time = locked.resolve_due is None or step.now <= locked.resolve_due
+    head = locked.lead_unit_id in step.me.scope.units_with(Role.UNIT_HEAD)
+    locked.reply, locked.resolved_at = reply, step.now
+    if locked.policy is not None and locked.policy.reply_approval and not head:
+        task.status, task.done_at, task.report = TaskStatus.SUBMITTED, step.now, reply
+        _save_task(task, "status", "done_at", "report")
+        locked.status = AppealStatus.AWAITING_APPROVAL
+        _save(locked, "status", "reply", "resolved_at")
+        # The clock has stopped: an extension nobody decided lapses (a reply sent back keeps its deadline).
+        _lapse_pending_extension(locked, step.now)
+        record_event(
+            locked,
+            AppealEvent.Kind.REPLY_SUBMITTED,
+            actor=actor,
+            at=step.now,
+            unit=task.unit,
+            data={"reply": reply, "on_time": on_time},
+        )
+        notify(
+            user_ids=unit_staff([task.unit_id], [Role.UNIT_HEAD]),
+            appeal=locked,
+            kind=Notification.Kind.REPLY_TO_APPROVE,
+            message=f"答复意见待审核：{locked.code} {locked.title}",
+            at=step.now,
+        )
+        return locked
+    _finish(locked, task, step.now)
     record_event(
-        locked, AppealEvent.Kind.RESOLVED, actor=actor, at=step.now, unit=task.unit, data={"on_time": on_time}
+        locked,
+        AppealEvent.Kind.RESOLVED,
+        actor=actor,
+        at=step.now,
+        unit=task.unit,
+        data={"on_time": on_time, "reply": reply},
     )
+    return locked
+
+
+def _lapse_co_units(appeal: Appeal, step: Locked) -> None:
+    """The co-units that neither filed their opinion nor did so by their deadline lapse when the lead resolves;
+    each lapse is an event against that co-unit."""
+    for co in step.tasks:
+        if co.role == TaskRole.CO and co.status in OPEN_TASK_STATUSES:
+            co.status, co.done_at = TaskStatus.LAPSED, step.now
+            _save_task(co, "status", "done_at")
+            record_event(
+                appeal,
+                AppealEvent.Kind.CO_UNIT_LAPSED,
+                actor=None,
+                at=step.now,
+                unit=co.unit,
+                data={"resolve_due": co.resolve_due.isoformat()},
+            )
+
+
+def _finish(appeal: Appeal, task: UnitTask, now: datetime) -> None:
+    """The lead unit's result stands: the item is resolved and waits for its callback."""
+    task.status, task.done_at, task.report = TaskStatus.RESOLVED, task.done_at or now, appeal.reply
+    _save_task(task, "status", "done_at", "report")
+    appeal.status = AppealStatus.RESOLVED
+    _save(appeal, "status", "reply", "resolved_at")
+    _lapse_pending_extension(appeal, now)
+    # Those who reported the same problem get the same reply (DESIGN §5, merge).
+    appeal.duplicates.update(reply=appeal.reply)
+
+
+@transaction.atomic
+def appeal_approve_reply(
+    *, appeal: Appeal, actor: User, expected_version: int, now: datetime | None = None
+) -> Appeal:
+    """审核通过: the lead unit's head lets the reply go out; the item is resolved as of the handler's reply."""
+    step = _begin(appeal, Action.APPROVE_REPLY, actor=actor, expected_version=expected_version, now=now)
+    locked = step.appeal
+    task = _lead_task(step.tasks)
+    assert task is not None and locked.resolved_at is not None
+    on_time = locked.resolve_due is None or locked.resolved_at <= locked.resolve_due
+    _finish(locked, task, step.now)
+    record_event(
+        locked,
+        AppealEvent.Kind.RESOLVED,
+        actor=actor,
+        at=step.now,
+        unit=task.unit,
+        data={"on_time": on_time, "reply": locked.reply, "approved": True},
+    )
+    return locked
+
+
+@transaction.atomic
+def appeal_reject_reply(
+    *, appeal: Appeal, actor: User, expected_version: int, reason: str, now: datetime | None = None
+) -> Appeal:
+    """审核退回: the head sends the reply back to the lead handler with a reason; the item is worked again, its
+    deadline unchanged. The timeline keeps the reply that was sent back."""
+    if not reason.strip():
+        raise InvalidInput("请说明退回理由", code="invalid_input", details={"reason": "必填"})
+    step = _begin(appeal, Action.REJECT_REPLY, actor=actor, expected_version=expected_version, now=now)
+    locked = step.appeal
+    task = _lead_task(step.tasks)
+    assert task is not None
+    rejected = locked.reply
+    task.status, task.done_at = TaskStatus.ACCEPTED, None
+    _save_task(task, "status", "done_at")
+    locked.status, locked.reply, locked.resolved_at = AppealStatus.IN_PROGRESS, "", None
+    _save(locked, "status", "reply", "resolved_at")
+    record_event(
+        locked,
+        AppealEvent.Kind.REPLY_REJECTED,
+        actor=actor,
+        at=step.now,
+        unit=task.unit,
+        data={"reason": reason, "reply": rejected},
+    )
+    notify(
+        user_ids=unit_staff([task.unit_id], [Role.HANDLER]),
+        appeal=locked,
+        kind=Notification.Kind.REPLY_REJECTED,
+        message=f"答复意见被退回：{locked.code}，理由：{reason}",
+        at=step.now,
+    )
+    return locked
+
+
+@transaction.atomic
+def appeal_reclassify(
+    *,
+    appeal: Appeal,
+    actor: User,
+    expected_version: int,
+    reason: str,
+    category_code: str | None = None,
+    kind: str | None = None,
+    risk_colour: str | None = None,
+    now: datetime | None = None,
+) -> Appeal:
+    """改类: the dispatcher corrects the category, the kind or the risk colour (re-grading a dispute) before the
+    item is closed; the metrics and hot issues follow the current classification."""
+    step = _begin(appeal, Action.RECLASSIFY, actor=actor, expected_version=expected_version, now=now)
+    locked = step.appeal
+    problems: dict[str, str] = {}
+    if not reason.strip():
+        problems["reason"] = "请说明改类理由"
+    category = locked.category
+    if category_code is not None:
+        found = Category.objects.filter(code=category_code, is_active=True).first()
+        if found is None:
+            problems["category"] = "分类不存在"
+        else:
+            category = found
+    new_kind = locked.kind if kind is None else kind
+    if new_kind not in AppealKind.values:
+        problems["kind"] = "类别不存在"
+    colour = locked.risk_colour if risk_colour is None else risk_colour
+    if new_kind != AppealKind.DISPUTE and kind is not None and risk_colour is None:
+        colour = ""  # a dispute re-read as a request keeps no risk grade
+    if colour and colour not in RiskColour.values:
+        problems["risk_colour"] = "风险等级不存在"
+    elif colour and new_kind != AppealKind.DISPUTE:
+        problems["risk_colour"] = "只有矛盾纠纷设定风险等级"
+    if problems:
+        raise InvalidInput(next(iter(problems.values())), code="invalid_input", details=problems)
+    before = {"category": locked.category.code, "kind": locked.kind, "risk_colour": locked.risk_colour}
+    after = {"category": category.code, "kind": new_kind, "risk_colour": colour}
+    if before == after:
+        raise InvalidInput(
+            "分类、类别和风险等级均未改变", code="invalid_input", details={"category": "未改变"}
+        )
+    locked.category, locked.kind, locked.risk_colour = category, new_kind, colour
+    _save(locked, "category", "kind", "risk_colour")
+    changed = [key for key in before if before[key] != after[key]]
+    record_event(
+        locked,
+        AppealEvent.Kind.RECLASSIFIED,
+        actor=actor,
+        at=step.now,
+        data={
+            "from": {key: before[key] for key in changed},
+            "to": {key: after[key] for key in changed},
+            "reason": reason,
+        },
+    )
+    return locked
+
+
+@transaction.atomic
+def appeal_change_co_units(
+    *,
+    appeal: Appeal,
+    actor: User,
+    expected_version: int,
+    reason: str,
+    add: Iterable[int] = (),
+    remove: Iterable[int] = (),
+    now: datetime | None = None,
+) -> Appeal:
+    """调整配合单位: the dispatcher adds co-units (with deadlines from the policy, from now) or drops them while
+    the item is worked, with a reason."""
+    step = _begin(appeal, Action.CO_UNITS, actor=actor, expected_version=expected_version, now=now)
+    locked = step.appeal
+    added, removed = list(dict.fromkeys(add)), list(dict.fromkeys(remove))
+    problems: dict[str, str] = {}
+    if not reason.strip():
+        problems["reason"] = "请说明调整理由"
+    if not added and not removed:
+        problems["add"] = "请选择要增加或撤销的配合单位"
+    tasks = {t.unit_id: t for t in step.tasks}
+    current = {
+        uid for uid, t in tasks.items() if t.role == TaskRole.CO and t.status not in GONE_TASK_STATUSES
+    }
+    if locked.lead_unit_id in added:
+        problems["add"] = "牵头单位不能同时是配合单位"
+    elif set(added) & current:
+        problems["add"] = "已是配合单位"
+    if set(added) & set(removed):
+        problems["remove"] = "同一单位不能既增加又撤销"
+    elif set(removed) - current:
+        problems["remove"] = "不是本件的配合单位"
+    units = {u.pk: u for u in units_visible_to(actor).filter(pk__in=added, is_active=True)}
+    if not problems.get("add") and len(units) != len(added):
+        problems["add"] = "单位不存在"
+    if problems:
+        raise InvalidInput(next(iter(problems.values())), code="invalid_input", details=problems)
+    policy = locked.policy
+    assert policy is not None  # an assigned appeal has its policy
+    due = deadlines_from(policy=policy, start=step.now)
+    for unit_id in added:
+        task = tasks.get(unit_id) or UnitTask(appeal=locked, unit=units[unit_id])
+        task.role, task.status = TaskRole.CO, TaskStatus.ASSIGNED
+        task.sign_due, task.resolve_due, task.assigned_at = due.sign_due, due.resolve_due, step.now
+        task.accepted_at = task.done_at = None
+        task.report = ""
+        task.save()
+    for unit_id in removed:
+        task = tasks[unit_id]
+        task.status, task.done_at = TaskStatus.CANCELLED, step.now
+        _save_task(task, "status", "done_at")
+    _save(locked)
+    record_event(
+        locked,
+        AppealEvent.Kind.CO_UNITS_CHANGED,
+        actor=actor,
+        at=step.now,
+        data={"added": added, "removed": removed, "reason": reason},
+    )
+    if added:
+        notify(
+            user_ids=unit_staff(added),
+            appeal=locked,
+            kind=Notification.Kind.CO_UNITS_CHANGED,
+            message=f"新交办（配合）：{locked.code} {locked.title}",
+            at=step.now,
+        )
     return locked
 
 
@@ -521,6 +786,7 @@ def appeal_resolve_on_site(
 ) -> Appeal:
     """就地化解: solved where it was heard, without assignment."""
     step = _begin(appeal, Action.RESOLVE_ON_SITE, actor=actor, expected_version=expected_version, now=now)
+    refuse_stock_reply(reply)
     locked = step.appeal
     locked.status, locked.resolved_on_site, locked.reply, locked.resolved_at = (
         AppealStatus.RESOLVED,
@@ -529,7 +795,7 @@ def appeal_resolve_on_site(
         step.now,
     )
     _save(locked, "status", "resolved_on_site", "reply", "resolved_at")
-    record_event(locked, AppealEvent.Kind.RESOLVED_ON_SITE, actor=actor, at=step.now)
+    record_event(locked, AppealEvent.Kind.RESOLVED_ON_SITE, actor=actor, at=step.now, data={"reply": reply})
     return locked
 
 
@@ -579,6 +845,7 @@ def appeal_callback(
             "solved": solved,
             "satisfaction": satisfaction,
             "method": method,
+            "note": note,
             "closed": not unsatisfied,
         },
     )

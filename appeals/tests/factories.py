@@ -3,11 +3,22 @@
 from datetime import datetime
 
 from appeals.models import Appeal
-from appeals.services import AppealDraft, Reporter, appeal_accept, appeal_assign, appeal_register
-from org.models import User
+from appeals.services import (
+    AppealDraft,
+    Reporter,
+    appeal_accept,
+    appeal_approve_reply,
+    appeal_assign,
+    appeal_register,
+)
+from org.models import Membership, Role, Unit, User
+from org.tests.factories import make_member
 
 DUYUN_VILLAGE = "522701001001"  # 广惠社区, 广惠街道, 都匀市
 FUQUAN = "522702000000"
+
+# A reply that answers: what was done and the result (a stock "已办" is refused, DESIGN §5).
+REPLY = "经核查，用人单位已于本周将拖欠的工资全额支付，当事人确认收到。"
 
 # The columns of an appeal row in the Excel exports of the queues and the list (appeals.views.queues).
 CODE, REGISTERED, REPORTER, REPORTER_PHONE = 0, 9, 10, 11
@@ -65,3 +76,19 @@ def ensure_reference() -> None:
         calendar_load_library()
     if not DeadlinePolicy.objects.exists():
         reference_load(policy_model=DeadlinePolicy, category_model=Category, rule_model=RoutingRule)
+
+
+def unit_head_of(unit: Unit) -> User:
+    """The head of a unit, who approves its replies; one is appointed when the unit has none yet."""
+    membership = Membership.objects.filter(unit=unit, role=Role.UNIT_HEAD).select_related("user").first()
+    if membership is not None:
+        return membership.user
+    return make_member(username=f"head_{unit.pk}", unit=unit, role=Role.UNIT_HEAD)
+
+
+def approved(appeal: Appeal, *, now: datetime | None = None) -> Appeal:
+    """The reply waiting for approval, approved by the lead unit's head."""
+    assert appeal.lead_unit is not None
+    return appeal_approve_reply(
+        appeal=appeal, actor=unit_head_of(appeal.lead_unit), expected_version=fresh(appeal).version, now=now
+    )

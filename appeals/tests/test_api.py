@@ -24,6 +24,7 @@ from appeals.models import (
     Satisfaction,
 )
 from appeals.permissions import Action
+from appeals.tests.factories import REPLY
 from core.models import AuditEvent
 from org.models import Role
 from org.tests.factories import make_member
@@ -317,7 +318,16 @@ def test_the_whole_workflow_through_the_api(clients, personas) -> None:
     assert step["resolve_due"] > before_extension
     assert detail(clients.handler, appeal_id)["pending_extension"] is None
 
-    step = ok(act(clients.handler, appeal_id, "resolve", reply="已督促用人单位补签劳动合同。"))
+    step = ok(act(clients.handler, appeal_id, "resolve", reply="已督促用人单位补签劳动合同，待核实。"))
+    versions.append(step["version"])
+    assert step["status"] == "awaiting_approval"
+    assert detail(clients.unit_head, appeal_id)["allowed_actions"] == ["approve-reply", "reject-reply"]
+    step = ok(act(clients.unit_head, appeal_id, "reject-reply", reason="请写明合同是否已经补签"))
+    versions.append(step["version"])
+    assert step["status"] == "in_progress"
+    step = ok(act(clients.handler, appeal_id, "resolve", reply="用人单位已于本周与当事人补签书面劳动合同。"))
+    versions.append(step["version"])
+    step = ok(act(clients.unit_head, appeal_id, "approve-reply"))
     versions.append(step["version"])
     assert step["status"] == "resolved"
 
@@ -329,6 +339,7 @@ def test_the_whole_workflow_through_the_api(clients, personas) -> None:
             solved=False,
             satisfaction="unsatisfied",
             method="phone",
+            note="群众表示合同仍未补签",
         )
     )
     versions.append(step["version"])
@@ -339,12 +350,15 @@ def test_the_whole_workflow_through_the_api(clients, personas) -> None:
     assert step["status"] == "assigned" and step["awaiting_decision"] is False
 
     versions.append(ok(act(clients.handler, appeal_id, "accept"))["version"])
-    versions.append(ok(act(clients.handler, appeal_id, "resolve", reply="已补签。"))["version"])
+    versions.append(
+        ok(act(clients.handler, appeal_id, "resolve", reply="合同已补签，当事人已签字确认。"))["version"]
+    )
+    versions.append(ok(act(clients.unit_head, appeal_id, "approve-reply"))["version"])
     step = ok(act(clients.dispatcher, appeal_id, "callback", solved=True, satisfaction="satisfied"))
     versions.append(step["version"])
     assert step["status"] == "closed"
 
-    assert versions == list(range(1, 12))
+    assert versions == list(range(1, 16))
     events = ok(clients.dispatcher.get(f"/api/v1/appeals/{appeal_id}/events"))
     assert [e["kind"] for e in events] == [
         "registered",
@@ -352,13 +366,19 @@ def test_the_whole_workflow_through_the_api(clients, personas) -> None:
         "accepted",
         "extension_requested",
         "extension_approved",
+        "reply_submitted",
+        "reply_rejected",
+        "reply_submitted",
         "resolved",
         "callback",
         "reopened",
         "accepted",
+        "reply_submitted",
         "resolved",
         "callback",
     ]
+    assert events[6]["data"]["reply"] == "已督促用人单位补签劳动合同，待核实。"
+    assert events[9]["data"]["note"] == "群众表示合同仍未补签"
     assert events[0]["actor_name"] == "刘调度"
     assert events[2]["actor_name"] == "李经办"
     assert events[2]["unit_name"] == "都匀市人力资源和社会保障局"
@@ -377,14 +397,16 @@ def test_note_deny_extension_supervise_reject_and_close(clients, personas) -> No
     assert denied["resolve_due"] == appeal["resolve_due"]
     supervised = ok(act(clients.supervisor, appeal_id, "supervise", reason="群众多次反映", days=3))
     assert supervised["version"] == 7
-    ok(act(clients.handler, appeal_id, "resolve", reply="已办结"))
+    ok(act(clients.handler, appeal_id, "resolve", reply=REPLY))
+    ok(act(clients.unit_head, appeal_id, "approve-reply"))
     closed = ok(act(clients.dispatcher, appeal_id, "close", reason="群众无法联系"))
     assert closed["status"] == "closed"
-    assert event_kinds(appeal_id)[-6:] == [
+    assert event_kinds(appeal_id)[-7:] == [
         "note",
         "extension_requested",
         "extension_denied",
         "supervised",
+        "reply_submitted",
         "resolved",
         "closed",
     ]
@@ -397,7 +419,9 @@ def test_note_deny_extension_supervise_reject_and_close(clients, personas) -> No
 
 def test_resolve_on_site_by_the_dispatcher(clients) -> None:
     appeal = create(clients.dispatcher)
-    resolved = ok(act(clients.dispatcher, appeal["id"], "resolve-on-site", reply="当场解答"))
+    resolved = ok(
+        act(clients.dispatcher, appeal["id"], "resolve-on-site", reply="已当场解答政策，反映人表示清楚。")
+    )
     assert (resolved["status"], resolved["resolved_on_site"], resolved["version"]) == ("resolved", True, 2)
 
 
@@ -415,9 +439,9 @@ def test_stale_version_is_409_and_changes_nothing(clients, personas) -> None:
 
 def test_illegal_transitions_are_refused_with_the_services_answer(clients, personas) -> None:
     appeal = create(clients.dispatcher)
-    # Before assignment the handler's unit has no task: the role may not act here at all.
-    err = error(act(clients.handler, appeal["id"], "accept"), 403)
-    assert err["code"] == "forbidden"
+    # Before assignment the handler's department has no part in it: it does not see it (条, DESIGN §4).
+    err = error(act(clients.handler, appeal["id"], "accept"), 404)
+    assert err["code"] == "not_found"
     assert (
         error(act(clients.dispatcher, appeal["id"], "callback", solved=True, satisfaction="satisfied"), 409)[
             "code"
@@ -425,9 +449,9 @@ def test_illegal_transitions_are_refused_with_the_services_answer(clients, perso
         == "not_resolved"
     )
     assert error(act(clients.dispatcher, appeal["id"], "close"), 409)["code"] == "not_resolved"
-    assert error(act(clients.handler, appeal["id"], "assign", lead_unit=personas.duyun_hr.pk), 403)[
+    assert error(act(clients.handler, appeal["id"], "assign", lead_unit=personas.duyun_hr.pk), 404)[
         "code"
-    ] == ("forbidden")
+    ] == ("not_found")
     ok(act(clients.dispatcher, appeal["id"], "assign", lead_unit=personas.duyun_hr.pk))
     assert error(act(clients.dispatcher, appeal["id"], "assign", lead_unit=personas.duyun_hr.pk), 409)[
         "code"
@@ -520,9 +544,7 @@ def test_lead_cannot_resolve_until_the_co_unit_has_reported(clients, personas) -
     assert step["lead_unit_id"] == personas.duyun_hr.pk
     ok(act(clients.handler, appeal_id, "accept"))
     ok(act(police, appeal_id, "accept"))
-    assert (
-        error(act(clients.handler, appeal_id, "resolve", reply="已结清"), 409)["code"] == "co_units_pending"
-    )
+    assert error(act(clients.handler, appeal_id, "resolve", reply=REPLY), 409)["code"] == "co_units_pending"
 
     reported = ok(act(police, appeal_id, "resolve", reply="已核查工地用工情况"))
     assert reported["status"] == "in_progress"
@@ -532,9 +554,9 @@ def test_lead_cannot_resolve_until_the_co_unit_has_reported(clients, personas) -
     assert tasks[personas.duyun_police.pk]["report"] == "已核查工地用工情况"
     assert tasks[personas.duyun_hr.pk]["role"] == "lead"
 
-    resolved = ok(act(clients.handler, appeal_id, "resolve", reply="已结清"))
-    assert resolved["status"] == "resolved"
-    assert event_kinds(appeal_id)[-2:] == ["reported", "resolved"]
+    submitted = ok(act(clients.handler, appeal_id, "resolve", reply=REPLY))
+    assert submitted["status"] == "awaiting_approval"
+    assert event_kinds(appeal_id)[-2:] == ["reported", "reply_submitted"]
 
 
 def test_return_before_the_sign_deadline_goes_back_to_dispatch(clients, personas) -> None:
@@ -608,6 +630,10 @@ ACTION_BODIES: dict[str, dict[str, Any]] = {
     Action.REJECT: {"reason": "x"},
     Action.CLOSE: {},
     Action.SUPERVISE: {"reason": "x"},
+    Action.APPROVE_REPLY: {},
+    Action.REJECT_REPLY: {"reason": "x"},
+    Action.RECLASSIFY: {"reason": "x", "kind": "inquiry"},
+    Action.CO_UNITS: {"reason": "x", "add": [1]},
 }
 
 
@@ -659,7 +685,7 @@ def test_reveal_gives_the_dispatcher_the_full_reporter_and_is_audited(clients) -
 
 
 def test_reveal_is_403_for_a_visitor_in_scope_and_404_out_of_scope(clients) -> None:
-    appeal = create(clients.dispatcher)
+    appeal = create(clients.visitor)  # what the visitor's own unit registered is in its scope (DESIGN §4)
     assert error(clients.visitor.post(f"/api/v1/appeals/{appeal['id']}/reveal"), 403)["code"] == "forbidden"
     assert (
         error(clients.other_leader.post(f"/api/v1/appeals/{appeal['id']}/reveal"), 404)["code"] == "not_found"
@@ -684,7 +710,7 @@ def ids(client: Client, **params: Any) -> list[int]:
 def test_list_filters_by_status(clients, personas) -> None:
     registered = create(clients.dispatcher)
     assigned_one = assigned(clients, personas)
-    resolved = create(clients.dispatcher, on_site_reply="已解答")
+    resolved = create(clients.dispatcher, on_site_reply="已当场解答政策，反映人表示清楚。")
     assert ids(clients.dispatcher, status="assigned") == [assigned_one["id"]]
     assert ids(clients.dispatcher, status="registered,assigned") == [assigned_one["id"], registered["id"]]
     both = clients.dispatcher.get("/api/v1/appeals?status=registered&status=resolved").json()["items"]
@@ -928,7 +954,8 @@ def test_extension_pending_at_resolution_ends_with_it(clients, personas) -> None
     appeal = assigned(clients, personas, category="labour.contract")
     ok(act(clients.handler, appeal["id"], "accept"))
     ok(act(clients.handler, appeal["id"], "extend", days=2, reason="需要时间"))
-    ok(act(clients.handler, appeal["id"], "resolve", reply="已办结"))
+    ok(act(clients.handler, appeal["id"], "resolve", reply=REPLY))
+    ok(act(clients.unit_head, appeal["id"], "approve-reply"))
     assert detail(clients.unit_head, appeal["id"])["pending_extension"] is None
     assert (
         error(act(clients.unit_head, appeal["id"], "approve-extension"), 409)["code"]
@@ -943,7 +970,7 @@ def test_unit_that_returned_the_appeal_may_no_longer_reveal(clients, personas) -
 
 
 def test_allowed_actions_do_not_offer_reopen_without_a_lead_unit(clients) -> None:
-    appeal = create(clients.dispatcher, on_site_reply="当场解答")
+    appeal = create(clients.dispatcher, on_site_reply="已当场解答政策，反映人表示清楚。")
     ok(act(clients.dispatcher, appeal["id"], "callback", solved=False, satisfaction="unsatisfied"))
     offered = "reopen" in detail(clients.dispatcher, appeal["id"])["allowed_actions"]
     refused = act(clients.dispatcher, appeal["id"], "reopen", reason="仍不满意").status_code == 409

@@ -34,7 +34,7 @@ from appeals.services import (
     appeal_supervise,
     secret_hash,
 )
-from appeals.tests.factories import FUQUAN, accepted, assigned, draft, fresh, register
+from appeals.tests.factories import FUQUAN, REPLY, accepted, approved, assigned, draft, fresh, register
 from core.errors import DomainError, Forbidden, InvalidInput, StaleVersion
 from core.models import AuditEvent
 from org.models import Role
@@ -77,7 +77,7 @@ def test_anonymous_appeals_keep_no_reporter(personas) -> None:
 
 def test_resolved_on_site_at_registration(personas) -> None:
     appeal = appeal_register(
-        draft=draft(), actor=personas.visitor, on_site_reply="当场联系老板，已结清"
+        draft=draft(), actor=personas.visitor, on_site_reply="当场联系老板，拖欠的工资已经结清。"
     ).appeal
     assert (appeal.status, appeal.resolved_on_site) == (AppealStatus.RESOLVED, True)
     assert kinds(appeal) == ["registered", "resolved_on_site"]
@@ -284,25 +284,29 @@ def test_the_lead_resolves_only_after_every_co_unit_reported(personas) -> None:
     appeal = appeal_accept(appeal=appeal, actor=police, expected_version=3)
     assert appeal.status == AppealStatus.IN_PROGRESS
     with pytest.raises(DomainError) as error:
-        appeal_resolve(appeal=appeal, actor=personas.handler, expected_version=4, reply="已督促老板支付")
+        appeal_resolve(
+            appeal=appeal, actor=personas.handler, expected_version=4, reply="已督促老板尽快支付工资。"
+        )
     assert error.value.code == "co_units_pending"
     appeal = appeal_resolve(
         appeal=appeal, actor=police, expected_version=4, reply="已约谈包工头，承诺三日内支付"
     )
     assert appeal.status == AppealStatus.IN_PROGRESS
-    appeal = appeal_resolve(appeal=appeal, actor=personas.handler, expected_version=5, reply="工资已全额支付")
-    assert (appeal.status, appeal.reply) == (AppealStatus.RESOLVED, "工资已全额支付")
-    assert kinds(appeal)[-2:] == ["reported", "resolved"]
+    appeal = appeal_resolve(appeal=appeal, actor=personas.handler, expected_version=5, reply=REPLY)
+    assert (appeal.status, appeal.reply) == (AppealStatus.AWAITING_APPROVAL, REPLY)
+    appeal = approved(appeal)
+    assert (appeal.status, appeal.reply) == (AppealStatus.RESOLVED, REPLY)
+    assert kinds(appeal)[-3:] == ["reported", "reply_submitted", "resolved"]
 
 
 def test_satisfied_callback_closes(personas) -> None:
-    appeal = appeal_resolve(
-        appeal=accepted(personas), actor=personas.handler, expected_version=3, reply="已支付"
+    appeal = approved(
+        appeal_resolve(appeal=accepted(personas), actor=personas.handler, expected_version=3, reply=REPLY)
     )
     appeal = appeal_callback(
         appeal=appeal,
         actor=personas.dispatcher,
-        expected_version=4,
+        expected_version=5,
         solved=True,
         satisfaction="basically_satisfied",
     )
@@ -310,26 +314,26 @@ def test_satisfied_callback_closes(personas) -> None:
 
 
 def test_unsatisfied_callback_waits_for_reopen_with_fresh_deadlines(personas) -> None:
-    appeal = appeal_resolve(
-        appeal=accepted(personas), actor=personas.handler, expected_version=3, reply="已支付"
+    appeal = approved(
+        appeal_resolve(appeal=accepted(personas), actor=personas.handler, expected_version=3, reply=REPLY)
     )
     with pytest.raises(DomainError) as not_yet:
-        appeal_reopen(appeal=appeal, actor=personas.dispatcher, expected_version=4, reason="x")
+        appeal_reopen(appeal=appeal, actor=personas.dispatcher, expected_version=5, reason="x")
     assert not_yet.value.code == "no_unsatisfied_callback"
     appeal = appeal_callback(
         appeal=appeal,
         actor=personas.dispatcher,
-        expected_version=4,
+        expected_version=5,
         solved=False,
         satisfaction="unsatisfied",
         note="只付了一半",
     )
     assert appeal.status == AppealStatus.RESOLVED and appeal.awaiting_decision
     with pytest.raises(Forbidden):
-        appeal_reopen(appeal=appeal, actor=personas.supervisor, expected_version=5, reason="x")
+        appeal_reopen(appeal=appeal, actor=personas.supervisor, expected_version=6, reason="x")
     with time_machine.travel(datetime(2025, 3, 14, 9, 0, tzinfo=SHANGHAI), tick=False):
         appeal = appeal_reopen(
-            appeal=appeal, actor=personas.dispatcher, expected_version=5, reason="尚欠一万六"
+            appeal=appeal, actor=personas.dispatcher, expected_version=6, reason="尚欠一万六"
         )
     assert (appeal.status, appeal.awaiting_decision) == (AppealStatus.ASSIGNED, False)
     assert appeal.resolve_due == datetime(2025, 3, 17, 23, 59, 59, tzinfo=SHANGHAI)
@@ -338,11 +342,11 @@ def test_unsatisfied_callback_waits_for_reopen_with_fresh_deadlines(personas) ->
 
 
 def test_close_without_callback_and_reject(personas) -> None:
-    appeal = appeal_resolve(
-        appeal=accepted(personas), actor=personas.handler, expected_version=3, reply="已支付"
+    appeal = approved(
+        appeal_resolve(appeal=accepted(personas), actor=personas.handler, expected_version=3, reply=REPLY)
     )
     appeal = appeal_close(
-        appeal=appeal, actor=personas.dispatcher, expected_version=4, reason="联系不上反映人"
+        appeal=appeal, actor=personas.dispatcher, expected_version=5, reason="联系不上反映人"
     )
     assert appeal.status == AppealStatus.CLOSED
     other = register(personas.dispatcher)
@@ -356,11 +360,11 @@ def test_a_merged_duplicate_gets_the_same_reply(personas) -> None:
     duplicate = register(personas.visitor, title="同一工地欠薪")
     duplicate = appeal_merge(appeal=duplicate, actor=personas.dispatcher, expected_version=1, into=original)
     assert (duplicate.status, duplicate.duplicate_of) == (AppealStatus.MERGED, original)
-    appeal_resolve(appeal=original, actor=personas.handler, expected_version=3, reply="工资已全额支付")
-    assert fresh(duplicate).reply == "工资已全额支付"
-    assert kinds(original)[-2:] == ["duplicate_added", "resolved"]
+    approved(appeal_resolve(appeal=original, actor=personas.handler, expected_version=3, reply=REPLY))
+    assert fresh(duplicate).reply == REPLY
+    assert kinds(original)[-3:] == ["duplicate_added", "reply_submitted", "resolved"]
     with pytest.raises(InvalidInput):
-        appeal_merge(appeal=original, actor=personas.dispatcher, expected_version=4, into=original)
+        appeal_merge(appeal=original, actor=personas.dispatcher, expected_version=5, into=original)
 
 
 def test_supervise_orders_the_lead_unit(personas) -> None:
@@ -395,42 +399,51 @@ def _in_state(personas, state: str) -> Appeal:
     appeal = accepted(personas, category_code="labour.contract")
     if state == "in_progress":
         return appeal
-    appeal = appeal_resolve(appeal=appeal, actor=personas.handler, expected_version=3, reply="已办结")
+    appeal = appeal_resolve(appeal=appeal, actor=personas.handler, expected_version=3, reply=REPLY)
+    if state == "awaiting_approval":
+        return appeal
+    appeal = approved(appeal)
     if state == "resolved":
         return appeal
     satisfaction = "unsatisfied" if state == "awaiting" else "satisfied"
     return appeal_callback(
-        appeal=appeal, actor=personas.dispatcher, expected_version=4, solved=True, satisfaction=satisfaction
+        appeal=appeal, actor=personas.dispatcher, expected_version=5, solved=True, satisfaction=satisfaction
     )
 
 
 ALLOWED = {
     "registered": {
-        "dispatcher": ["assign", "note", "resolve-on-site", "merge", "reject"],
+        "dispatcher": ["assign", "note", "resolve-on-site", "merge", "reject", "reclassify"],
         "supervisor": ["note"],
         "prefecture_supervisor": ["note"],
     },
     "assigned": {
-        "dispatcher": ["note", "merge"],
+        "dispatcher": ["note", "merge", "reclassify", "co-units"],
         "handler": ["accept", "return", "note"],
         "unit_head": ["accept", "return", "note"],
         "supervisor": ["note", "supervise"],
         "prefecture_supervisor": ["note", "supervise"],
     },
     "in_progress": {
-        "dispatcher": ["note", "merge"],
+        "dispatcher": ["note", "merge", "reclassify", "co-units"],
         "handler": ["extend", "note", "resolve"],
         "unit_head": ["extend", "note", "resolve"],
         "supervisor": ["note", "supervise"],
         "prefecture_supervisor": ["note", "supervise"],
     },
+    "awaiting_approval": {
+        "dispatcher": ["note", "reclassify"],
+        "unit_head": ["approve-reply", "reject-reply"],
+        "supervisor": ["note"],
+        "prefecture_supervisor": ["note"],
+    },
     "resolved": {
-        "dispatcher": ["note", "callback", "close"],
+        "dispatcher": ["note", "callback", "close", "reclassify"],
         "supervisor": ["note", "callback"],
         "prefecture_supervisor": ["note", "callback"],
     },
     "awaiting": {
-        "dispatcher": ["note", "reopen", "close"],
+        "dispatcher": ["note", "reopen", "close", "reclassify"],
         "supervisor": ["note"],
         "prefecture_supervisor": ["note"],
     },

@@ -62,7 +62,13 @@ def test_resolved_items_are_not_urged(personas) -> None:
     from appeals.services import appeal_resolve
 
     appeal = accepted(personas, at=WEDNESDAY)
-    appeal_resolve(appeal=appeal, actor=personas.handler, expected_version=3, reply="已支付", now=WEDNESDAY)
+    appeal_resolve(
+        appeal=appeal,
+        actor=personas.handler,
+        expected_version=3,
+        reply="经核查，拖欠的工资已全额支付给当事人。",
+        now=WEDNESDAY,
+    )
     assert sweep_deadlines(now=AFTER_GRACE).urged == 0
 
 

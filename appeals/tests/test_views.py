@@ -17,6 +17,7 @@ from appeals.services import (
     appeal_register,
     appeal_return,
 )
+from appeals.tests.factories import REPLY, approved, unit_head_of
 from core.models import AuditEvent
 from tests.support import client_for
 
@@ -335,8 +336,9 @@ def test_register_resolved_on_the_spot(personas) -> None:
 def test_a_fresh_appeal_shows_the_dispatcher_exactly_the_routing_actions(personas) -> None:
     appeal = registered(personas.dispatcher)
     body = detail(personas.dispatcher, appeal)
-    assert sorted(shown_actions(body)) == sorted(["assign", "note", "resolve-on-site", "merge", "reject"])
-    for action in ("assign", "note", "resolve-on-site", "merge", "reject"):
+    routing = ["assign", "note", "resolve-on-site", "merge", "reject", "reclassify"]
+    assert sorted(shown_actions(body)) == sorted(routing)
+    for action in routing:
         assert f'action="{action_url(appeal, action)}"' in body
     assert f'name="version" value="{appeal.version}"' in body
     assert appeal.code in body and "拖欠农民工工资" in body and "广惠社区" in body
@@ -349,7 +351,8 @@ def test_after_assignment_the_handler_may_accept_or_return_but_not_assign(person
     actions = shown_actions(detail(personas.handler, appeal))
     assert "accept" in actions and "return" in actions and "assign" not in actions
     assert sorted(actions) == ["accept", "note", "return"]
-    assert shown_actions(detail(personas.visitor, appeal)) == []
+    # A territorial unit of the place sees the item and may do nothing with it.
+    assert shown_actions(detail(personas.township_handler, appeal)) == []
 
 
 def test_the_page_shows_deadlines_tasks_and_a_readable_timeline(personas) -> None:
@@ -383,9 +386,13 @@ def test_the_handler_accepts_and_resolves_then_the_dispatcher_calls_back(persona
     post(handler, action_url(appeal, "accept"), {"version": appeal.version})
     appeal = fresh(appeal)
     assert appeal.status == AppealStatus.IN_PROGRESS
-    post(handler, action_url(appeal, "resolve"), {"version": appeal.version, "reply": "已督促企业支付工资。"})
+    post(handler, action_url(appeal, "resolve"), {"version": appeal.version, "reply": REPLY})
     appeal = fresh(appeal)
-    assert appeal.status == AppealStatus.RESOLVED and appeal.reply == "已督促企业支付工资。"
+    assert appeal.status == AppealStatus.AWAITING_APPROVAL and appeal.reply == REPLY
+    head = client_for(unit_head_of(personas.duyun_hr))
+    post(head, action_url(appeal, "approve-reply"), {"version": appeal.version})
+    appeal = fresh(appeal)
+    assert appeal.status == AppealStatus.RESOLVED
     dispatcher = client_for(personas.dispatcher)
     assert "callback" in shown_actions(detail(personas.dispatcher, appeal))
     post(
@@ -396,7 +403,7 @@ def test_the_handler_accepts_and_resolves_then_the_dispatcher_calls_back(persona
     appeal = fresh(appeal)
     assert appeal.status == AppealStatus.CLOSED
     body = detail(personas.dispatcher, appeal)
-    assert 'data-kind="callback"' in body and "已督促企业支付工资。" in body
+    assert 'data-kind="callback"' in body and REPLY in body
 
 
 def test_a_stale_version_is_refused_with_a_message_and_changes_nothing(personas) -> None:
@@ -594,9 +601,9 @@ def test_unsatisfied_callback_then_reopen_through_the_forms(personas) -> None:
     post(
         client_for(personas.handler),
         action_url(appeal, "resolve"),
-        {"version": appeal.version, "reply": "已答复"},
+        {"version": appeal.version, "reply": REPLY},
     )
-    appeal = fresh(appeal)
+    appeal = approved(fresh(appeal))
     dispatcher = client_for(personas.dispatcher)
     post(
         dispatcher,

@@ -5,6 +5,7 @@ from appeals.views.lists import appeal_list
 from appeals.views.notifications import notifications, notifications_read
 from appeals.views.queues import dispatch_queue, unit_queue
 from appeals.views.register import register, registered
+from appeals.views.risks import risks
 
 __all__ = [
     "appeal_action",
@@ -16,5 +17,6 @@ __all__ = [
     "register",
     "registered",
     "reveal_reporter",
+    "risks",
     "unit_queue",
 ]

@@ -7,12 +7,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -22,11 +23,13 @@ from appeals.forms import (
     AssignForm,
     CallbackForm,
     CloseForm,
+    CoUnitsForm,
     DecideExtensionForm,
     ExtendForm,
     MergeForm,
     NoteForm,
     ReasonForm,
+    ReclassifyForm,
     ReplyForm,
     SuperviseForm,
 )
@@ -35,10 +38,13 @@ from appeals.models import (
     OPEN_TASK_STATUSES,
     Appeal,
     AppealEvent,
+    AppealKind,
     AppealSource,
     Callback,
+    Category,
     DeadlinePolicy,
     ExtensionStatus,
+    RiskColour,
     Satisfaction,
     TaskRole,
     TaskStatus,
@@ -49,19 +55,24 @@ from appeals.permissions import (
     allowed_actions,
     appeals_visible_to,
     check_action,
+    co_units_waited_for,
     may_reveal,
 )
-from appeals.selectors import appeal_tasks, appeal_timeline
+from appeals.selectors import appeal_tasks, appeal_timeline, staffless_warnings
 from appeals.services import (
     Reporter,
     appeal_accept,
+    appeal_approve_reply,
     appeal_assign,
     appeal_callback,
+    appeal_change_co_units,
     appeal_close,
     appeal_decide_extension,
     appeal_merge,
     appeal_note,
+    appeal_reclassify,
     appeal_reject,
+    appeal_reject_reply,
     appeal_reopen,
     appeal_request_extension,
     appeal_resolve,
@@ -76,6 +87,7 @@ from core.masking import mask_id_number, mask_name, mask_phone
 from core.web import add_details, request_user
 from geo.models import Region, ancestor_codes
 from org.models import Unit, User
+from org.permissions import user_scope
 
 
 @dataclass(frozen=True)
@@ -122,6 +134,17 @@ ACTIONS: dict[str, ActionSpec] = {
     Action.SUPERVISE: ActionSpec(
         _("Issue a supervision order"), SuperviseForm, _("The supervision order was issued.")
     ),
+    Action.APPROVE_REPLY: ActionSpec(
+        _("Approve the reply"),
+        AcceptForm,
+        _("The reply was approved: the appeal is resolved."),
+        _("Approve this reply to the citizen?"),
+    ),
+    Action.REJECT_REPLY: ActionSpec(
+        _("Send the reply back"), ReasonForm, _("The reply was sent back to the handler.")
+    ),
+    Action.RECLASSIFY: ActionSpec(_("Reclassify"), ReclassifyForm, _("The appeal was reclassified.")),
+    Action.CO_UNITS: ActionSpec(_("Change co-units"), CoUnitsForm, _("The co-units were changed.")),
 }
 
 
@@ -166,8 +189,32 @@ def _perform(action: str, form: ActionForm, appeal: Appeal, actor: User) -> None
         appeal_close(**common, reason=d["reason"])
     elif action == Action.SUPERVISE:
         appeal_supervise(**common, reason=d["reason"], days=d["days"])
+    elif action == Action.APPROVE_REPLY:
+        appeal_approve_reply(**common)
+    elif action == Action.REJECT_REPLY:
+        appeal_reject_reply(**common, reason=d["reason"])
+    elif action == Action.RECLASSIFY:
+        appeal_reclassify(
+            **common,
+            category_code=d["category"],
+            kind=d["kind"],
+            risk_colour=d["risk_colour"],
+            reason=d["reason"],
+        )
+    elif action == Action.CO_UNITS:
+        appeal_change_co_units(**common, add=d["add"], remove=d["remove"], reason=d["reason"])
     else:  # pragma: no cover - ACTIONS and this dispatch list the same actions
         raise NotFound("没有这个操作", code="unknown_action")
+
+
+def _units_given(action: str, form: ActionForm) -> list[int]:
+    """The units an assignment or a change of co-units gave a part to."""
+    d = form.cleaned_data
+    if action == Action.ASSIGN:
+        return [d["lead_unit"], *d["co_units"]]
+    if action == Action.CO_UNITS:
+        return list(d["add"])
+    return []
 
 
 @dataclass(frozen=True)
@@ -194,7 +241,13 @@ DETAIL_LABELS: dict[str, Promise | str] = {
     "days": _("Days"),
     "reason": _("Reason"),
     "text": _("Note"),
-    "report": _("Report"),
+    "reply": _("Reply to the citizen"),
+    "report": pgettext_lazy("co-unit's part", "Opinion"),
+    "from": _("Before"),
+    "to": _("After"),
+    "added": _("Co-units added"),
+    "removed": _("Co-units dropped"),
+    "approved": _("Approved by the unit head"),
     "note": _("Note"),
     "solved": _("Solved"),
     "satisfaction": _("Satisfaction"),
@@ -226,8 +279,12 @@ def _detail_text(key: str, value: Any, units: dict[int, str], policies: dict[str
         return gettext("yes") if value else gettext("no")
     if key == "lead_unit":
         return units.get(value, f"#{value}")
-    if key == "co_units":
+    if key in ("co_units", "added", "removed"):
         return "、".join(units.get(uid, f"#{uid}") for uid in value)
+    if key in ("from", "to") and isinstance(value, dict):
+        return "；".join(
+            f"{CLASSIFICATION_LABELS.get(k, k)}：{_classification_text(k, v)}" for k, v in value.items()
+        )
     if key == "policy":
         return policies.get(value, str(value))
     if key in DATETIME_DETAILS and isinstance(value, str):
@@ -243,6 +300,27 @@ def _detail_text(key: str, value: Any, units: dict[int, str], policies: dict[str
     return str(value)
 
 
+CLASSIFICATION_LABELS: dict[str, Promise] = {
+    "category": _("Category"),
+    "kind": _("Kind"),
+    "risk_colour": _("Risk colour"),
+}
+
+
+def _classification_text(key: str, value: str) -> str:
+    """A category code, kind or risk colour of a reclassification, in words."""
+    if not value:
+        return gettext("none")
+    if key == "category":
+        category = Category.objects.filter(code=value).select_related("parent").first()
+        return str(category) if category else value
+    choices = {"kind": AppealKind, "risk_colour": RiskColour}[key]
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 def _timeline(appeal: Appeal) -> list[TimelineEntry]:
     """The events with their data in words: unit and policy names, local times, labels for choices."""
     events = list(appeal_timeline(appeal))
@@ -250,7 +328,8 @@ def _timeline(appeal: Appeal) -> list[TimelineEntry]:
     for event in events:
         if isinstance(event.data.get("lead_unit"), int):
             unit_ids.add(event.data["lead_unit"])
-        unit_ids.update(uid for uid in event.data.get("co_units") or [] if isinstance(uid, int))
+        for key in ("co_units", "added", "removed"):
+            unit_ids.update(uid for uid in event.data.get(key) or [] if isinstance(uid, int))
     units = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name")) if unit_ids else {}
     policies = dict(DeadlinePolicy.objects.values_list("code", "name"))
     entries = []
@@ -283,6 +362,37 @@ class ActionPanel:
     confirm: Promise | None
     # True when the form has nothing to fill in: shown as a single button.
     bare: bool
+
+
+@dataclass(frozen=True)
+class VisitLink:
+    """The visit an appeal was raised on, with its photos, for those who may see that visit."""
+
+    url: str
+    started_at: datetime
+    place: str
+    photos: list[str]
+
+
+def _visit_link(user: User, appeal: Appeal) -> VisitLink | None:
+    """campaigns.VisitProblem links a visit to the appeal it became. The appeals app reads it through the
+    relation alone (campaigns lies above appeals, DESIGN §8); a visit is visible where its village lies in the
+    user's regions, the rule of campaigns.permissions.visits_visible_to."""
+    try:
+        visit = appeal.visit_link.visit
+    except ObjectDoesNotExist:
+        return None
+    scope = user_scope(user)
+    if not (scope.everything or any(visit.region_id.startswith(p) for p in scope.prefixes)):
+        return None
+    return VisitLink(
+        url=reverse("campaigns:visit", kwargs={"visit_id": visit.pk}),
+        started_at=visit.started_at,
+        place=visit.region.name,
+        photos=[
+            reverse("campaigns:photo", kwargs={"photo_uuid": p.uuid}) for p in visit.photos.order_by("id")
+        ],
+    )
 
 
 def _region_path(region: Region) -> str:
@@ -344,6 +454,10 @@ def _detail_response(
         "resolve_countdown": countdown(appeal.resolve_due, now) if active else None,
         "duplicates": list(appeals_visible_to(user).filter(duplicate_of=appeal).only("pk", "code", "title")),
         "countdown_formats": countdown_formats(),
+        "visit": _visit_link(user, appeal),
+        "waiting_for": co_units_waited_for(tasks, now=now)
+        if any(t.role == TaskRole.LEAD and t.status == TaskStatus.ACCEPTED for t in tasks)
+        else [],
     }
     response = render(request, "appeals/detail.html", context)
     if revealed is not None:
@@ -386,6 +500,8 @@ def appeal_action(request: HttpRequest, appeal_id: int, action: str) -> HttpResp
         messages.error(request, exc.message)
     else:
         messages.success(request, str(spec.done))
+        for warning in staffless_warnings(_units_given(action, form)):
+            messages.warning(request, warning)
     return redirect("appeals:detail", appeal_id=appeal.pk)
 
 

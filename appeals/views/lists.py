@@ -30,6 +30,7 @@ from appeals.selectors import NO_COLOUR, AppealFilters, appeals_filter, categori
 from appeals.views.countdowns import Countdown, countdown, countdown_formats
 from core.errors import InvalidInput
 from core.period import parse_day
+from core.text import plain_text
 from core.web import keyset_page, query_string, request_user
 from geo.models import Region
 from org.models import Unit, User
@@ -60,6 +61,7 @@ class ListQuery:
     task: str | None = None
     overdue: bool = False
     risk_colour: str | None = None
+    q: str | None = None
     ignored: list[str] = field(default_factory=list, compare=False)
 
     def params(self, **extra: Any) -> dict[str, Any]:
@@ -76,6 +78,7 @@ class ListQuery:
             "task": self.task if self.unit else None,
             "overdue": "1" if self.overdue else None,
             "risk_colour": self.risk_colour,
+            "q": self.q,
             **extra,
         }
 
@@ -94,6 +97,7 @@ class ListQuery:
             created_from=self.created_from,
             created_to=self.created_to,
             overdue=True if self.overdue else None,
+            q=self.q,
         )
         return appeals_filter(appeals, filters, now=now)
 
@@ -113,6 +117,16 @@ def _day(request: HttpRequest, name: str, ignored: list[str]) -> date | None:
         return parse_day(request.GET.get(name), field=name)
     except InvalidInput:
         ignored.append(name)
+        return None
+
+
+def _keyword(request: HttpRequest, ignored: list[str]) -> str | None:
+    """Words the title or description contains, or a tracking code; plain text of at most 50 characters."""
+    raw = request.GET.get("q", "")
+    try:
+        return plain_text(raw, max_length=50, required=False) or None
+    except ValueError:
+        ignored.append("q")
         return None
 
 
@@ -154,6 +168,7 @@ def list_query(request: HttpRequest, user: User) -> ListQuery:
         task=_choice(request, "task", list(TASK_STATES), ignored) if unit else None,
         overdue=request.GET.get("overdue", "") in TRUE,
         risk_colour=_choice(request, "risk_colour", [*RiskColour.values, NO_COLOUR], ignored),
+        q=_keyword(request, ignored),
         ignored=ignored,
     )
 

@@ -116,15 +116,18 @@ def dispatch_queue(request: HttpRequest) -> HttpResponseBase:
 
 # --- unit queue -----------------------------------------------------------------------------------------
 
+OPEN = Q(status__in=OPEN_TASK_STATUSES)
 UNIT_TABS: dict[str, tuple[Promise, Callable[[datetime], Q], tuple[str, ...]]] = {
     "accept": (_("To accept"), lambda now: Q(status=TaskStatus.ASSIGNED), ("sign_due", "id")),
     "working": (_("Working"), lambda now: Q(status=TaskStatus.ACCEPTED), ("resolve_due", "id")),
+    # The unit head's queue: the lead handlers' replies waiting for approval (审核答复意见).
+    "approve": (_("Replies to approve"), lambda now: Q(status=TaskStatus.SUBMITTED), ("done_at", "id")),
     "soon": (
         _("Due within 24 h"),
-        lambda now: Q(resolve_due__gte=now, resolve_due__lt=now + SOON),
+        lambda now: OPEN & Q(resolve_due__gte=now, resolve_due__lt=now + SOON),
         ("resolve_due", "id"),
     ),
-    "overdue": (_("Overdue"), lambda now: Q(resolve_due__lt=now), ("resolve_due", "id")),
+    "overdue": (_("Overdue"), lambda now: OPEN & Q(resolve_due__lt=now), ("resolve_due", "id")),
 }
 
 
@@ -156,7 +159,9 @@ def unit_queue(request: HttpRequest) -> HttpResponseBase:
         now = timezone.now()
         # A unit's own tasks are in its people's scope by definition (DESIGN §4: "plus records assigned to
         # their unit"), so the queue reads the task table directly, on its (unit, status, resolve_due) index.
-        open_tasks = UnitTask.objects.filter(unit=unit, status__in=OPEN_TASK_STATUSES)
+        open_tasks = UnitTask.objects.filter(
+            unit=unit, status__in=[*OPEN_TASK_STATUSES, TaskStatus.SUBMITTED]
+        )
         _label, make_q, order = UNIT_TABS[tab]
         if request.GET.get("export") == "xlsx":
             return unit_queue_export(
@@ -183,7 +188,8 @@ def unit_queue(request: HttpRequest) -> HttpResponseBase:
             UnitRow(
                 task=task,
                 sign=countdown(task.sign_due, now) if task.status == TaskStatus.ASSIGNED else None,
-                resolve=countdown(task.resolve_due, now),
+                # A filed reply has stopped the clock: no countdown while it waits for approval.
+                resolve=countdown(task.resolve_due, now) if task.status in OPEN_TASK_STATUSES else None,
             )
             for task in page.items
         ]

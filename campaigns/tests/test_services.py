@@ -72,7 +72,11 @@ def test_a_visit_with_two_problems_registers_two_linked_visit_appeals(personas, 
     data = visit_data(
         problems=(
             problem(),
-            problem(kind="dispute", category_code="land.boundary", on_site_reply="当场调解，双方签字"),
+            problem(
+                kind="dispute",
+                category_code="land.boundary",
+                on_site_reply="当场组织双方调解，双方已就地界达成一致并签字确认。",
+            ),
         )
     )
     recorded = visit_record(actor=personas.visitor, data=data, now=NOW)

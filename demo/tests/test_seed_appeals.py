@@ -36,6 +36,7 @@ ASIDE = {
     E.EXTENSION_REQUESTED,
     E.EXTENSION_APPROVED,
     E.EXTENSION_DENIED,
+    E.CO_UNIT_LAPSED,
 }
 STATUS_AFTER = {
     E.REGISTERED: {AppealStatus.REGISTERED},
@@ -43,6 +44,8 @@ STATUS_AFTER = {
     E.ASSIGNED: {AppealStatus.ASSIGNED},
     E.REOPENED: {AppealStatus.ASSIGNED},
     E.ACCEPTED: {AppealStatus.IN_PROGRESS},
+    E.REPLY_SUBMITTED: {AppealStatus.AWAITING_APPROVAL},
+    E.REPLY_REJECTED: {AppealStatus.IN_PROGRESS},
     E.RESOLVED: {AppealStatus.RESOLVED},
     E.RESOLVED_ON_SITE: {AppealStatus.RESOLVED},
     E.CALLBACK: {AppealStatus.CLOSED, AppealStatus.RESOLVED},
@@ -72,7 +75,15 @@ def check_timelines(appeals: list[Appeal]) -> None:
         service_calls = sum(
             1
             for e in events
-            if e.kind not in (E.REGISTERED, E.RESOLVED_ON_SITE, E.DUPLICATE_ADDED, E.URGED, E.ESCALATED)
+            if e.kind
+            not in (
+                E.REGISTERED,
+                E.RESOLVED_ON_SITE,
+                E.DUPLICATE_ADDED,
+                E.URGED,
+                E.ESCALATED,
+                E.CO_UNIT_LAPSED,
+            )
         )
         assert appeal.version == 1 + service_calls, appeal.code
 

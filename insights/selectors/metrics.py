@@ -222,7 +222,7 @@ def metrics_summary(
 
 def _area_rows(*, user: User, period: Period, region: Region | None) -> QuerySet[AreaDay]:
     rows = AreaDay.objects.filter(day__gte=period.starts, day__lt=period.ends).filter(
-        user_scope(user).region_q("area")
+        user_scope(user).territory_q("area")
     )
     if region is not None:
         rows = rows.filter(area__range=subtree_bounds(region.prefix))
@@ -271,7 +271,7 @@ def _dispute_counts(
     if unit is not None:
         rows = rows.filter(unit=unit)
     else:
-        rows = rows.filter(user_scope(user).region_q("area"))
+        rows = rows.filter(user_scope(user).territory_q("area"))
         if region is not None:
             rows = rows.filter(area__range=subtree_bounds(region.prefix))
     return rows.aggregate(**counts)

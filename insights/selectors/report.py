@@ -135,7 +135,7 @@ def _volumes(*, user: User, period: Period, region: Region | None) -> dict[str, 
     """Appeals registered and visits started in the period, from the daily counters."""
     scope = user_scope(user)
     days = {"day__gte": period.starts, "day__lt": period.ends}
-    events = AreaDay.objects.filter(scope.region_q("area"), **days)
+    events = AreaDay.objects.filter(scope.territory_q("area"), **days)
     visits = VisitDay.objects.filter(scope.region_q("area"), **days)
     if region is not None:
         bounds = subtree_bounds(region.prefix)

@@ -4,9 +4,10 @@ import uuid
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from appeals.models import Appeal
+from appeals.models import Appeal, AppealStatus
 from appeals.services import (
     appeal_accept,
+    appeal_approve_reply,
     appeal_assign,
     appeal_callback,
     appeal_decide_extension,
@@ -18,7 +19,7 @@ from appeals.services import (
     appeal_resolve_on_site,
     appeal_return,
 )
-from appeals.tests.factories import draft, fresh
+from appeals.tests.factories import REPLY, draft, fresh, unit_head_of
 from campaigns.models import Campaign, Visit
 from campaigns.services import VisitData, visit_record
 from org.models import Unit, User
@@ -88,14 +89,25 @@ def extend(handler: User, approver: User, appeal: Appeal, when: datetime, *, day
 
 
 def resolve(actor: User, appeal: Appeal, when: datetime) -> Appeal:
-    return appeal_resolve(
-        appeal=appeal, actor=actor, expected_version=fresh(appeal).version, reply="已办结", now=when
+    """The lead handler's reply at `when`, approved at once by the lead unit's head (DESIGN §5, 审核)."""
+    resolved = appeal_resolve(
+        appeal=appeal, actor=actor, expected_version=fresh(appeal).version, reply=REPLY, now=when
+    )
+    if resolved.status != AppealStatus.AWAITING_APPROVAL:
+        return resolved
+    assert resolved.lead_unit is not None
+    return appeal_approve_reply(
+        appeal=resolved, actor=unit_head_of(resolved.lead_unit), expected_version=resolved.version, now=when
     )
 
 
 def resolve_on_site(actor: User, appeal: Appeal, when: datetime) -> Appeal:
     return appeal_resolve_on_site(
-        appeal=appeal, actor=actor, expected_version=fresh(appeal).version, reply="当场调解", now=when
+        appeal=appeal,
+        actor=actor,
+        expected_version=fresh(appeal).version,
+        reply="经当场调解，双方已达成和解协议。",
+        now=when,
     )
 
 

@@ -86,6 +86,7 @@ def test_the_county_numbers_equal_the_lists_their_links_open(scene) -> None:
         "registered": 1,
         "assigned": 1,
         "in_progress": 1,
+        "awaiting_approval": 0,
         "resolved": 1,
         "closed": 1,
         "merged": 0,

@@ -32,3 +32,17 @@ def test_within_a_subtree_a_user_sees_their_regions_and_their_units_parts_there_
     assert titles(p.supervisor, WENFENG) == {"文峰交办广惠", "文峰欠薪"}
     assert titles(p.supervisor, "522702") == set()
     assert titles(p.admin, "522702") == {"福泉欠薪"}
+
+
+def test_a_functional_departments_overseer_gets_its_unit_view_not_an_area_overview(personas) -> None:
+    """The area counters count an area's appeals, which a functional department does not see as a whole
+    (DESIGN §4); its leader opens the unit view, whose numbers are its own unit's."""
+    from org.models import Role
+    from org.tests.factories import make_member
+    from tests.support import client_for
+
+    leader = make_member(username="hr_leader", unit=personas.duyun_hr, role=Role.LEADER)
+    response = client_for(leader).get("/insights/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"/insights/unit/{personas.duyun_hr.pk}/")
+    assert client_for(leader).get("/api/v1/dashboard").status_code == 403

@@ -45,12 +45,12 @@ EXPORT_HEADERS = [
     _("Status"),
     _("Interviewee"),
     _("Interviewers"),
-    _("Place"),
+    _("Venue"),
     _("Reasons"),
     _("Commitments"),
     _("Follow-up due"),
     _("Follow-ups"),
-    _("Appeals"),
+    _("Linked appeals"),
     _("Recorded by"),
 ]
 

@@ -56,7 +56,7 @@ EXPORT_HEADERS = [
     _("Latest progress"),
     _("Verification note"),
     _("Verified at"),
-    _("Appeals"),
+    _("Linked appeals"),
     _("Recorded by"),
 ]
 

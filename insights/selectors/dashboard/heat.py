@@ -17,7 +17,7 @@ from insights.models import (
 )
 from insights.selectors.dashboard.links import appeals_url, dashboard_url, list_days, visits_url
 from insights.selectors.dashboard.results import COUNTY_LENGTH, HEAT_RATES, TOWNSHIP_LENGTH, HeatRow, Week
-from insights.selectors.dashboard.scoped import between, in_region, visit_rows
+from insights.selectors.dashboard.scoped import between, in_territory, visit_rows
 from insights.selectors.metrics import (
     DISPUTE_COUNTS,
     dispute_rows,
@@ -51,7 +51,7 @@ def area_weeks(*, user: User, period: Period, region: Region | None, level: str 
     if level is not None:
         length = COUNTY_LENGTH if level == "county" else TOWNSHIP_LENGTH
         group["g"] = Substr("area", 1, length, output_field=CharField())
-    events = in_region(between(AreaDay.objects.all(), period), "area", user=user, region=region)
+    events = in_territory(between(AreaDay.objects.all(), period), "area", user=user, region=region)
     sums = {f: Coalesce(Sum(f), 0) for f in COUNT_FIELDS}
     cells: dict[tuple[str, date], AreaWeek] = {}
 
@@ -79,7 +79,7 @@ def dispute_groups(
 ) -> dict[str, dict[str, int]]:
     """化解率's counts by heat-table area (12-digit code; "" when the view has no heat table): one grouped read."""
     rows, counts = dispute_rows(period)
-    rows = in_region(rows, "area", user=user, region=region)
+    rows = in_territory(rows, "area", user=user, region=region)
     if level is None:
         total = rows.aggregate(**counts)
         return {"": {key: total[key] for key in DISPUTE_COUNTS}}

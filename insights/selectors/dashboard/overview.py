@@ -50,7 +50,7 @@ from insights.selectors.dashboard.results import (
     Overview,
     Rate,
 )
-from insights.selectors.dashboard.scoped import between, in_region
+from insights.selectors.dashboard.scoped import between, in_territory
 from insights.selectors.metrics import (
     DEFINITIONS,
     DISPUTE_COUNTS,
@@ -72,8 +72,8 @@ def dashboard_root(user: User) -> Region | None:
     if scope.everything:
         prefectures = list(Region.objects.filter(level=Region.Level.PREFECTURE).order_by("code")[:2])
         return prefectures[0] if len(prefectures) == 1 else None
-    if len(scope.prefixes) == 1:
-        return Region.objects.filter(pk=scope.prefixes[0].ljust(12, "0")).first()
+    if len(scope.territory) == 1:
+        return Region.objects.filter(pk=scope.territory[0].ljust(12, "0")).first()
     return None
 
 
@@ -239,7 +239,7 @@ def _county_grained(user: User, region: Region | None) -> bool:
     if region is not None:
         return region.level <= Region.Level.COUNTY
     scope = user_scope(user)
-    return scope.everything or all(len(prefix) <= COUNTY_LENGTH for prefix in scope.prefixes)
+    return scope.everything or all(len(prefix) <= COUNTY_LENGTH for prefix in scope.territory)
 
 
 def _appeal_day_breakdowns(
@@ -248,7 +248,7 @@ def _appeal_day_breakdowns(
     """By kind, by current status, and disputes by risk colour: one grouped read of AppealDay."""
     if not _county_grained(user, region):
         return None
-    rows = in_region(between(AppealDay.objects.all(), period), "county", user=user, region=region)
+    rows = in_territory(between(AppealDay.objects.all(), period), "county", user=user, region=region)
     kinds: dict[str, int] = defaultdict(int)
     statuses: dict[str, int] = defaultdict(int)
     risks: dict[str, int] = defaultdict(int)
@@ -291,7 +291,7 @@ def _category_rows(*, user: User, period: Period, region: Region | None) -> dict
     months = CategoryMonth.objects.filter(month__gte=first, month__lt=last)
     counts: dict[int, int] = defaultdict(int)
     for rows in (loose, months):
-        in_view = in_region(rows, "area", user=user, region=region)
+        in_view = in_territory(rows, "area", user=user, region=region)
         for row in in_view.values("category_id").annotate(n=Sum("appeals")).order_by():
             counts[row["category_id"]] += row["n"]
     return {category: n for category, n in counts.items() if n}

@@ -12,11 +12,21 @@ from insights.models import (
 from org.models import User
 from org.permissions import user_scope
 
-# Who sees the overview and the county views (DESIGN §1); unit staff see the view of their own unit.
-
 
 def in_region(rows: QuerySet[Any], field: str, *, user: User, region: Region | None) -> QuerySet[Any]:
+    """Visit counters within the user's regions (every unit sees the visits of its subtree) and the region."""
     rows = rows.filter(user_scope(user).region_q(field))
+    return _within(rows, field, region)
+
+
+def in_territory(rows: QuerySet[Any], field: str, *, user: User, region: Region | None) -> QuerySet[Any]:
+    """Appeal counters within the user's territory (DESIGN §4: a functional department's appeals are not
+    an area's, so the area counters answer only for territorial units, as appeals_visible_to does)."""
+    rows = rows.filter(user_scope(user).territory_q(field))
+    return _within(rows, field, region)
+
+
+def _within(rows: QuerySet[Any], field: str, region: Region | None) -> QuerySet[Any]:
     if region is not None:
         rows = rows.filter(**{f"{field}__range": subtree_bounds(region.prefix)})
     return rows
