@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from appeals.models import AppealKind, AppealStatus
+
 
 class EventCounts(models.Model):
     """The counts behind the rates of DESIGN §6 (see insights.selectors.metrics.DEFINITIONS), for one day.
@@ -140,8 +142,10 @@ class AppealDay(models.Model):
 
     day = models.DateField()
     county = models.CharField(max_length=12)
-    kind = models.CharField(max_length=16)
-    status = models.CharField(max_length=16)
+    # The appeal's own choices: Django's system check then holds max_length to the longest value (a status
+    # longer than the column, awaiting_approval, broke the rebuild on PostgreSQL).
+    kind = models.CharField(max_length=16, choices=AppealKind.choices)
+    status = models.CharField(max_length=20, choices=AppealStatus.choices)
     risk_colour = models.CharField(max_length=8, blank=True)
     appeals = models.PositiveIntegerField(default=0)
 
