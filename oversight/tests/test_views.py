@@ -153,7 +153,7 @@ def test_the_new_interview_page_offers_the_metrics_that_fell_short(personas) -> 
     counters_refresh()
     html = (
         client_for(p.supervisor)
-        .get(f"/oversight/interviews/new/?unit={p.duyun_hr.pk}&starts=2025-03-01&ends=2025-04-01")
+        .get(f"/oversight/interviews/new/?unit={p.duyun_hr.pk}&starts=2025-03-01&ends=2025-03-31")
         .content.decode()
     )
     assert 'data-testid="rates"' in html
@@ -173,7 +173,7 @@ def test_a_supervisor_records_an_interview_from_the_page_with_the_reasons_the_me
     form = {
         "unit": p.duyun_hr.pk,
         "starts": "2025-03-01",
-        "ends": "2025-04-01",
+        "ends": "2025-03-31",  # the inclusive last day
         "reasons": ["on_time_acceptance_rate"],
         "held_on": "2025-03-10",
         "place": "市委政法委会议室",
@@ -320,7 +320,7 @@ def test_a_practice_is_written_edited_and_published_from_its_pages(personas) -> 
         "title": "警民联调",
         "summary": "派出所与司法所联合调解",
         "period_starts": "2025-03-01",
-        "period_ends": "2025-04-01",
+        "period_ends": "2025-03-31",
         "tags": "调解，联动",
     }
     assert (
