@@ -30,7 +30,7 @@ def _row_cells(row: RankingRow) -> list[Any]:
         row.rank or "",
         row.name,
         gettext("Insufficient data") if row.score is None else row.score,
-        *[text if why is None else f"{text}（{why}）" for text, why in _cells(row)],
+        *[text if why is None else f"{text}（{why}）" for _label, text, why in _cells(row)],
         "、".join(str(DEFINITIONS[key].label) for key in failing(row.counted_rates)),
     ]
 
@@ -78,15 +78,16 @@ def ranking_page(request: HttpRequest) -> HttpResponseBase:
     return render(request, "insights/rankings.html", context)
 
 
-def _cells(row: RankingRow) -> list[tuple[str, str | None]]:
-    """Each rate with, when it is left out of the score, why: too few cases for its minimum sample."""
-    cells: list[tuple[str, str | None]] = []
+def _cells(row: RankingRow) -> list[tuple[str, str, str | None]]:
+    """Each rate's label and value with, when it is left out of the score, why: too few cases for its minimum
+    sample."""
+    cells: list[tuple[str, str, str | None]] = []
     for key in RATE_KEYS:
         value = row.rates[key]
         why = None
         if value is not None and key not in row.counted and key not in SAMPLE_EXEMPT:
             why = gettext("Not counted: only %(n)s cases") % {"n": sample_of(key, row.counts)}
-        cells.append((percent(value), why))
+        cells.append((str(DEFINITIONS[key].label), percent(value), why))
     return cells
 
 
