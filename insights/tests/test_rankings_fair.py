@@ -31,7 +31,7 @@ from insights.tests.factories import (
 )
 from org.models import Role
 from org.tests.factories import make_member
-from tests.support import api_client, client_for
+from tests.support import api_client, client_for, response_bytes, xlsx_rows
 
 MARCH = period_between(starts=march(1).date(), ends=march(31).date().replace(month=4, day=1))
 SAMPLES = dict.fromkeys((k for k in DEFAULT_WEIGHTS if k not in {"visit_coverage", "target_completion"}), 5)
@@ -199,6 +199,19 @@ def test_units_with_two_callbacks_or_no_case_are_insufficient_and_on_no_board(th
     assert "数据不足" in section and p.fuquan_hr.name in section and p.duyun_police.name in section
     black = html[html.index('data-testid="black-board"') : html.index('data-testid="ranking-table"')]
     assert p.fuquan_hr.name not in black and p.duyun_police.name not in black
+
+    export = client_for(p.prefecture_supervisor).get(
+        "/insights/rankings/", {"league": "department", "export": "xlsx", **MARCH_PARAMS}
+    )
+    sheet = xlsx_rows(response_bytes(export))
+    assert sheet[0][:3] == ["排名", "单位", "综合得分"]
+    by_name = {line[1]: line for line in sheet[1:]}
+    assert by_name[p.fuquan_hr.name][0] == "" and by_name[p.fuquan_hr.name][2] == "数据不足"
+    assert by_name[p.duyun_hr.name][0] == "1" and "未计入：仅2件" in by_name[p.duyun_hr.name][5]
+
+    unit_page = client_for(p.prefecture_supervisor).get(f"/insights/unit/{p.fuquan_hr.pk}/", MARCH_PARAMS)
+    figure = unit_page.content.decode().split('data-testid="rank"')[1][:300]
+    assert "数据不足" in figure
 
 
 def test_a_lower_minimum_sample_lets_the_thin_units_be_scored(thin_month) -> None:

@@ -190,6 +190,8 @@ def test_a_supervisor_records_an_interview_from_the_page_with_the_reasons_the_me
         {"metric": "on_time_acceptance_rate", "value": 0.0, "from": "2025-03-01", "to": "2025-04-01"}
     ]
     assert interview.commitments == ["清理超期件", "每周调度"] and list(interview.appeals.all()) == [appeal]
+    shown = client.get(f"/oversight/interviews/{interview.pk}/").content.decode()
+    assert "(2025-03-01 – 2025-03-31)" in shown  # the period by its inclusive last day
 
 
 def test_the_interview_form_refuses_bad_input_and_writes_nothing(personas) -> None:
