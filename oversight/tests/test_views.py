@@ -130,7 +130,7 @@ def test_the_export_follows_the_filters_and_carries_the_appeal_codes(personas, r
     client = client_for(p.prefecture_supervisor)
     sheet = xlsx_rows(response_bytes(client.get(f"/oversight/interviews/export.xlsx?unit={p.duyun_hr.pk}")))
     assert len(sheet) == 2 and rows["appeal"].code in sheet[1]
-    assert "按时办结率 42% (2025-02-01 – 2025-03-01)" in sheet[1]
+    assert "按时办结率 42% (2025-02-01 – 2025-02-28)" in sheet[1]  # by its inclusive last day
     overdue = xlsx_rows(response_bytes(client.get("/oversight/rectifications/export.xlsx?status=overdue")))
     assert len(overdue) == 3  # both items are past due and open
     event = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORTED).latest("id")
