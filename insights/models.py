@@ -228,11 +228,13 @@ class CounterState(models.Model):
 
 
 class ScoreWeight(models.Model):
-    """A metric's weight in a league's composite score; a metric without a row keeps its default weight."""
+    """A metric's weight in a league's composite score and its minimum sample (DESIGN §6: a rate counts only when
+    its denominator reaches it); a metric without a row keeps the defaults of insights.selectors.rankings."""
 
     league = models.CharField(_("league"), max_length=16)
     metric = models.CharField(_("metric"), max_length=40)
     weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=1)
+    min_sample = models.PositiveSmallIntegerField(_("minimum sample"), default=5)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -240,7 +242,12 @@ class ScoreWeight(models.Model):
 
     class Meta:
         verbose_name = _("score weight")
-        constraints = [models.UniqueConstraint(fields=["league", "metric"], name="scoreweight_league_metric")]
+        constraints = [
+            models.UniqueConstraint(fields=["league", "metric"], name="scoreweight_league_metric"),
+            models.CheckConstraint(
+                condition=models.Q(min_sample__gte=1), name="scoreweight_min_sample_positive"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.league} {self.metric} {self.weight}"
