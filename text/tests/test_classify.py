@@ -82,7 +82,7 @@ def test_a_trained_classifier_names_the_problem_of_texts_it_never_saw() -> None:
 def test_top_gives_the_likeliest_labels_with_probabilities_that_sum_to_one() -> None:
     classifier = train(*labelled())
     top = classifier.top("工地拖欠工资", k=3)
-    assert [label for label, _ in top][0] == "wages"
+    assert next(label for label, _ in top) == "wages"
     assert top[0][1] > top[1][1] >= top[2][1]
     assert sum(p for _, p in top) == pytest.approx(1.0)
 
@@ -107,7 +107,7 @@ def test_training_needs_two_labels() -> None:
 
 def test_the_validation_split_holds_out_a_share_of_every_label() -> None:
     texts, labels = labelled()
-    fit_texts, fit_labels, val_texts, val_labels = split(texts, labels, share=0.25, seed=1)
+    fit_texts, _fit_labels, val_texts, val_labels = split(texts, labels, share=0.25, seed=1)
     assert len(val_texts) == 18 and len(fit_texts) == 54
     assert sorted(set(val_labels)) == ["roads", "schools", "wages"]
     assert not set(val_texts) & set(fit_texts)
