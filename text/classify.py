@@ -42,8 +42,9 @@ _PLACE_STANDIN = "某地"
 _MAX_CHARS = 600
 
 
-def _clean(text: str) -> str:
-    return _PSEUDO_PLACE.sub(_PLACE_STANDIN, normalise(text[:_MAX_CHARS]))
+def _clean(text: str, *, fold_places: bool = True) -> str:
+    text = normalise(text[:_MAX_CHARS])
+    return _PSEUDO_PLACE.sub(_PLACE_STANDIN, text) if fold_places else text
 
 
 def _words(text: str) -> list[str]:
@@ -104,6 +105,9 @@ class Classifier:
     seconds: float
     meta: dict[str, Any] = field(default_factory=dict)
     format: int = FORMAT
+    # the choices of the pipeline, switchable for bench/classify.py to show what each one moves
+    fold_places: bool = True
+    by_sentences: bool = True
 
     def _features(self, cleaned: Sequence[str]) -> sparse.csr_matrix:
         return self.idf.transform(_counts(cleaned, self.vocabulary))
@@ -114,7 +118,8 @@ class Classifier:
         owner: list[int] = []
         weight: list[float] = []
         for i, text in enumerate(texts):
-            for j, sentence in enumerate(sentences(_clean(text))):
+            cleaned = _clean(text, fold_places=self.fold_places)
+            for j, sentence in enumerate(sentences(cleaned) if self.by_sentences else [cleaned]):
                 pieces.append(sentence)
                 owner.append(i)
                 weight.append(FIRST_SENTENCE_WEIGHT if j == 0 else 1.0)
@@ -142,18 +147,32 @@ class Classifier:
         return [(self.labels[i], float(row[i])) for i in order]
 
 
-def train(texts: Sequence[str], labels: Sequence[str], *, seed: int = 0, **meta: Any) -> Classifier:
+def train(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    *,
+    seed: int = 0,
+    fold_places: bool = True,
+    balanced: bool = True,
+    by_sentences: bool = True,
+    **meta: Any,
+) -> Classifier:
     """A classifier fitted on (text, label) pairs; needs at least two labels."""
     if len(set(labels)) < 2:
         raise ValueError("a classifier needs at least two labels")
     started = time.perf_counter()
-    cleaned = [_clean(text) for text in texts]
+    cleaned = [_clean(text, fold_places=fold_places) for text in texts]
     vocabulary = _vocabulary(cleaned)
     idf = TfidfTransformer(sublinear_tf=True)
     features = idf.fit_transform(_counts(cleaned, vocabulary))
     # balanced class weights: the small categories count as much as the large ones in a macro-F1
     model = SGDClassifier(
-        loss="modified_huber", alpha=1e-4, max_iter=50, tol=1e-4, class_weight="balanced", random_state=seed
+        loss="modified_huber",
+        alpha=1e-4,
+        max_iter=50,
+        tol=1e-4,
+        class_weight="balanced" if balanced else None,
+        random_state=seed,
     )
     model.fit(features, list(labels))
     return Classifier(
@@ -165,6 +184,8 @@ def train(texts: Sequence[str], labels: Sequence[str], *, seed: int = 0, **meta:
         n_train=len(texts),
         seconds=round(time.perf_counter() - started, 3),
         meta=meta,
+        fold_places=fold_places,
+        by_sentences=by_sentences,
     )
 
 
