@@ -112,8 +112,9 @@ class Classifier:
     def _features(self, cleaned: Sequence[str]) -> sparse.csr_matrix:
         return self.idf.transform(_counts(cleaned, self.vocabulary))
 
-    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        """One row per text, one column per label (in `labels` order), each row summing to 1."""
+    def _scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Per text and label: the sentences' normalised probabilities summed (what decides the label) and
+        the weighted mean of their one-vs-rest probabilities (how sure the model is: the confidence)."""
         pieces: list[str] = []
         owner: list[int] = []
         weight: list[float] = []
@@ -123,28 +124,43 @@ class Classifier:
                 pieces.append(sentence)
                 owner.append(i)
                 weight.append(FIRST_SENTENCE_WEIGHT if j == 0 else 1.0)
-        out = np.zeros((len(texts), len(self.labels)))
+        shares = np.zeros((len(texts), len(self.labels)))
+        sure = np.zeros_like(shares)
         if not pieces:
-            return out
+            return shares, sure
         # modified Huber: a margin in [-1, 1] maps linearly to [0, 1], as SGDClassifier.predict_proba does
-        margins = np.clip(self.model.decision_function(self._features(pieces)), -1, 1)
+        features = self._features(pieces)
+        margins = np.clip(self.model.decision_function(features), -1, 1)
         if margins.ndim == 1:  # two labels: one margin for the second
             margins = np.column_stack([-margins, margins])
-        per_piece = (margins + 1) / 2
-        per_piece /= np.maximum(per_piece.sum(axis=1, keepdims=True), 1e-12)
-        np.add.at(out, np.array(owner), per_piece * np.array(weight)[:, None])
-        sums = out.sum(axis=1, keepdims=True)
-        uniform = np.full_like(out, 1 / len(self.labels))
-        return np.where(sums > 0, out / np.maximum(sums, 1e-12), uniform)
+        # a sentence of words the training never saw is no evidence for any label (only the intercepts speak)
+        known = (np.diff(features.indptr) > 0)[:, None]
+        one_vs_rest = (margins + 1) / 2 * known
+        weights = np.array(weight)[:, None]
+        rows = np.array(owner)
+        normalised = one_vs_rest / np.maximum(one_vs_rest.sum(axis=1, keepdims=True), 1e-12)
+        np.add.at(shares, rows, normalised * weights)
+        np.add.at(sure, rows, one_vs_rest * weights)
+        total = np.zeros(len(texts))
+        np.add.at(total, rows, weights[:, 0])
+        return shares, sure / np.maximum(total, 1e-12)[:, None]
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """One row per text, one column per label (in `labels` order), each row summing to 1."""
+        shares, _ = self._scores(texts)
+        sums = shares.sum(axis=1, keepdims=True)
+        uniform = np.full_like(shares, 1 / len(self.labels))
+        return np.where(sums > 0, shares / np.maximum(sums, 1e-12), uniform)
 
     def predict(self, texts: Sequence[str]) -> list[str]:
         return [self.labels[i] for i in self.probabilities(texts).argmax(axis=1)]
 
     def top(self, text: str, k: int = 3) -> list[tuple[str, float]]:
-        """The k likeliest labels of one text with their probability, likeliest first."""
-        row = self.probabilities([text])[0]
-        order = np.argsort(-row)[:k]
-        return [(self.labels[i], float(row[i])) for i in order]
+        """The k likeliest labels of one text with their confidence (0–1, the model's one-vs-rest
+        probability of each label; they need not sum to 1: a text of unknown words is sure of none)."""
+        shares, sure = self._scores([text])
+        order = np.argsort(-shares[0])[:k]
+        return [(self.labels[i], float(sure[0, i])) for i in order]
 
 
 def train(

@@ -79,12 +79,13 @@ def test_a_trained_classifier_names_the_problem_of_texts_it_never_saw() -> None:
     ]
 
 
-def test_top_gives_the_likeliest_labels_with_probabilities_that_sum_to_one() -> None:
+def test_top_gives_the_likeliest_labels_first_with_their_confidence() -> None:
     classifier = train(*labelled())
     top = classifier.top("工地拖欠工资", k=3)
     assert next(label for label, _ in top) == "wages"
-    assert top[0][1] > top[1][1] >= top[2][1]
-    assert sum(p for _, p in top) == pytest.approx(1.0)
+    assert top[0][1] > 0.5 and top[0][1] > top[1][1] and top[0][1] > top[2][1]
+    assert all(0 <= p <= 1 for _, p in top)
+    assert classifier.probabilities(["工地拖欠工资"]).sum() == pytest.approx(1.0)
 
 
 def test_a_long_message_is_read_by_its_first_sentences_the_title_counting_most() -> None:
@@ -97,7 +98,7 @@ def test_a_long_message_is_read_by_its_first_sentences_the_title_counting_most()
 def test_a_text_with_nothing_known_gets_no_confident_label() -> None:
     classifier = train(*labelled())
     (_, confidence), *_ = classifier.top("嗯嗯嗯")
-    assert confidence < 0.5
+    assert confidence < 0.35
 
 
 def test_training_needs_two_labels() -> None:
