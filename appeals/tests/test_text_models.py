@@ -151,7 +151,8 @@ def test_the_nightly_retraining_waits_for_enough_new_labels_then_trains_both_mod
     assert second[CATEGORY_MODEL].trained and second[CATEGORY_MODEL].n == 36
     assert second[LEAD_KIND_MODEL].trained
     assert set(second[CATEGORY_MODEL].evaluation) == {"macro_f1", "accuracy", "n", "texts_per_s"}
-    assert latest_model_path(CATEGORY_MODEL).with_suffix(".json").exists()
+    path = latest_model_path(CATEGORY_MODEL)
+    assert path is not None and path.with_suffix(".json").exists()
 
     third = {r.name: r for r in text_models_retrain()}
     assert not third[CATEGORY_MODEL].trained  # nothing new since
