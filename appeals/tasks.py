@@ -18,7 +18,7 @@ def sweep_deadlines_task() -> None:
     logger.info("deadline sweep: %d urged, %d escalated", result.urged, result.escalated)
 
 
-@db_periodic_task(crontab(hour="3", minute="17"))
+@db_periodic_task(crontab(hour="2", minute="40"))
 @lock_task("retrain-text-models")
 def retrain_text_models_task() -> None:
     """Every night: retrain the category and lead-unit models on the closed appeals when enough are new."""

@@ -43,7 +43,7 @@ TOP = 3
 
 
 def _min_new_labels() -> int:
-    return int(getattr(settings, "TEXT_RETRAIN_MIN_NEW_LABELS", 200))
+    return int(settings.TEXT_RETRAIN_MIN_NEW_LABELS)
 
 
 def appeal_text(title: str, description: str) -> str:
