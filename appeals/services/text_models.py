@@ -71,22 +71,36 @@ class Suggestions:
     lead_units: list[SuggestedUnit] = field(default_factory=list)
 
 
-def _categories_of(classifier: Classifier, text: str) -> list[Suggested]:
-    ranked = classifier.top(text, k=TOP)
-    labels = [label for label, _ in ranked]
-    active = Category.objects.filter(Q(code__in=labels) | Q(name__in=labels), is_active=True)
+def _categories_of(classifier: Classifier, texts: list[str]) -> list[list[Suggested]]:
+    """The suggested categories of each text: the model's labels are category codes or names."""
+    ranked_all = classifier.top_many(texts, k=TOP)
+    labels = {label for ranked in ranked_all for label, _ in ranked}
+    active = list(Category.objects.filter(Q(code__in=labels) | Q(name__in=labels), is_active=True))
     by_label: dict[str, Category] = {}
     # a code wins over a name, and a level-1 category's name over a child's of the same name
     for category in sorted(active, key=lambda c: c.parent_id is not None):
         by_label.setdefault(category.name, category)
     for category in active:
         by_label[category.code] = category
-    out: list[Suggested] = []
-    for label, confidence in ranked:
-        found = by_label.get(label)
-        if found is not None and confidence >= MIN_CONFIDENCE and found.code not in {s.code for s in out}:
-            out.append(Suggested(code=found.code, name=found.name, confidence=round(confidence, 3)))
-    return out
+    result: list[list[Suggested]] = []
+    for ranked in ranked_all:
+        out: list[Suggested] = []
+        for label, confidence in ranked:
+            found = by_label.get(label)
+            if found is not None and confidence >= MIN_CONFIDENCE and found.code not in {s.code for s in out}:
+                out.append(Suggested(code=found.code, name=found.name, confidence=round(confidence, 3)))
+        result.append(out)
+    return result
+
+
+def category_suggestions(*, appeals: list[Appeal]) -> dict[int, Suggested]:
+    """The first suggested category of each appeal that has one (a queue's rows, in one pass of the model)."""
+    classifier = latest(CATEGORY_MODEL)
+    if classifier is None or not appeals:
+        return {}
+    texts = [appeal_text(appeal.title, appeal.description) for appeal in appeals]
+    found = _categories_of(classifier, texts)
+    return {appeal.pk: suggested[0] for appeal, suggested in zip(appeals, found, strict=True) if suggested}
 
 
 def _units_of_kinds(kinds: list[tuple[str, float]], region_code: str) -> list[SuggestedUnit]:
@@ -117,7 +131,7 @@ def text_suggestions(*, title: str, description: str, region_code: str) -> Sugge
     if not text.strip("。"):
         return Suggestions()
     category_model = latest(CATEGORY_MODEL)
-    categories = _categories_of(category_model, text) if category_model else []
+    categories = _categories_of(category_model, [text])[0] if category_model else []
     kind_model = latest(LEAD_KIND_MODEL)
     if kind_model is not None:
         kinds = kind_model.top(text, k=TOP)
@@ -211,6 +225,7 @@ __all__ = [
     "Retrained",
     "Suggestions",
     "appeal_suggestions",
+    "category_suggestions",
     "reply_quality",
     "text_models_retrain",
     "text_suggestions",

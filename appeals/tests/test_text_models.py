@@ -203,3 +203,18 @@ def test_the_unit_head_sees_the_score_and_its_reasons_before_approving(personas)
     assert 'data-testid="reply-score"' in page and "/100" in page
     handler_page = client_for(personas.handler).get(f"/appeals/{appeal.pk}/").content.decode()
     assert 'data-testid="reply-score"' not in handler_page
+
+
+def test_the_dispatch_queue_hints_a_category_where_the_model_disagrees(personas, category_model) -> None:
+    wrong = register(
+        personas.dispatcher,
+        title="讨要工资",
+        description="工地老板拖欠农民工工资。",
+        category_code="education.fees",
+    )
+    right = register(personas.dispatcher, title="讨要工资", description="包工头拖欠工人工资不给。")
+    page = client_for(personas.dispatcher).get("/appeals/dispatch/").content.decode()
+    assert page.count('data-testid="category-hint"') == 1
+    row = page[page.index(f'data-code="{wrong.code}"') :]
+    assert "建议分类：拖欠农民工工资" in row[: row.index("</tr>")]
+    assert right.code in page
