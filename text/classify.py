@@ -5,7 +5,7 @@ folded into one placeholder so that "A6区" teaches nothing about a category), T
 and of rjieba words and word pairs, and a linear model (SGD with the modified Huber loss, which gives
 probabilities). The training texts are short (message subjects, appeal titles); a long text is read the way
 it was taught: as its sentences, each scored alone, the first one (the title) counting twice, the first few
-only. Models are versioned files under var/models/<name>/ with their evaluation beside them.
+only, and those sentences once more read together. Models are versioned files under var/models/<name>/ with their evaluation beside them.
 """
 
 import json
@@ -33,6 +33,8 @@ FORMAT = 1
 # greetings and pleas that read alike in every category.
 MAX_SENTENCES = 6
 FIRST_SENTENCE_WEIGHT = 2.0
+# The first sentences read together (one bag of their words) count half as much as all of them read one by one.
+TOGETHER_WEIGHT = 0.5
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])")
 _PSEUDO_PLACE = re.compile(r"[A-Z]\d{0,3}(?:省|市|区|县|镇|乡|街道|村|社区)")
 _PLACE_STANDIN = "某地"
@@ -57,6 +59,10 @@ def _tokens(text: str) -> list[str]:
     the character)."""
     grams = [text[i : i + n] for n in (1, 2, 3) for i in range(len(text) - n + 1)]
     return grams + ["\x00" + word for word in _words(text)]
+
+
+def _normalised(rows: np.ndarray) -> np.ndarray:
+    return rows / np.maximum(rows.sum(axis=1, keepdims=True), 1e-12)
 
 
 def _vocabulary(cleaned: Sequence[str]) -> dict[str, int]:
@@ -109,9 +115,6 @@ class Classifier:
     fold_places: bool = True
     by_sentences: bool = True
 
-    def _features(self, cleaned: Sequence[str]) -> sparse.csr_matrix:
-        return self.idf.transform(_counts(cleaned, self.vocabulary))
-
     def _scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Per text and label: the sentences' normalised probabilities summed (what decides the label) and
         the weighted mean of their one-vs-rest probabilities (how sure the model is: the confidence)."""
@@ -128,22 +131,32 @@ class Classifier:
         sure = np.zeros_like(shares)
         if not pieces:
             return shares, sure
-        # modified Huber: a margin in [-1, 1] maps linearly to [0, 1], as SGDClassifier.predict_proba does
-        features = self._features(pieces)
-        margins = np.clip(self.model.decision_function(features), -1, 1)
-        if margins.ndim == 1:  # two labels: one margin for the second
-            margins = np.column_stack([-margins, margins])
-        # a sentence of words the training never saw is no evidence for any label (only the intercepts speak)
-        known = (np.diff(features.indptr) > 0)[:, None]
-        one_vs_rest = (margins + 1) / 2 * known
+        counts = _counts(pieces, self.vocabulary)
+        one_vs_rest = self._one_vs_rest(counts)
         weights = np.array(weight)[:, None]
         rows = np.array(owner)
-        normalised = one_vs_rest / np.maximum(one_vs_rest.sum(axis=1, keepdims=True), 1e-12)
-        np.add.at(shares, rows, normalised * weights)
+        np.add.at(shares, rows, _normalised(one_vs_rest) * weights)
         np.add.at(sure, rows, one_vs_rest * weights)
         total = np.zeros(len(texts))
         np.add.at(total, rows, weights[:, 0])
+        if self.by_sentences:
+            # and the sentences read together, as one bag of their words: what no sentence says alone
+            together = sparse.csr_matrix(
+                (np.ones(len(pieces)), (rows, np.arange(len(pieces)))), shape=(len(texts), len(pieces))
+            )
+            shares = _normalised(shares) + TOGETHER_WEIGHT * _normalised(self._one_vs_rest(together @ counts))
         return shares, sure / np.maximum(total, 1e-12)[:, None]
+
+    def _one_vs_rest(self, counts: sparse.csr_matrix) -> np.ndarray:
+        """Each label's one-vs-rest probability per row of token counts."""
+        features = self.idf.transform(counts)
+        # modified Huber: a margin in [-1, 1] maps linearly to [0, 1], as SGDClassifier.predict_proba does
+        margins = np.clip(self.model.decision_function(features), -1, 1)
+        if margins.ndim == 1:  # two labels: one margin for the second
+            margins = np.column_stack([-margins, margins])
+        # a text of words the training never saw is no evidence for any label (only the intercepts speak)
+        known = (np.diff(features.indptr) > 0)[:, None]
+        return np.asarray((margins + 1) / 2 * known)
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """One row per text, one column per label (in `labels` order), each row summing to 1."""
