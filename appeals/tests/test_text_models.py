@@ -218,3 +218,22 @@ def test_the_dispatch_queue_hints_a_category_where_the_model_disagrees(personas,
     row = page[page.index(f'data-code="{wrong.code}"') :]
     assert "建议分类：拖欠农民工工资" in row[: row.index("</tr>")]
     assert right.code in page
+
+
+def test_the_retraining_is_a_nightly_job() -> None:
+    from datetime import datetime
+
+    from huey.contrib.djhuey import HUEY
+
+    def due(hour: int, minute: int) -> set[str]:
+        return {task.name for task in HUEY.read_periodic(datetime(2027, 1, 4, hour, minute))}
+
+    assert "retrain_text_models_task" in due(2, 40)
+    assert "retrain_text_models_task" not in due(2, 41) | due(14, 40)
+
+
+def test_the_nightly_job_keeps_the_models_when_there_is_nothing_new(personas) -> None:
+    from appeals.tasks import retrain_text_models_task
+
+    retrain_text_models_task.call_local()
+    assert latest_model_path(CATEGORY_MODEL) is None
