@@ -10,7 +10,7 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 
 from appeals.models import Appeal, AppealStatus, DeadlinePolicy, ExtensionStatus, Notification
-from appeals.permissions import access_appeal, allowed_actions, appeals_visible_to
+from appeals.permissions import REGISTER_ROLES, access_appeal, allowed_actions, appeals_visible_to
 from appeals.schemas import (
     AppealCreated,
     AppealDetail,
@@ -38,6 +38,8 @@ from appeals.schemas import (
     RejectIn,
     ReporterOut,
     ResolveIn,
+    SuggestIn,
+    SuggestionsOut,
     SuperviseIn,
     UpdatedOut,
     VersionIn,
@@ -74,14 +76,17 @@ from appeals.services import (
     appeal_resolve_on_site,
     appeal_return,
     appeal_reveal_reporter,
+    appeal_suggestions,
     appeal_supervise,
     routing_suggest,
+    text_suggestions,
 )
 from appeals.services.notify import notifications_mark_read
 from core.api import Page, responses
 from core.pagination import keyset_paginate
 from org.auth import api_user
 from org.models import User
+from org.permissions import require_role
 
 router = Router(tags=["appeals"])
 
@@ -152,6 +157,19 @@ def list_appeals(request: HttpRequest, filters: Query[AppealQuery]) -> dict[str,
     return {"items": [_out(a) for a in page.items], "next_cursor": page.next_cursor}
 
 
+@router.post(
+    "/appeals/suggestions",
+    response=responses(SuggestionsOut, 403),
+    summary="Category and lead unit suggestions for a text being registered",
+)
+def suggest_for_text(request: HttpRequest, payload: SuggestIn) -> Any:
+    """The registration form asks while the title and description are typed; nothing is stored."""
+    require_role(api_user(request), *REGISTER_ROLES)
+    return text_suggestions(
+        title=payload.title, description=payload.description, region_code=payload.region_code
+    )
+
+
 @router.get("/appeals/{appeal_id}", response=responses(AppealDetail, 404), summary="One appeal")
 def get_appeal(request: HttpRequest, appeal_id: int) -> dict[str, Any]:
     """The reporter is masked; `allowed_actions` lists what the user may do now."""
@@ -166,6 +184,16 @@ def get_appeal(request: HttpRequest, appeal_id: int) -> dict[str, Any]:
         routing=routing_suggest(appeal=appeal) if registered else None,
         pending=appeal.extensions.filter(status=ExtensionStatus.PENDING).first(),
     )
+
+
+@router.get(
+    "/appeals/{appeal_id}/suggestions",
+    response=responses(SuggestionsOut, 404),
+    summary="Category and lead unit suggestions (top 3, with confidence)",
+)
+def suggestions(request: HttpRequest, appeal_id: int) -> Any:
+    """From the text models; empty lists when none is sure enough. The dispatcher decides."""
+    return appeal_suggestions(appeal=access_appeal(api_user(request), appeal_id))
 
 
 @router.get(

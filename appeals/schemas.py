@@ -95,6 +95,14 @@ class AppealIn(StrictIn):
         )
 
 
+class SuggestIn(StrictIn):
+    """What the registration form has so far: the models read the title and the description."""
+
+    title: Title
+    description: Annotated[str, PlainText(5000, required=False)] = ""
+    region_code: RegionCode
+
+
 class VersionIn(StrictIn):
     version: int = Field(..., ge=1, description="the version of the appeal this action acts on")
 
@@ -327,6 +335,25 @@ class RoutingOut(Schema):
     lead_unit_id: int | None
     lead_unit_name: str | None
     co_units: list[UnitRefOut]
+
+
+class SuggestedCategoryOut(Schema):
+    code: str
+    name: str
+    confidence: float = Field(..., ge=0, le=1)
+
+
+class SuggestedUnitOut(Schema):
+    id: int
+    name: str
+    confidence: float = Field(..., ge=0, le=1)
+
+
+class SuggestionsOut(Schema):
+    """Top 3 each, likeliest first; an empty list means no suggestion (暂无建议): no model is sure enough."""
+
+    categories: list[SuggestedCategoryOut]
+    lead_units: list[SuggestedUnitOut]
 
 
 class PendingExtensionOut(Schema):

@@ -162,6 +162,9 @@ LOGOUT_REDIRECT_URL = "org:login"
 
 # A locked account stays locked for the cool-off whatever address it is tried from: office staff share a
 # NAT address, so locking by address would lock out a whole bureau.
+# The nightly retraining of the text models waits until this many closed appeals are new since the last one.
+TEXT_RETRAIN_MIN_NEW_LABELS = env.int("TEXT_RETRAIN_MIN_NEW_LABELS", default=200)
+
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username"]

@@ -137,7 +137,11 @@ def normalise(text: str) -> str:
 
 def segment(text: str) -> list[str]:
     """The words of a normalised text, pseudonymised place codes kept whole, white space dropped."""
-    text = normalise(text)
+    return segment_normalised(normalise(text))
+
+
+def segment_normalised(text: str) -> list[str]:
+    """`segment` of a text that went through `normalise` already (what a classifier does per sentence)."""
     words: list[str] = []
     start = 0
     for match in _PSEUDO_PLACE.finditer(text):

@@ -4,6 +4,15 @@ from appeals.services.codes import allocate_tracking_code, secret_hash
 from appeals.services.deadlines import deadlines_from, policy_for
 from appeals.services.routing import RoutingSuggestion, routing_suggest
 from appeals.services.sweep import SweepResult, sweep_deadlines
+from appeals.services.text_models import (
+    Retrained,
+    Suggestions,
+    appeal_suggestions,
+    category_suggestions,
+    reply_quality,
+    text_models_retrain,
+    text_suggestions,
+)
 from appeals.services.workflow import (
     AppealDraft,
     Registered,
@@ -35,7 +44,9 @@ __all__ = [
     "AppealDraft",
     "Registered",
     "Reporter",
+    "Retrained",
     "RoutingSuggestion",
+    "Suggestions",
     "SweepResult",
     "allocate_tracking_code",
     "appeal_accept",
@@ -57,11 +68,16 @@ __all__ = [
     "appeal_resolve_on_site",
     "appeal_return",
     "appeal_reveal_reporter",
+    "appeal_suggestions",
     "appeal_supervise",
+    "category_suggestions",
     "deadlines_from",
     "policy_for",
     "record_event",
+    "reply_quality",
     "routing_suggest",
     "secret_hash",
     "sweep_deadlines",
+    "text_models_retrain",
+    "text_suggestions",
 ]

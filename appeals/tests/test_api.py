@@ -892,6 +892,8 @@ APPEAL_PATHS = [
     ("get", "/api/v1/appeals/{appeal_id}"),
     ("get", "/api/v1/appeals/{appeal_id}/events"),
     ("post", "/api/v1/appeals/{appeal_id}/reveal"),
+    ("get", "/api/v1/appeals/{appeal_id}/suggestions"),
+    ("post", "/api/v1/appeals/suggestions"),
     *[("post", f"/api/v1/appeals/{{appeal_id}}/{action}") for action in Action.ALL],
     ("get", "/api/v1/notifications"),
     ("get", "/api/v1/notifications/unread-count"),

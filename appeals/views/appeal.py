@@ -40,6 +40,7 @@ from appeals.models import (
     AppealEvent,
     AppealKind,
     AppealSource,
+    AppealStatus,
     Callback,
     Category,
     DeadlinePolicy,
@@ -79,7 +80,9 @@ from appeals.services import (
     appeal_resolve_on_site,
     appeal_return,
     appeal_reveal_reporter,
+    appeal_suggestions,
     appeal_supervise,
+    reply_quality,
 )
 from appeals.views.countdowns import countdown, countdown_formats
 from core.errors import DomainError, InvalidInput, NotFound
@@ -410,10 +413,16 @@ def _detail_response(
     *,
     bound: dict[str, ActionForm] | None = None,
     revealed: Reporter | None = None,
+    preview: str | None = None,
 ) -> HttpResponse:
     user = request_user(request)
     now = timezone.now()
     actions = allowed_actions(user, appeal, now=now)
+    # Triage: the text models' guesses beside the dispatcher's choice; approval: the reply's score.
+    triage = appeal.status == AppealStatus.REGISTERED and (
+        Action.ASSIGN in actions or Action.RECLASSIFY in actions
+    )
+    approving = Action.APPROVE_REPLY in actions and bool(appeal.reply)
     panels = []
     for action in actions:
         spec = ACTIONS[action]
@@ -455,6 +464,11 @@ def _detail_response(
         "duplicates": list(appeals_visible_to(user).filter(duplicate_of=appeal).only("pk", "code", "title")),
         "countdown_formats": countdown_formats(),
         "visit": _visit_link(user, appeal),
+        "suggestions": appeal_suggestions(appeal=appeal) if triage else None,
+        "reply_score": reply_quality(appeal=appeal, reply=appeal.reply, at=appeal.resolved_at or now)
+        if approving
+        else None,
+        "reply_preview": reply_quality(appeal=appeal, reply=preview, at=now) if preview else None,
         "waiting_for": co_units_waited_for(tasks, now=now)
         if any(t.role == TaskRole.LEAD and t.status == TaskStatus.ACCEPTED for t in tasks)
         else [],
@@ -491,6 +505,9 @@ def appeal_action(request: HttpRequest, appeal_id: int, action: str) -> HttpResp
             messages.error(request, exc.message)
             return redirect("appeals:detail", appeal_id=appeal.pk)
         return _detail_response(request, appeal, bound={action: form})
+    if action in (Action.RESOLVE, Action.RESOLVE_ON_SITE) and "preview" in request.POST:
+        # 检查答复质量: the handler sees the reply's score and reasons before filing it; nothing is written.
+        return _detail_response(request, appeal, bound={action: form}, preview=form.cleaned_data["reply"])
     try:
         _perform(action, form, appeal, user)
     except InvalidInput as exc:

@@ -20,7 +20,8 @@ from appeals.exports import dispatch_export, unit_queue_export
 from appeals.models import ACTIVE_STATUSES, OPEN_TASK_STATUSES, Appeal, AppealStatus, TaskStatus, UnitTask
 from appeals.permissions import DISPATCH_ROLES, UNIT_STAFF, appeals_visible_to
 from appeals.selectors import AppealFilters, appeals_filter, dispatcher_counts, ordered
-from appeals.services import RoutingSuggestion, routing_suggest
+from appeals.services import RoutingSuggestion, category_suggestions, routing_suggest
+from appeals.services.text_models import Suggested
 from appeals.views.countdowns import SOON, Countdown, countdown, countdown_formats
 from core.web import keyset_page, query_string, request_user
 from geo.models import subtree_bounds
@@ -51,6 +52,8 @@ class DispatchRow:
     appeal: Appeal
     suggestion: RoutingSuggestion | None
     countdown: Countdown | None
+    # the text model's first category when it differs from the one registered (a hint to reclassify)
+    category_hint: Suggested | None = None
 
 
 def _dispatcher_appeals(user: User) -> QuerySet[Appeal]:
@@ -89,11 +92,15 @@ def dispatch_queue(request: HttpRequest) -> HttpResponseBase:
         )
     counts = dispatcher_counts(appeals, now=now)
     page = keyset_page(request, queryset.select_related("category__parent", "region__parent"), fields)
+    hints = category_suggestions(appeals=list(page.items)) if tab in ROUTED_TABS else {}
     rows = [
         DispatchRow(
             appeal=appeal,
             suggestion=routing_suggest(appeal=appeal) if tab in ROUTED_TABS else None,
             countdown=countdown(appeal.resolve_due, now) if appeal.status in ACTIVE_STATUSES else None,
+            category_hint=hint
+            if (hint := hints.get(appeal.pk)) and hint.code != appeal.category.code
+            else None,
         )
         for appeal in page.items
     ]

@@ -95,10 +95,95 @@
     }
   }
 
+  // The registration form asks the text models for a category and a lead unit once the title (and the
+  // description) is typed; a suggested category is one click away, the desk decides.
+  function renderSuggestions(box, data) {
+    box.textContent = "";
+    box.hidden = false;
+    var groups = [
+      ["categories", box.dataset.titleCategories, "code"],
+      ["lead_units", box.dataset.titleUnits, "id"],
+    ];
+    groups.forEach(function (group) {
+      var items = data[group[0]] || [];
+      var line = document.createElement("p");
+      var label = document.createElement("span");
+      label.className = "muted";
+      label.textContent = group[1] + "：";
+      line.appendChild(label);
+      if (!items.length) {
+        var none = document.createElement("span");
+        none.className = "muted";
+        none.textContent = box.dataset.empty;
+        line.appendChild(none);
+      }
+      items.forEach(function (item) {
+        var text = item.name + " " + Math.round(item.confidence * 100) + "%";
+        var select = group[0] === "categories" ? document.getElementById("id_category") : null;
+        var usable = select && select.querySelector('option[value="' + CSS.escape(item.code) + '"]');
+        var chip = document.createElement(usable ? "button" : "span");
+        chip.className = "chip";
+        chip.textContent = text;
+        if (usable) {
+          chip.type = "button";
+          chip.title = box.dataset.hint;
+          chip.addEventListener("click", function () {
+            select.value = item.code;
+            select.dispatchEvent(new Event("change", { bubbles: true }));
+          });
+        }
+        line.appendChild(chip);
+      });
+      box.appendChild(line);
+    });
+  }
+
+  function askSuggestions(form) {
+    var box = document.getElementById("text-suggestions");
+    var title = form.querySelector("#id_title");
+    var description = form.querySelector("#id_description");
+    var region = form.querySelector("#id_region_code");
+    var token = form.querySelector("[name=csrfmiddlewaretoken]");
+    if (!box || !title || !title.value.trim() || !region || !/^\d{12}$/.test(region.value.trim())) {
+      return;
+    }
+    var body = JSON.stringify({
+      title: title.value.trim().slice(0, 100),
+      description: description ? description.value.trim().slice(0, 5000) : "",
+      region_code: region.value.trim(),
+    });
+    fetch(box.dataset.url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": token ? token.value : "" },
+      body: body,
+    })
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(function (data) {
+        if (data) {
+          renderSuggestions(box, data);
+        }
+      })
+      .catch(function () {});
+  }
+
   var register = document.getElementById("register-form");
   if (register) {
     register.addEventListener("change", syncRegisterForm);
     syncRegisterForm();
+    var pending = null;
+    register.addEventListener("input", function (event) {
+      if (["id_title", "id_description", "id_region_code"].indexOf(event.target.id) < 0) {
+        return;
+      }
+      window.clearTimeout(pending);
+      pending = window.setTimeout(function () {
+        askSuggestions(register);
+      }, 600);
+    });
+    askSuggestions(register);
   }
   refreshCountdowns();
   window.setInterval(refreshCountdowns, MINUTE);
