@@ -7,7 +7,7 @@ from ninja.responses import NinjaJSONEncoder
 
 from appeals.api import router as appeals_router
 from campaigns.api import router as campaigns_router
-from core.api import UnicodeJSONRenderer, install_error_handlers
+from core.api import JSONParser, UnicodeJSONRenderer, install_error_handlers
 from insights.api import router as insights_router
 from org.api import router as org_router
 from org.auth import API_AUTH
@@ -20,6 +20,7 @@ api = NinjaAPI(
     '浏览器使用会话登录。错误统一为 {"error": {"code", "message", "details"}}。',
     urls_namespace="api-v1",
     renderer=UnicodeJSONRenderer(),
+    parser=JSONParser(),
     auth=API_AUTH,
     docs_url="/docs",
     openapi_url="/openapi.json",

@@ -5,15 +5,20 @@ import json
 import logging
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import partial
 from typing import Annotated, Any, Generic, TypeVar
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.renderers import BaseRenderer
 from ninja.responses import NinjaJSONEncoder
-from pydantic import ConfigDict, GetCoreSchemaHandler, GetJsonSchemaHandler
+from ninja.types import DictStrAny
+from pydantic import BeforeValidator, ConfigDict, GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
@@ -79,6 +84,78 @@ class Matching:
 
 RegionCode = Annotated[str, Matching(r"\d{12}", "区划代码应为12位数字")]
 
+# Every day the API takes lies in this range: a campaign, a deadline or a statistical period outside it is a typo
+# (0001-01-01, 9999-12-31), and the period arithmetic past it overflows.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+DAY_RANGE_MESSAGE = f"日期应在{FIRST_DAY.isoformat()}至{LAST_DAY.isoformat()}之间，格式为YYYY-MM-DD"
+_DAY_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _day(value: Any) -> Any:
+    """A day is written YYYY-MM-DD (never a number of seconds since 1970) and lies in the sane range."""
+    if isinstance(value, str):
+        value = value.strip()
+        if not _DAY_TEXT.fullmatch(value):
+            raise ValueError(DAY_RANGE_MESSAGE)
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(DAY_RANGE_MESSAGE) from None
+    if type(value) is not date or not FIRST_DAY <= value <= LAST_DAY:
+        raise ValueError(DAY_RANGE_MESSAGE)
+    return value
+
+
+def in_day_range(value: date) -> bool:
+    """Whether a day (also the date part of a moment) lies in the range the API takes."""
+    return FIRST_DAY <= value <= LAST_DAY
+
+
+def _moment(value: Any) -> Any:
+    """A moment is an ISO 8601 text (never a number of seconds since 1970) on a day in the sane range."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError("时间格式应为ISO 8601，例如 2027-01-05T09:30:00+08:00") from None
+    if not isinstance(value, datetime) or not in_day_range(value.date()):
+        raise ValueError(DAY_RANGE_MESSAGE)
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_day), Field(strict=False)]
+Moment = Annotated[datetime, BeforeValidator(_moment), Field(strict=False)]
+
+
+class JSONParser(Parser):
+    """JSON bodies as RFC 8259 has them: no NaN or Infinity, no lone surrogate (it cannot be stored or sent)."""
+
+    def parse_body(self, request: HttpRequest) -> DictStrAny:
+        data = json.loads(request.body, parse_constant=_refuse_constant)
+        _refuse_lone_surrogates(data)
+        return data
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _refuse_lone_surrogates(data: Any) -> None:
+    if isinstance(data, str):
+        if _SURROGATE.search(data):
+            raise ValueError("lone surrogate")
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            _refuse_lone_surrogates(key)
+            _refuse_lone_surrogates(value)
+    elif isinstance(data, list):
+        for value in data:
+            _refuse_lone_surrogates(value)
+
 
 class StrictIn(Schema):
     """Base of every request body: unknown fields and loosely typed values are refused with 422."""
@@ -111,10 +188,11 @@ class Page(Schema, Generic[T]):
 def responses(ok: Any, *errors: int, status: int = 200) -> dict[int, Any]:
     """The declared responses of an endpoint: its success schema plus the error codes it can answer.
 
-    401 (not signed in) and 422 (bad input) can come from any authenticated endpoint, so they are always there.
+    400 (a body or query that cannot be parsed), 401 (not signed in), 413 (a body over the limit) and 422 (bad
+    input) can come from any endpoint, so they are always there.
     """
     declared: dict[int, Any] = {status: ok}
-    for code in {401, 422, *errors}:
+    for code in sorted({400, 401, 413, 422, *errors}):
         declared[code] = ErrorOut
     return declared
 
@@ -181,6 +259,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
             )
         return error_response(api, request, status=exc.status_code, code="http_error", message=str(exc))
 
+    def on_unparseable(request: HttpRequest, exc: Any) -> HttpResponse:
+        # Django raises these while reading a body that ApiRequestMiddleware could not check beforehand.
+        if isinstance(exc, RequestDataTooBig):
+            return error_response(api, request, status=413, code="body_too_large", message="请求体过大")
+        return error_response(
+            api, request, status=400, code="malformed_request", message="请求格式错误，无法解析"
+        )
+
     def on_404(request: HttpRequest, exc: Any) -> HttpResponse:
         return error_response(api, request, status=404, code="not_found", message="对象不存在")
 
@@ -195,4 +281,6 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(AuthenticationError, on_auth)
     api.add_exception_handler(HttpError, on_http)
     api.add_exception_handler(Http404, on_404)
+    api.add_exception_handler(MultiPartParserError, on_unparseable)
+    api.add_exception_handler(SuspiciousOperation, on_unparseable)
     api.add_exception_handler(Exception, on_unexpected)

@@ -4,18 +4,18 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
-from core.api import ObjectId
+from core.api import Day, ObjectId
 
 
 class PeriodQuery(Schema):
     """The period [from, to) and the region of a metrics question."""
 
-    starts: date | None = Field(
+    starts: Day | None = Field(
         None,
         alias="from",
         description="first day of the period (Asia/Shanghai); default: the 1st of this month",
     )
-    ends: date | None = Field(
+    ends: Day | None = Field(
         None,
         alias="to",
         description="the day after the last day (the period is [from, to)); default: tomorrow",

@@ -12,7 +12,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from appeals.models import Appeal
-from core.api import ObjectId, PlainText, StrictIn
+from core.api import Day, ObjectId, PlainText, StrictIn
 from insights.schemas import PeriodOut, RegionRef
 from insights.selectors.metrics import RATE_KEYS
 from oversight.models import GoodPractice, Interview, InterviewFollowUp, Rectification, RectificationUpdate
@@ -22,7 +22,6 @@ from oversight.services import InterviewData, PracticeData, Reason, Rectificatio
 InterviewStatusName = Literal["scheduled", "held", "followed_up", "closed"]
 RectificationStatusName = Literal["open", "in_progress", "done", "verified"]
 SourceName = Literal["case_review", "chronic_problem", "inspection", "public_opinion"]
-Day = Annotated[date, Field(strict=False)]
 Text200 = Annotated[str, PlainText(200)]
 Note = Annotated[str, PlainText(2000)]
 
@@ -101,8 +100,8 @@ class FollowUpIn(VersionIn):
 
 class LedgerQuery(Schema):
     unit: ObjectId | None = None
-    starts: date | None = Field(None, alias="from", description="on or after this day")
-    ends: date | None = Field(None, alias="to", description="on or before this day")
+    starts: Day | None = Field(None, alias="from", description="on or after this day")
+    ends: Day | None = Field(None, alias="to", description="on or before this day")
     cursor: str | None = Field(None, max_length=500)
     limit: int = Field(50, ge=1, le=200)
 
@@ -113,8 +112,8 @@ class InterviewQuery(LedgerQuery):
 
 class PrefillQuery(Schema):
     unit: ObjectId
-    starts: date = Field(..., alias="from")
-    ends: date = Field(..., alias="to", description="exclusive")
+    starts: Day = Field(..., alias="from")
+    ends: Day = Field(..., alias="to", description="exclusive")
 
 
 class ReasonOut(Schema):
@@ -416,8 +415,8 @@ def practice_out(p: GoodPractice) -> dict[str, Any]:
 
 
 class NoticeIn(StrictIn):
-    starts: date = Field(..., alias="from", description="first day of the period (Asia/Shanghai)")
-    ends: date = Field(..., alias="to", description="the day after the last day: the period is [from, to)")
+    starts: Day = Field(..., alias="from", description="first day of the period (Asia/Shanghai)")
+    ends: Day = Field(..., alias="to", description="the day after the last day: the period is [from, to)")
     region: str = Field(..., pattern=r"^\d{12}$", description="a prefecture or county code")
 
     # Dates arrive as JSON strings: strict mode would refuse every one.
