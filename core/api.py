@@ -197,6 +197,11 @@ def responses(ok: Any, *errors: int, status: int = 200) -> dict[int, Any]:
     return declared
 
 
+def error_responses(*errors: int) -> dict[int, Any]:
+    """The declared error answers of an endpoint whose success is a file, not JSON (see `responses`)."""
+    return {code: ErrorOut for code in sorted({400, 401, 413, 422, *errors})}
+
+
 class UnicodeJSONRenderer(BaseRenderer):
     """JSON with Chinese as it is, not as \\u escapes."""
 
@@ -221,6 +226,94 @@ def error_response(
     return api.create_response(
         request, {"error": {"code": code, "message": message, "details": details}}, status=status
     )
+
+
+# --- the OpenAPI document ----------------------------------------------------------------------------------
+
+# Values for the fields of the examples, by name, where a type alone would make a poor one.
+EXAMPLE_VALUES: dict[str, Any] = {
+    "username": "duyun_handler",
+    "password": "zoufang-demo-2027",
+    "title": "返乡农民工工资被拖欠",
+    "description": "某建筑工地拖欠12名农民工工资共计18万元，已多次讨要未果。",
+    "region_code": "522701001001",
+    "place_code": "522701001001",
+    "region": "522701000000",
+    "category": "labour.wages",
+    "league": "county",
+    "reason": "不属于本单位职责，应由住建部门办理",
+    "reply": "经协调，施工单位已于本周结清拖欠工资。",
+    "note": "已电话联系当事人，约定明日上门核实。",
+    "summary": "已约谈，单位负责人作出整改承诺。",
+    "problem": "拖欠农民工工资问题反复发生",
+}
+
+
+def example_of(schema: dict[str, Any], components: dict[str, Any], name: str = "", depth: int = 0) -> Any:
+    """A value that fits `schema`: its own example or default if it has one, else one built from its type."""
+    if "$ref" in schema:
+        schema = components.get(schema["$ref"].rsplit("/", 1)[-1], {})
+    for key in ("examples", "example"):
+        if schema.get(key):
+            return schema[key][0] if key == "examples" else schema[key]
+    if "default" in schema:
+        return schema["default"]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    options = [o for o in schema.get("anyOf", schema.get("oneOf", [])) if o.get("type") != "null"]
+    if options:
+        return example_of(options[0], components, name, depth)
+    kind = schema.get("type")
+    if kind == "object":
+        required = schema.get("required", [])
+        properties = schema.get("properties", {})
+        return {key: example_of(properties[key], components, key, depth + 1) for key in required}
+    if kind == "array":
+        items = schema.get("items", {})
+        return [example_of(items, components, name, depth + 1)] if depth < 3 and items else []
+    if kind == "integer":
+        return max(1, schema.get("minimum", 1)) if name != "limit" else 50
+    if kind == "number":
+        return schema.get("minimum", 0) + 0.5 if schema.get("maximum", 1) >= 0.5 else schema.get("minimum", 0)
+    if kind == "boolean":
+        return True
+    if kind == "string":
+        return _string_example(schema, name)
+    return {}
+
+
+def _string_example(schema: dict[str, Any], name: str) -> str:
+    formats = {
+        "date": "2027-01-10",
+        "date-time": "2027-01-10T09:30:00+08:00",
+        "uuid": "0b7e4b8e-6a0c-4b59-9a44-3f9f8a1d2c3e",
+        "binary": "photo.jpg",
+    }
+    if schema.get("format") in formats:
+        return formats[schema["format"]]
+    if name in EXAMPLE_VALUES:
+        return str(EXAMPLE_VALUES[name])
+    if schema.get("pattern") == r"^\d{12}$":
+        return "522701001001"
+    return "已核实"[: schema.get("maxLength", 3)]
+
+
+def add_body_examples(document: dict[str, Any]) -> dict[str, Any]:
+    """Every request body of the document gets an example: the schema's own, else one built from it."""
+    components = document.get("components", {}).get("schemas", {})
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                if "example" not in media and "examples" not in media:
+                    media["example"] = example_of(media.get("schema", {}), components)
+    return document
+
+
+class DocumentedAPI(NinjaAPI):
+    """ninja's API with an example for every request body in its OpenAPI document (docs, fuzzers)."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        return add_body_examples(super().get_openapi_schema(**kwargs))
 
 
 def install_error_handlers(api: NinjaAPI) -> None:

@@ -1,6 +1,7 @@
 """Shapes of the insights API."""
 
 from datetime import date, datetime
+from typing import Annotated
 
 from ninja import Field, Schema
 
@@ -115,7 +116,8 @@ class RankingOut(Schema):
 
 class WeightsIn(Schema):
     league: str
-    weights: dict[str, float]
+    # "NaN" and "Infinity" as strings would pass a plain float; a weight is a finite number.
+    weights: dict[str, Annotated[float, Field(allow_inf_nan=False)]]
 
 
 class WeightsOut(Schema):

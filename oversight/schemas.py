@@ -26,14 +26,14 @@ Text200 = Annotated[str, PlainText(200)]
 Note = Annotated[str, PlainText(2000)]
 
 
-class VersionIn(StrictIn):
+class RowVersionIn(StrictIn):
     version: int = Field(..., ge=1, description="the version of the row this action acts on")
 
 
 # --- interviews -----------------------------------------------------------------------------------------------
 
 
-class ReasonIn(StrictIn):
+class MetricReasonIn(StrictIn):
     metric: str = Field(..., max_length=40, description=f"one of {', '.join(RATE_KEYS)}")
     value: float | None = Field(..., ge=0, le=1, strict=False)
     starts: Day = Field(..., alias="from")
@@ -55,7 +55,7 @@ class InterviewFields(StrictIn):
 
 class InterviewIn(InterviewFields):
     unit: ObjectId = Field(..., description="the interviewed unit")
-    reasons: list[ReasonIn] = Field(default_factory=list, max_length=len(RATE_KEYS))
+    reasons: list[MetricReasonIn] = Field(default_factory=list, max_length=len(RATE_KEYS))
     notice: ObjectId | None = Field(None, description="the notice (通报) that led to the interview")
     appeals: list[ObjectId] = Field(default_factory=list, max_length=50)
 
@@ -89,11 +89,11 @@ class InterviewEditIn(InterviewFields):
         )
 
 
-class HoldIn(VersionIn):
+class HoldIn(RowVersionIn):
     summary: Annotated[str, PlainText(5000)]
 
 
-class FollowUpIn(VersionIn):
+class FollowUpIn(RowVersionIn):
     on: Day
     note: Note
 
@@ -247,12 +247,12 @@ class RectificationEditIn(RectificationFields):
         )
 
 
-class ProgressIn(VersionIn):
+class ProgressIn(RowVersionIn):
     note: Note
     done: bool = Field(False, description="the rectification is finished: it waits for verification")
 
 
-class VerifyIn(VersionIn):
+class VerifyIn(RowVersionIn):
     passed: bool = Field(..., description="false sends it back to in progress")
     note: Note
 
