@@ -353,3 +353,25 @@ def test_no_two_schemas_share_a_name_in_the_document() -> None:
             walk(sub)
 
     walk(Schema)
+
+
+# --- 9: days typed in the pages keep the same range ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("due", ["0001-01-01", "9999-12-31"])
+def test_a_rectification_due_out_of_range_is_refused_beside_the_field_in_the_page(
+    personas: Personas, due: str
+) -> None:
+    from oversight.models import Rectification
+    from tests.support import client_for
+
+    client = client_for(personas.supervisor)
+    form = client.get("/oversight/rectifications/new/").content.decode()
+    assert 'min="2000-01-01"' in form and 'max="2100-12-31"' in form
+    body = {"unit": personas.duyun_hr.pk, "source": "inspection", "problem": "欠薪问题反复", "due": due}
+    response = client.post(
+        "/oversight/rectifications/new/", {**body, "csrfmiddlewaretoken": client.cookies["csrftoken"].value}
+    )
+    assert response.status_code == 400
+    assert "日期应在2000-01-01至2100-12-31之间" in response.content.decode()
+    assert not Rectification.objects.exists()
