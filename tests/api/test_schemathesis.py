@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.config import SchemathesisConfig
@@ -44,6 +46,17 @@ def _count_cases() -> Iterator[None]:
     """Prints how many cases ran (this process's share under xdist), past pytest's capture."""
     yield
     print(f"\nschemathesis: {sum(CASES.values())} cases over {len(CASES)} operations", file=sys.__stderr__)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection() -> Iterator[None]:
+    """Requests go through the WSGI handler, which closes the database connection after each one; the test's
+    transaction lives on it (Django's test client turns this off the same way)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(params=PERSONAS)
