@@ -3,7 +3,7 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
@@ -115,12 +115,14 @@ class ApiRequestMiddleware:
             if hasattr(request, "_body") and _is_json(request._body):
                 return None  # Django has left request.POST empty
             return _malformed("multipart 请求体无法解析")
+        except BadRequest:
+            return _malformed("表单请求体应为UTF-8编码")
         return None
 
     def _as_json(self, response: HttpResponse) -> HttpResponse:
         status = response.status_code
         code, message = STATUS_CODES.get(status, ("http_error", response.reason_phrase))
-        if status == 403 and b"CSRF" in response.content:
+        if status == 403 and not response.streaming and b"CSRF" in response.content:
             code, message = "csrf_failed", "安全校验（CSRF）失败，请刷新页面后重试"
         answer = error_json(status=status, code=code, message=message)
         if "Allow" in response:

@@ -160,8 +160,9 @@ def test_a_batch_over_its_own_limit_is_413(personas: Personas) -> None:
         ("multipart/form-data", b"--"),
         ("multipart/form-data; boundary=b", b"--b\r\ngarbage\r\n--b--"),
         ("application/x-www-form-urlencoded", "&".join(f"f{i}=1" for i in range(1001)).encode()),
+        ("application/x-www-form-urlencoded; charset=latin-1", b"title=x"),
     ],
-    ids=["lone-surrogate", "nan", "bytes", "no-boundary", "garbage-multipart", "1001-fields"],
+    ids=["lone-surrogate", "nan", "bytes", "no-boundary", "garbage-multipart", "1001-fields", "latin-1-form"],
 )
 def test_a_body_that_cannot_be_taken_is_400_and_nothing_is_written(
     personas: Personas, content_type: str, body: bytes
