@@ -83,6 +83,7 @@ from appeals.services import (
 )
 from appeals.services.notify import notifications_mark_read
 from core.api import Page, responses
+from core.audit import audit_list_page
 from core.pagination import keyset_paginate
 from org.auth import api_user
 from org.models import User
@@ -153,6 +154,13 @@ def list_appeals(request: HttpRequest, filters: Query[AppealQuery]) -> dict[str,
     appeals, order = ordered(appeals, filters.order, unit=filters.unit)
     page = keyset_paginate(
         appeals.select_related("policy"), order=order, cursor=filters.cursor, limit=filters.limit
+    )
+    audit_list_page(
+        request=request,
+        actor=api_user(request),
+        listing="appeals",
+        cursor=filters.cursor,
+        rows=len(page.items),
     )
     return {"items": [_out(a) for a in page.items], "next_cursor": page.next_cursor}
 

@@ -2,7 +2,7 @@
 text is plain text only; output is built from model rows by the `*_out` functions below."""
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
@@ -19,7 +19,7 @@ from appeals.models import (
     UnitTask,
 )
 from appeals.services import AppealDraft, Reporter, RoutingSuggestion
-from core.api import Matching, ObjectId, PlainText, RegionCode, StrictIn
+from core.api import Day, Matching, ObjectId, PlainText, RegionCode, StrictIn
 from core.masking import mask_id_number, mask_name, mask_phone
 
 # The values of the model's TextChoices, spelled out so that strict validation and the OpenAPI enum agree;
@@ -204,8 +204,8 @@ class AppealQuery(Schema):
     risk_colour: Colour | Literal["none"] | None = Field(
         None, description="`none`: registered without a colour"
     )
-    created_from: date | None = Field(None, alias="from", description="registered on or after this day")
-    created_to: date | None = Field(
+    created_from: Day | None = Field(None, alias="from", description="registered on or after this day")
+    created_to: Day | None = Field(
         None, alias="to", description="registered on or before this day (included)"
     )
     source: Source | None = None

@@ -2,24 +2,24 @@
 
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
-from ninja import NinjaAPI
 from ninja.responses import NinjaJSONEncoder
 
 from appeals.api import router as appeals_router
 from campaigns.api import router as campaigns_router
-from core.api import UnicodeJSONRenderer, install_error_handlers
+from core.api import DocumentedAPI, JSONParser, UnicodeJSONRenderer, install_error_handlers
 from insights.api import router as insights_router
 from org.api import router as org_router
 from org.auth import API_AUTH
 from oversight.api import router as oversight_router
 
-api = NinjaAPI(
+api = DocumentedAPI(
     title="走访 Zoufang API",
     version="1",
     description="大走访工作平台接口。令牌：POST /api/v1/auth/token，然后 `Authorization: Bearer <token>`；"
     '浏览器使用会话登录。错误统一为 {"error": {"code", "message", "details"}}。',
     urls_namespace="api-v1",
     renderer=UnicodeJSONRenderer(),
+    parser=JSONParser(),
     auth=API_AUTH,
     docs_url="/docs",
     openapi_url="/openapi.json",

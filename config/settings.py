@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads a request body (the CSRF check, axes): see its docstring.
+    "core.middleware.ApiRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -209,6 +211,12 @@ CONTENT_SECURITY_POLICY = {
 }
 
 API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
+# Request bodies: Django's 2.5 MB everywhere, except where a full valid request is larger. A batch of 500 visits
+# with 2,000-character notes and suggestions is about 6 MB of UTF-8 (12 MB as \u escapes); a photo is ≤ 15 MB.
+API_BODY_LIMITS = [
+    (r"/api/v1/visits/batch", 16 * 1024 * 1024),
+    (r"/api/v1/visits/[^/]+/photos", 16 * 1024 * 1024),
+]
 # DESIGN §5: an item still open this many working days after its resolve deadline rises a level.
 APPEAL_ESCALATION_GRACE_DAYS = env.int("APPEAL_ESCALATION_GRACE_DAYS", default=5)
 

@@ -73,3 +73,20 @@ def connect_signals() -> None:
     user_logged_out.connect(_on_logout, dispatch_uid="audit_logout")
     user_login_failed.connect(_on_login_failed, dispatch_uid="audit_login_failed")
     user_locked_out.connect(_on_locked_out, dispatch_uid="audit_locked_out")
+
+
+def audit_list_page(*, request: HttpRequest, actor: Any, listing: str, cursor: str | None, rows: int) -> None:
+    """Paging through an API list is how a bulk download is made, so every page after the first (a request
+    carrying a cursor) is audited as an export: the list, its query without the cursor, the rows served. The
+    first page is what screens and devices read all day; it is not audited, so the cost is one row per page
+    that only a walk through the whole list asks for. Reference lists (units, regions) are not audited."""
+    if not cursor:
+        return
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    audit_record(
+        action=AuditEvent.Action.EXPORTED,
+        actor=actor,
+        request=request,
+        data={"via": "api_page", "list": listing, "query": query.urlencode()[:500], "rows": rows},
+    )

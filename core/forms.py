@@ -5,7 +5,9 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
+from core.api import FIRST_DAY, LAST_DAY, in_day_range
 from core.text import plain_text
 
 
@@ -27,7 +29,26 @@ class PlainTextField(forms.CharField):
             raise ValidationError(str(exc), code="plain_text") from None
 
 
-class LastDayField(forms.DateField):
+class DayField(forms.DateField):
+    """A day typed in a form, in the range every day of the product lies in (core.api.FIRST_DAY to LAST_DAY):
+    the date picker offers no other, and a typed 0001-01-01 or 9999-12-31 is refused beside the field."""
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        attrs.update(min=FIRST_DAY.isoformat(), max=LAST_DAY.isoformat())
+        return attrs
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is not None and not in_day_range(value):
+            message = _("Enter a day between %(first)s and %(last)s.") % {
+                "first": FIRST_DAY.isoformat(),
+                "last": LAST_DAY.isoformat(),
+            }
+            raise ValidationError(message, code="day_range")
+
+
+class LastDayField(DayField):
     """The end of a statistical period as people read it, its inclusive last day, rendered as YYYY-MM-DD for
     <input type=date> in every locale; the cleaned value is the exclusive end the code keeps (core.period)."""
 

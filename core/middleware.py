@@ -1,7 +1,11 @@
+import json
+import re
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -32,6 +36,113 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+API_PREFIX = "/api/"
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+# What an API answer that Django or ninja made outside the error handlers (a 405, the CSRF page, a 500) is called.
+STATUS_CODES = {
+    400: ("malformed_request", "请求格式错误，无法解析"),
+    403: ("forbidden", "无权执行此操作"),
+    404: ("not_found", "接口不存在"),
+    405: ("method_not_allowed", "此接口不支持该请求方法"),
+    413: ("body_too_large", "请求体过大"),
+    500: ("internal_error", "服务器内部错误，请稍后重试"),
+}
+
+
+def _is_json(body: bytes) -> bool:
+    try:
+        json.loads(body)
+    except ValueError:
+        return False
+    return True
+
+
+class ApiRequestMiddleware:
+    """Under /api/, a body is checked before anything reads it, and every answer is JSON in the error shape.
+
+    - A body longer than its endpoint's limit (`API_BODY_LIMITS`, else DATA_UPLOAD_MAX_MEMORY_SIZE) is 413.
+    - A form body (multipart, urlencoded) that cannot be parsed, or has too many fields, is 400. Django would
+      raise wherever `request.POST` is first read (the CSRF check, axes' login handlers) and the API would
+      answer 500; axes would neither count nor audit the failed login. A JSON body sent under a form content
+      type is read as the JSON it is, with an empty `request.POST`.
+    - An answer that is not JSON (ninja's 405, Django's CSRF page, the static 500) becomes the error shape.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.limits = [(re.compile(pattern), limit) for pattern, limit in settings.API_BODY_LIMITS]
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith(API_PREFIX):
+            return self.get_response(request)
+        response = self._refusal(request) or self.get_response(request)
+        if response.status_code >= 400 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            return self._as_json(response)
+        return response
+
+    def _refusal(self, request: HttpRequest) -> HttpResponse | None:
+        limit = next(
+            (limit for pattern, limit in self.limits if pattern.fullmatch(request.path)),
+            settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+        )
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return _malformed("Content-Length 无效")
+        if length > limit:
+            return _too_large(limit)
+        if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE and request.content_type not in FORM_TYPES:
+            # Read here, under the endpoint's own limit checked above, so that Django's site-wide one does not
+            # refuse it when the endpoint reads `request.body`.
+            request._body = request.read()
+        if request.method != "POST" or request.content_type not in FORM_TYPES:
+            return None
+        try:
+            if length <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+                request.body  # kept, so that a failed form parse can still be read as JSON  # noqa: B018
+            request.POST  # noqa: B018
+        except RequestDataTooBig:
+            return _too_large(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        except TooManyFieldsSent:
+            return _malformed(f"表单字段过多（最多{settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}个）")
+        except TooManyFilesSent:
+            return _malformed(f"上传文件过多（最多{settings.DATA_UPLOAD_MAX_NUMBER_FILES}个）")
+        except MultiPartParserError:
+            if hasattr(request, "_body") and _is_json(request._body):
+                return None  # Django has left request.POST empty
+            return _malformed("multipart 请求体无法解析")
+        except BadRequest:
+            return _malformed("表单请求体应为UTF-8编码")
+        return None
+
+    def _as_json(self, response: HttpResponse) -> HttpResponse:
+        status = response.status_code
+        code, message = STATUS_CODES.get(status, ("http_error", response.reason_phrase))
+        if status == 403 and not response.streaming and b"CSRF" in response.content:
+            code, message = "csrf_failed", "安全校验（CSRF）失败，请刷新页面后重试"
+        answer = error_json(status=status, code=code, message=message)
+        if "Allow" in response:
+            answer["Allow"] = response["Allow"]
+        return answer
+
+
+def _malformed(reason: str) -> HttpResponse:
+    return error_json(
+        status=400, code="malformed_request", message="请求格式错误，无法解析", details={"reason": reason}
+    )
+
+
+def _too_large(limit: int) -> HttpResponse:
+    return error_json(
+        status=413,
+        code="body_too_large",
+        message=f"请求体过大，此接口最多接受{limit / (1024 * 1024):.1f} MB",
+        details={"limit_bytes": limit},
+    )
 
 
 class DomainErrorMiddleware:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from core.api import DAY_RANGE_MESSAGE, FIRST_DAY, LAST_DAY, in_day_range
 from core.errors import InvalidInput
 from core.officedoc import document_date
 
@@ -80,7 +81,11 @@ def _years_after(day: date, years: int) -> date:
 
 
 def period_between(*, starts: date, ends: date) -> Period:
-    """The period [starts, ends); refused unless it is at least one day and at most three years long."""
+    """The period [starts, ends); refused unless it is at least one day and at most three years long, within
+    the days the API takes (core.api.FIRST_DAY to LAST_DAY, inclusive)."""
+    for name, day in (("from", starts), ("to", ends - timedelta(days=1) if ends > date.min else ends)):
+        if not in_day_range(day):
+            raise InvalidInput(DAY_RANGE_MESSAGE, code="invalid_input", details={name: DAY_RANGE_MESSAGE})
     if starts >= ends:
         raise InvalidInput(
             "统计期的结束日期应晚于开始日期", code="invalid_input", details={"to": "应晚于开始日期"}
@@ -124,9 +129,12 @@ def parse_day(raw: str | None, *, field: str) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise InvalidInput("日期格式应为YYYY-MM-DD", code="invalid_input", details={field: raw}) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidInput(DAY_RANGE_MESSAGE, code="invalid_input", details={field: raw})
+    return day
 
 
 def reporting_period(today: date | None = None) -> Period:

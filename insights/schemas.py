@@ -1,21 +1,22 @@
 """Shapes of the insights API."""
 
 from datetime import date, datetime
+from typing import Annotated
 
 from ninja import Field, Schema
 
-from core.api import ObjectId
+from core.api import Day, ObjectId
 
 
 class PeriodQuery(Schema):
     """The period [from, to) and the region of a metrics question."""
 
-    starts: date | None = Field(
+    starts: Day | None = Field(
         None,
         alias="from",
         description="first day of the period (Asia/Shanghai); default: the 1st of this month",
     )
-    ends: date | None = Field(
+    ends: Day | None = Field(
         None,
         alias="to",
         description="the day after the last day (the period is [from, to)); default: tomorrow",
@@ -133,7 +134,10 @@ class RankingOut(Schema):
 
 class WeightsIn(Schema):
     league: str
-    weights: dict[str, float] = Field(default_factory=dict, description="metric → weight 0–100")
+    # "NaN" and "Infinity" as strings would pass a plain float; a weight is a finite number.
+    weights: dict[str, Annotated[float, Field(allow_inf_nan=False)]] = Field(
+        default_factory=dict, description="metric → weight 0–100"
+    )
     min_samples: dict[str, int] = Field(
         default_factory=dict, description="appeal-based rate → minimum denominator, 1–1000 (default 5)"
     )

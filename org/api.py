@@ -1,4 +1,5 @@
 from axes.exceptions import AxesBackendPermissionDenied
+from axes.utils import reset as axes_reset
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from ninja import Query, Router, Status
@@ -37,6 +38,8 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Status:
         raise LockedOut("登录失败次数过多，账号已暂时锁定，请稍后再试", code="locked_out")
     if user is None:
         raise LoginFailed("用户名或密码错误", code="invalid_credentials")
+    # A session login resets the failures through the user_logged_in signal; a token is no session.
+    axes_reset(username=payload.username)
     issued = token_issue(user=user, name=payload.name, request=request)
     return Status(201, {"token": issued.key, "expires_at": issued.token.expires_at})
 

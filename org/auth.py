@@ -26,4 +26,14 @@ class TokenAuth(HttpBearer):
         return api_token.user
 
 
-API_AUTH = [TokenAuth(), SessionAuth()]
+class BrowserSessionAuth(SessionAuth):
+    """The browser's session, with its CSRF check, for a request that has one. A request with a bearer token
+    (valid or not) or with no signed-in session is not the browser's: it answers 401, never 403 `csrf_failed`."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if "HTTP_AUTHORIZATION" in request.META or not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+
+API_AUTH = [TokenAuth(), BrowserSessionAuth()]

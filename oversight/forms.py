@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from appeals.models import Appeal, Category
 from appeals.permissions import appeals_visible_to
-from core.forms import LastDayField, PlainTextField
+from core.forms import DayField, LastDayField, PlainTextField
 from insights.selectors.metrics import DEFINITIONS
 from org.models import User
 from oversight.models import Notice, RectificationSource
@@ -73,12 +73,12 @@ class OverseerForm(forms.Form):
 class PrefillForm(OverseerForm):
     """The unit and the period whose metrics give the interview's reasons."""
 
-    starts = forms.DateField(label=_("Period from"), widget=_day())
+    starts = DayField(label=_("Period from"), widget=_day())
     ends = LastDayField(label=_("Period to (last day)"))
 
 
 class InterviewForm(OverseerForm):
-    starts = forms.DateField(label=_("Period from"), required=False, widget=_day())
+    starts = DayField(label=_("Period from"), required=False, widget=_day())
     ends = LastDayField(label=_("Period to (last day)"), required=False)
     reasons = forms.MultipleChoiceField(
         label=_("Metrics that fell short"),
@@ -86,7 +86,7 @@ class InterviewForm(OverseerForm):
         choices=[(key, d.label) for key, d in DEFINITIONS.items()],
         widget=forms.CheckboxSelectMultiple,
     )
-    held_on = forms.DateField(label=_("Held on"), widget=_day())
+    held_on = DayField(label=_("Held on"), widget=_day())
     place = PlainTextField(label=_("Venue"), max_length=200)
     interviewers = PlainTextField(label=_("Interviewers"), max_length=200)
     interviewee = PlainTextField(
@@ -96,7 +96,7 @@ class InterviewForm(OverseerForm):
     commitments = forms.CharField(
         label=_("Commitments"), widget=_textarea(4), max_length=10000, help_text=_("One per line.")
     )
-    follow_up_due = forms.DateField(label=_("Follow-up due"), widget=_day())
+    follow_up_due = DayField(label=_("Follow-up due"), widget=_day())
     notice = forms.TypedChoiceField(label=_("Notice"), coerce=int, required=False, empty_value=None)
     appeals = AppealCodesField(
         label=_("Linked appeals"), help_text=_("Tracking codes, one per line or separated by commas.")
@@ -128,7 +128,7 @@ class InterviewHoldForm(forms.Form):
 
 class FollowUpForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    on = forms.DateField(label=_("Date"), widget=_day(), initial=date.today)
+    on = DayField(label=_("Date"), widget=_day(), initial=date.today)
     note = PlainTextField(label=_("Note"), max_length=2000, widget=_textarea(3))
 
 
@@ -140,7 +140,7 @@ class RectificationForm(OverseerForm):
     source = forms.ChoiceField(label=_("Source"), choices=RectificationSource.choices)
     problem = PlainTextField(label=_("Problem"), max_length=2000, widget=_textarea(3))
     measures = PlainTextField(label=_("Measures"), max_length=5000, required=False, widget=_textarea(3))
-    due = forms.DateField(label=_("Due"), widget=_day())
+    due = DayField(label=_("Due"), widget=_day())
     interview = forms.IntegerField(widget=forms.HiddenInput, required=False)
     appeals = AppealCodesField(
         label=_("Linked appeals"), help_text=_("Tracking codes, one per line or separated by commas.")
@@ -172,7 +172,7 @@ class PracticeForm(OverseerForm):
     tags = forms.CharField(
         label=_("Tags"), required=False, max_length=300, help_text=_("Separated by commas.")
     )
-    period_starts = forms.DateField(label=_("Period from"), widget=_day())
+    period_starts = DayField(label=_("Period from"), widget=_day())
     period_ends = LastDayField(label=_("Period to (last day)"))
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -185,7 +185,7 @@ class PracticeForm(OverseerForm):
 
 
 class NoticeForm(forms.Form):
-    starts = forms.DateField(label=_("Period from"), widget=_day())
+    starts = DayField(label=_("Period from"), widget=_day())
     ends = LastDayField(
         label=_("Period to (last day)"), help_text=_("The last day the notice counts, itself included.")
     )

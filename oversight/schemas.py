@@ -12,7 +12,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from appeals.models import Appeal
-from core.api import ObjectId, PlainText, StrictIn
+from core.api import Day, ObjectId, PlainText, StrictIn
 from insights.schemas import PeriodOut, RegionRef
 from insights.selectors.metrics import RATE_KEYS
 from oversight.models import GoodPractice, Interview, InterviewFollowUp, Rectification, RectificationUpdate
@@ -22,19 +22,18 @@ from oversight.services import InterviewData, PracticeData, Reason, Rectificatio
 InterviewStatusName = Literal["scheduled", "held", "followed_up", "closed"]
 RectificationStatusName = Literal["open", "in_progress", "done", "verified"]
 SourceName = Literal["case_review", "chronic_problem", "inspection", "public_opinion"]
-Day = Annotated[date, Field(strict=False)]
 Text200 = Annotated[str, PlainText(200)]
 Note = Annotated[str, PlainText(2000)]
 
 
-class VersionIn(StrictIn):
+class RowVersionIn(StrictIn):
     version: int = Field(..., ge=1, description="the version of the row this action acts on")
 
 
 # --- interviews -----------------------------------------------------------------------------------------------
 
 
-class ReasonIn(StrictIn):
+class MetricReasonIn(StrictIn):
     metric: str = Field(..., max_length=40, description=f"one of {', '.join(RATE_KEYS)}")
     value: float | None = Field(..., ge=0, le=1, strict=False)
     starts: Day = Field(..., alias="from")
@@ -56,7 +55,7 @@ class InterviewFields(StrictIn):
 
 class InterviewIn(InterviewFields):
     unit: ObjectId = Field(..., description="the interviewed unit")
-    reasons: list[ReasonIn] = Field(default_factory=list, max_length=len(RATE_KEYS))
+    reasons: list[MetricReasonIn] = Field(default_factory=list, max_length=len(RATE_KEYS))
     notice: ObjectId | None = Field(None, description="the notice (通报) that led to the interview")
     appeals: list[ObjectId] = Field(default_factory=list, max_length=50)
 
@@ -90,19 +89,19 @@ class InterviewEditIn(InterviewFields):
         )
 
 
-class HoldIn(VersionIn):
+class HoldIn(RowVersionIn):
     summary: Annotated[str, PlainText(5000)]
 
 
-class FollowUpIn(VersionIn):
+class FollowUpIn(RowVersionIn):
     on: Day
     note: Note
 
 
 class LedgerQuery(Schema):
     unit: ObjectId | None = None
-    starts: date | None = Field(None, alias="from", description="on or after this day")
-    ends: date | None = Field(None, alias="to", description="on or before this day")
+    starts: Day | None = Field(None, alias="from", description="on or after this day")
+    ends: Day | None = Field(None, alias="to", description="on or before this day")
     cursor: str | None = Field(None, max_length=500)
     limit: int = Field(50, ge=1, le=200)
 
@@ -113,8 +112,8 @@ class InterviewQuery(LedgerQuery):
 
 class PrefillQuery(Schema):
     unit: ObjectId
-    starts: date = Field(..., alias="from")
-    ends: date = Field(..., alias="to", description="exclusive")
+    starts: Day = Field(..., alias="from")
+    ends: Day = Field(..., alias="to", description="exclusive")
 
 
 class ReasonOut(Schema):
@@ -248,12 +247,12 @@ class RectificationEditIn(RectificationFields):
         )
 
 
-class ProgressIn(VersionIn):
+class ProgressIn(RowVersionIn):
     note: Note
     done: bool = Field(False, description="the rectification is finished: it waits for verification")
 
 
-class VerifyIn(VersionIn):
+class VerifyIn(RowVersionIn):
     passed: bool = Field(..., description="false sends it back to in progress")
     note: Note
 
@@ -416,8 +415,8 @@ def practice_out(p: GoodPractice) -> dict[str, Any]:
 
 
 class NoticeIn(StrictIn):
-    starts: date = Field(..., alias="from", description="first day of the period (Asia/Shanghai)")
-    ends: date = Field(..., alias="to", description="the day after the last day: the period is [from, to)")
+    starts: Day = Field(..., alias="from", description="first day of the period (Asia/Shanghai)")
+    ends: Day = Field(..., alias="to", description="the day after the last day: the period is [from, to)")
     region: str = Field(..., pattern=r"^\d{12}$", description="a prefecture or county code")
 
     # Dates arrive as JSON strings: strict mode would refuse every one.

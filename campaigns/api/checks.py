@@ -33,6 +33,7 @@ from campaigns.selectors import (
 )
 from campaigns.services import spot_check_draw, spot_check_record
 from core.api import Page, responses
+from core.audit import audit_list_page
 from core.pagination import keyset_paginate
 from org.auth import api_user
 from org.permissions import access_unit, require_role
@@ -54,6 +55,9 @@ def list_visit_flags(request: HttpRequest, filters: Query[FlagQuery]) -> dict[st
         FlagFilters(kind=filters.kind, region=filters.region, campaign=filters.campaign),
     )
     page = keyset_paginate(visits, order=FLAG_ORDER, cursor=filters.cursor, limit=filters.limit)
+    audit_list_page(
+        request=request, actor=user, listing="visit_flags", cursor=filters.cursor, rows=len(page.items)
+    )
     return {"items": [flagged_visit_out(v) for v in page.items], "next_cursor": page.next_cursor}
 
 

@@ -26,7 +26,8 @@ def _coordinate(value: float | None) -> Decimal | None:
 
 @router.post(
     "/visits/{uuid:visit_uuid}/photos",
-    response={**responses(PhotoOut, 404, 409, status=201), 200: PhotoOut},
+    # 405: a visit named by a number, not a uuid, is the path of the photo list, which only reads.
+    response={**responses(PhotoOut, 404, 405, 409, status=201), 200: PhotoOut},
     summary="Add a photo to my visit (idempotent by uuid)",
 )
 def add_photo(

@@ -31,6 +31,7 @@ from campaigns.selectors import VISIT_ORDER, VisitFilters, campaign_progress, vi
 from campaigns.selectors.coverage import COVERAGE_DEFINITION, area_access, campaign_coverage
 from campaigns.services import VisitData, visit_record, visits_record_batch
 from core.api import Page, responses
+from core.audit import audit_list_page
 from core.pagination import keyset_paginate
 from org.auth import api_user
 
@@ -130,6 +131,13 @@ def list_visits(request: HttpRequest, filters: Query[VisitQuery]) -> dict[str, A
         ),
     )
     page = keyset_paginate(visits, order=VISIT_ORDER, cursor=filters.cursor, limit=filters.limit)
+    audit_list_page(
+        request=request,
+        actor=api_user(request),
+        listing="visits",
+        cursor=filters.cursor,
+        rows=len(page.items),
+    )
     return {"items": [visit_out(v) for v in page.items], "next_cursor": page.next_cursor}
 
 

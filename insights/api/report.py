@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
-from core.api import ErrorOut, responses
+from core.api import error_responses, responses
 from core.officedoc import DOCX_CONTENT_TYPE
 from core.period import REPORTING_DEFAULT, period_or_default
 from insights.docx import decision_report_download
@@ -60,7 +60,7 @@ def get_decision_report(request: HttpRequest, filters: Query[PeriodQuery]) -> di
 
 @router.get(
     "/reports/decision.docx",
-    response={401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response=error_responses(403, 404),
     summary="The decision report as a Word file (audited)",
     openapi_extra={
         "responses": {

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from core.api import Page, responses
+from core.audit import audit_list_page
 from core.pagination import keyset_paginate
 from core.period import period_between
 from org.auth import api_user
@@ -44,8 +45,8 @@ from oversight.schemas import (
     RectificationIn,
     RectificationOut,
     RectificationQuery,
+    RowVersionIn,
     VerifyIn,
-    VersionIn,
     interview_detail_out,
     interview_out,
     practice_out,
@@ -98,6 +99,9 @@ def list_interviews(request: HttpRequest, filters: Query[InterviewQuery]) -> dic
         LedgerFilters(unit=filters.unit, status=filters.status, starts=filters.starts, ends=filters.ends),
     )
     page = keyset_paginate(rows, order=INTERVIEW_ORDER, cursor=filters.cursor, limit=filters.limit)
+    audit_list_page(
+        request=request, actor=user, listing="interviews", cursor=filters.cursor, rows=len(page.items)
+    )
     return {"items": [interview_out(i) for i in page.items], "next_cursor": page.next_cursor}
 
 
@@ -190,7 +194,7 @@ def follow_up_interview(request: HttpRequest, interview_id: int, payload: Follow
     by_alias=True,
     summary="Close a followed-up interview",
 )
-def close_interview(request: HttpRequest, interview_id: int, payload: VersionIn) -> dict[str, Any]:
+def close_interview(request: HttpRequest, interview_id: int, payload: RowVersionIn) -> dict[str, Any]:
     user = api_user(request)
     interview = access_interview(user, interview_id)
     interview_close(actor=user, interview=interview, expected_version=payload.version)
@@ -220,6 +224,9 @@ def list_rectifications(request: HttpRequest, filters: Query[RectificationQuery]
         ),
     )
     page = keyset_paginate(rows, order=RECTIFICATION_ORDER, cursor=filters.cursor, limit=filters.limit)
+    audit_list_page(
+        request=request, actor=user, listing="rectifications", cursor=filters.cursor, rows=len(page.items)
+    )
     return {"items": [rectification_out(r) for r in page.items], "next_cursor": page.next_cursor}
 
 
@@ -311,6 +318,9 @@ def list_practices(request: HttpRequest, filters: Query[PracticeQuery]) -> dict[
         ),
     )
     page = keyset_paginate(rows, order=PRACTICE_ORDER, cursor=filters.cursor, limit=filters.limit)
+    audit_list_page(
+        request=request, actor=user, listing="practices", cursor=filters.cursor, rows=len(page.items)
+    )
     return {"items": [practice_out(p) for p in page.items], "next_cursor": page.next_cursor}
 
 
@@ -356,7 +366,7 @@ def edit_practice(request: HttpRequest, practice_id: int, payload: PracticeEditI
     by_alias=True,
     summary="Publish a good practice to everyone in scope",
 )
-def publish_practice(request: HttpRequest, practice_id: int, payload: VersionIn) -> dict[str, Any]:
+def publish_practice(request: HttpRequest, practice_id: int, payload: RowVersionIn) -> dict[str, Any]:
     user = api_user(request)
     practice = access_practice(user, practice_id)
     practice_publish(actor=user, practice=practice, published=True, expected_version=payload.version)
@@ -369,7 +379,7 @@ def publish_practice(request: HttpRequest, practice_id: int, payload: VersionIn)
     by_alias=True,
     summary="Withdraw a good practice to a draft",
 )
-def unpublish_practice(request: HttpRequest, practice_id: int, payload: VersionIn) -> dict[str, Any]:
+def unpublish_practice(request: HttpRequest, practice_id: int, payload: RowVersionIn) -> dict[str, Any]:
     user = api_user(request)
     practice = access_practice(user, practice_id)
     practice_publish(actor=user, practice=practice, published=False, expected_version=payload.version)

@@ -5,7 +5,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
-from core.api import ErrorOut, Page, responses
+from core.api import Page, error_responses, responses
+from core.audit import audit_list_page
 from core.officedoc import DOCX_CONTENT_TYPE
 from core.pagination import keyset_paginate
 from core.period import period_between
@@ -19,7 +20,7 @@ from oversight.permissions import (
     require_notice_reader,
     require_notice_writer,
 )
-from oversight.schemas import NoticeEditIn, NoticeIn, NoticeListItem, NoticeOut, NoticeQuery, VersionIn
+from oversight.schemas import NoticeEditIn, NoticeIn, NoticeListItem, NoticeOut, NoticeQuery, RowVersionIn
 from oversight.selectors.notices import NOTICE_ORDER, NoticeFilters, notice_list
 from oversight.services.notices import NoticeEdit, notice_draft, notice_edit, notice_publish
 
@@ -75,6 +76,9 @@ def list_notices(request: HttpRequest, filters: Query[NoticeQuery]) -> dict[str,
         notices_visible_to(user), NoticeFilters(status=filters.status, region=region, year=filters.year)
     )
     page = keyset_paginate(rows, order=NOTICE_ORDER, cursor=filters.cursor, limit=filters.limit)
+    audit_list_page(
+        request=request, actor=user, listing="notices", cursor=filters.cursor, rows=len(page.items)
+    )
     return {"items": [_out(n, content=False) for n in page.items], "next_cursor": page.next_cursor}
 
 
@@ -120,7 +124,7 @@ def post_notice(request: HttpRequest, notice_id: int, payload: NoticeEditIn) -> 
     by_alias=True,
     summary="Publish (印发) a draft: it gets the next document number of the year",
 )
-def publish_notice(request: HttpRequest, notice_id: int, payload: VersionIn) -> dict[str, Any]:
+def publish_notice(request: HttpRequest, notice_id: int, payload: RowVersionIn) -> dict[str, Any]:
     """409 `already_published` for a published notice, `stale_version` for an outdated version."""
     user = api_user(request)
     notice = access_notice(user, notice_id)
@@ -130,7 +134,7 @@ def publish_notice(request: HttpRequest, notice_id: int, payload: VersionIn) -> 
 
 @router.get(
     "/notices/{notice_id}/docx",
-    response={401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response=error_responses(403, 404),
     summary="The notice as a Word file in the official document layout",
     openapi_extra={
         "responses": {
