@@ -65,7 +65,7 @@ def decision_report_docx(report: DecisionReport) -> bytes:
         )
         doc.paragraph(str(HOTNESS_FORMULA), bold_lead="热度指数：")
     else:
-        doc.paragraph("统计期内没有同一乡镇同类诉求达到3件以上的热点问题。")
+        doc.paragraph("统计期内没有3件以上相似诉求构成的热点问题。")
 
     doc.heading1("风险隐患")
     colours = "，".join(f"{COLOUR_NAMES[c]}{n}件" for c, n in report.open_disputes.items())

@@ -254,8 +254,11 @@ def _hot_recommendations(hot: list[HotIssue]) -> list[Recommendation]:
     for issue in hot:
         if issue.growth is not None and issue.growth <= HOT_GROWTH:
             continue
-        subject = f"{issue.place_name}{issue.category_name}"
-        text = f"建议将“{subject}”问题列为“每月一题”，由牵头部门集中研究、源头治理。"
+        lead = issue.titles[0] if issue.titles else issue.category_name
+        text = (
+            f"建议将{issue.place_name}“{lead}”等{issue.appeals}件诉求反映的问题列为“每月一题”，"
+            "由牵头部门集中研究、源头治理。"
+        )
         if issue.growth is None:
             trigger = f"热点第{issue.rank}名：本期{issue.appeals}件，上期0件，为新出现的热点"
         else:
