@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
@@ -30,6 +31,8 @@ THRESHOLD = 0.35
 TITLE_WEIGHT = 2
 PHRASES = 5
 PHRASE_CHARS = 8
+COMMON_SHARE = 0.04
+COMMON_MIN_TEXTS = 500
 DENSE_LIMIT = 5000  # up to this many texts a group keeps its cosines dense (5000² × 4 bytes = 100 MB)
 
 # Words of every appeal ("反映", "希望", "问题"): they say a text is an appeal, not what it is about.
@@ -194,8 +197,9 @@ _PLACE_END = re.compile(
     r"(?:小区|社区|村|组|镇|乡|街道|路|街|大道|学校|小学|中学|医院|公司|广场|市场|园|花园|苑|城)$"
 )
 _PSEUDO = re.compile(r"^[A-Z]\d{0,3}(?:省|市|区|县|镇|乡|街道|村|社区)$")
-# Parts of speech that can begin a place name: nouns, names, foreign words, numbers (二期, 107国道).
-_NAME_TAGS = frozenset("nxem")
+# Parts of speech that never belong to a place name: verbs, prepositions, conjunctions, particles, adverbs,
+# pronouns, localisers (附近, 旁), punctuation, modal particles.
+_NOT_NAME_TAGS = frozenset("vpcudrfwy")
 _GENERIC_PLACES = frozenset(
     {"小区", "社区", "村", "镇", "乡", "街道", "路", "街", "学校", "医院", "公司", "城"}
 )
@@ -224,6 +228,7 @@ def words(text: Text) -> list[str]:
     return title * TITLE_WEIGHT + body
 
 
+@lru_cache(maxsize=200_000)
 def _keep(word: str) -> bool:
     return len(word) > 1 and word not in STOP_WORDS and not word.isdigit() and any(c.isalnum() for c in word)
 
@@ -243,7 +248,12 @@ def vectors(texts: Sequence[Text]) -> tuple[sparse.csr_matrix, list[str]]:
     )
     df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=len(vocabulary))
     idf = np.log((1 + len(texts)) / (1 + df)) + 1
-    weighted = tf @ sparse.diags(idf)
+    # A word in more than COMMON_SHARE of many texts tells no problem apart (it is how people write):
+    # dropped, it also spares the similarity product most of its pairs.
+    if len(texts) >= COMMON_MIN_TEXTS:
+        idf[df > COMMON_SHARE * len(texts)] = 0
+    weighted = sparse.csr_matrix(tf @ sparse.diags(idf))
+    weighted.eliminate_zeros()
     norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
     norms[norms == 0] = 1
     unit = sparse.diags(1 / norms) @ weighted
@@ -374,7 +384,12 @@ def places(text: str) -> list[str]:
             if joined not in _GENERIC_PLACES:
                 found.append(joined)
             run = []
-        elif flag[:1] in _NAME_TAGS and word not in STOP_WORDS and not word.isspace():
+        elif (
+            flag[:1] not in _NOT_NAME_TAGS
+            and word not in STOP_WORDS
+            and not word.isspace()
+            and word.isalnum()
+        ):
             run.append(word)
         else:
             run = []

@@ -68,6 +68,7 @@ class HotIssue:
     category_name: str
     place_code: str  # the township's (or county's) 12-digit code
     place_name: str  # 都匀市广惠街道
+    place_words: str  # the place most of its appeals name (锦绣家园), "" when none
     period: Period
     appeals: int
     reporters: int
@@ -231,6 +232,7 @@ def hot_issues(
                 category_name=category.name if category else "",
                 place_code=found.place,
                 place_name=place_name,
+                place_words=found.place_words,
                 period=period,
                 appeals=r["n"],
                 reporters=reporters,

@@ -125,7 +125,7 @@ def hot_run_compute(*, county: str, window: Window) -> HotRun:
                 place=place,
                 title=redact(found_cluster.title)[:200],
                 phrases=" ".join(found_cluster.phrases)[:200],
-                place_words=found_cluster.place[:100],
+                place_words=redact(found_cluster.place)[:100],
                 appeals=len(current),
                 previous=len(found_cluster.members) - len(current),
             )

@@ -241,3 +241,37 @@ def test_the_index_weights_sum_to_one_hundred_at_every_maximum() -> None:
     maxima = {"appeals": 10, "reporters": 8, "support": 12}
     assert hotness(appeals=10, reporters=8, growth=5.0, risk=1.0, support=12, maxima=maxima) == 100.0
     assert hotness(appeals=10, reporters=8, growth=1.0, risk=0.0, support=12, maxima=maxima) == 70.0
+
+
+# --- GET /api/v1/hot-issues ---------------------------------------------------------------------------------
+
+QUERY = {"from": "2025-03-01", "to": "2025-04-01"}
+
+
+def test_the_api_answers_the_ranked_clusters_with_their_appeals(clusters) -> None:
+    response = client_for(clusters.dispatcher).get("/api/v1/hot-issues", QUERY)
+    assert response.status_code == 200
+    body = response.json()
+    assert [i["rank"] for i in body["items"]] == [1, 2, 3]
+    first = body["items"][0]
+    assert set(first) >= {"rank", "key", "index", "from", "to", "place", "description", "appeal_ids"}
+    assert (first["from"], first["to"]) == ("2025-03-01", "2025-04-01")
+    assert first["place"].startswith("都匀市文峰街道") and len(first["appeal_ids"]) == 3
+    assert "\\u" not in response.content.decode() and body["hotness_formula"]
+
+
+def test_the_api_narrows_to_a_region_and_answers_out_of_scope_like_missing(clusters) -> None:
+    client = client_for(clusters.dispatcher)
+    items = client.get("/api/v1/hot-issues", {**QUERY, "region": WENFENG}).json()["items"]
+    assert len(items) == 2 and all(i["place"].startswith("都匀市文峰街道") for i in items)
+    fuquan = client.get("/api/v1/hot-issues", {**QUERY, "region": "522702000000"})
+    missing = client.get("/api/v1/hot-issues", {**QUERY, "region": "522799000000"})
+    assert fuquan.status_code == missing.status_code == 404
+    assert fuquan.json()["error"]["code"] == missing.json()["error"]["code"]
+
+
+def test_the_api_refuses_roles_without_an_overview_and_bad_input(clusters) -> None:
+    assert client_for(clusters.visitor).get("/api/v1/hot-issues", QUERY).status_code == 403
+    bad = client_for(clusters.dispatcher).get("/api/v1/hot-issues", {"from": "2025-13-01"})
+    assert bad.status_code == 422 and bad.json()["error"]["details"]
+    assert HotRun.objects.count() == 0
