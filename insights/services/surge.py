@@ -83,7 +83,7 @@ def _category_surges(week: Window) -> list[Surge]:
     )
     current = Q(created_at__gte=local_midnight(week.starts))
     rows = (
-        appeals.exclude(category_id=None)
+        appeals.filter(category__isnull=False)
         .values("category_id", township=Substr("region_id", 1, 9, output_field=CharField()))
         .annotate(n=Count("pk", filter=current), before=Count("pk", filter=~current))
         .filter(n__gte=SURGE_MIN)
