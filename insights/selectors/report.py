@@ -31,6 +31,7 @@ from insights.selectors.metrics import DEFINITIONS, RATE_KEYS, metrics_summary
 from insights.selectors.rankings import INVERSE, THRESHOLDS, failing, rankings
 from org.models import User
 from org.permissions import user_scope
+from text.redact import redact
 
 HOT_GROWTH = 1.5
 RED_DAYS = 7
@@ -202,7 +203,7 @@ def risks(
         items.append(
             RiskItem(
                 code=appeal.code,
-                title=appeal.title,
+                title=redact(appeal.title),
                 colour=appeal.risk_colour,
                 place_name=township.name if township is place else f"{township.name}{place.name}",
                 registered_on=timezone.localdate(appeal.created_at),
