@@ -275,3 +275,32 @@ def test_the_api_refuses_roles_without_an_overview_and_bad_input(clusters) -> No
     bad = client_for(clusters.dispatcher).get("/api/v1/hot-issues", {"from": "2025-13-01"})
     assert bad.status_code == 422 and bad.json()["error"]["details"]
     assert HotRun.objects.count() == 0
+
+
+# --- the map on the dashboard -------------------------------------------------------------------------------
+
+
+def test_the_dashboard_maps_the_townships_with_hot_issues(clusters, settings) -> None:
+    import json
+    import re
+
+    settings.MAP_TILE_URL = ""
+    page = client_for(clusters.dispatcher).get("/insights/", {"from": "2025-03-01", "to": "2025-03-31"})
+    html = page.content.decode()
+    assert 'data-testid="hot-map"' in html and "vendor/leaflet/leaflet.js" in html
+    found = re.search(r'<script id="hot-map-data" type="application/json">(.*?)</script>', html, re.S)
+    assert found is not None
+    data = json.loads(found.group(1))
+    assert {p["code"] for p in data["points"]} == {GUANGHUI, WENFENG} and data["tiles"] == ""
+    wenfeng = next(p for p in data["points"] if p["code"] == WENFENG)
+    assert len(wenfeng["issues"]) == 2 and wenfeng["approximate"] is True
+    assert all(i["url"].startswith("/appeals/?ids=") for i in wenfeng["issues"])
+    assert "都匀市文峰街道" in html and "522702" not in json.dumps(data)
+
+
+def test_a_configured_tile_url_reaches_the_map(clusters, settings) -> None:
+    settings.MAP_TILE_URL = "https://t{s}.tianditu.gov.cn/vec_w/wmts?tk=KEY&x={x}&y={y}&l={z}"
+    html = (
+        client_for(clusters.supervisor).get("/insights/", {"from": "2025-03-01", "to": "2025-03-31"}).content
+    )
+    assert b"tianditu.gov.cn" in html

@@ -32,6 +32,7 @@ from insights.selectors.dashboard import (
     overdue_rows,
     overview_json,
 )
+from insights.selectors.hotmap import hot_map
 from insights.selectors.metrics import DEFINITIONS
 from insights.selectors.rankings import INVERSE, THRESHOLDS, RankingRow, rankings
 from org.models import Unit, UnitLevel, User
@@ -144,6 +145,7 @@ def _area_page(request: HttpRequest, user: User, *, code: str | None, level: int
             for row in result.heat
         ],
         "export_heat": query_string({**_window(period), "export": "heat"}),
+        "hot_map": hot_map(user=user, period=period, region=region),
     }
     return render(request, "insights/dashboard.html", context)
 
