@@ -30,7 +30,7 @@
     var source = document.getElementById("hot-map-data");
     if (!holder || !source || typeof L === "undefined") { return; }
     var data = JSON.parse(source.textContent);
-    var map = L.map(holder, { zoomControl: true, attributionControl: Boolean(data.tiles) });
+    var map = L.map(holder, { zoomControl: true, zoomSnap: 0.25, attributionControl: Boolean(data.tiles) });
     if (data.tiles) {
       L.tileLayer(data.tiles, { subdomains: data.subdomains || "abc", attribution: data.attribution || "", maxZoom: 18 })
         .addTo(map);
@@ -47,10 +47,11 @@
       marker.bindPopup(popup(point));
       bounds.push([point.lat, point.lng]);
     });
+    map.invalidateSize();
     if (bounds.length > 1) {
-      map.fitBounds(bounds, { padding: [30, 30], maxZoom: 12 });
+      map.fitBounds(bounds, { padding: [24, 24], maxZoom: 12, animate: false });
     } else {
-      map.setView(data.centre, data.zoom);
+      map.setView(data.centre, data.zoom, { animate: false });
     }
   }
 
