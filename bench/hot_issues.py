@@ -14,6 +14,8 @@ Needs the teddy2020 data (read in place, never copied) and a migrated database (
 
 import argparse
 import json
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -50,7 +52,9 @@ def main() -> None:
             walls.append(time.perf_counter() - started)
             line = json.loads(done.stdout.strip().splitlines()[-1])
             own.append(float(line["seconds"]))
-    print(f"command: {line}")
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(f"command: {line}; load average {os.getloadavg()[0]:.1f}")
+    print(f"CPU s per run (user + system, mean): {(cpu.ru_utime + cpu.ru_stime) / args.runs:.2f}")
     print(
         f"process wall s: median {statistics.median(walls):.2f}, max {max(walls):.2f}; "
         f"command s: median {statistics.median(own):.2f}, max {max(own):.2f} (budget 10 s)"

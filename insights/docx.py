@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from core.officedoc import OfficialDocument, chinese_number, docx_response
-from insights.selectors.hot import HOTNESS_FORMULA
+from insights.selectors.hot import CLUSTERING, HOTNESS_FORMULA
 from insights.selectors.report import (
     DecisionReport,
     change_words,
@@ -64,6 +64,7 @@ def decision_report_docx(report: DecisionReport) -> bytes:
             caption="表2 热点问题",
         )
         doc.paragraph(str(HOTNESS_FORMULA), bold_lead="热度指数：")
+        doc.paragraph(str(CLUSTERING), bold_lead="归并方法：")
     else:
         doc.paragraph("统计期内没有3件以上相似诉求构成的热点问题。")
 

@@ -397,15 +397,20 @@ def places(text: str) -> list[str]:
 
 
 def common_place(texts: Sequence[Text]) -> str:
-    """The place words named by at least half of the texts, most named first, joined (A3区丽发新城小区)."""
-    counts: Counter[str] = Counter()
-    for text in texts:
-        counts.update(set(places(text.title) or places(text.body[:200])))
+    """The longest place named (alone or inside a longer place word) by at least half of the texts, with the
+    pseudonymised district before it when half of them name one too (A2区 + 丽发新城)."""
+    named = [set(places(text.title) or places(text.body[:200])) for text in texts]
     wanted = max(2, (len(texts) + 1) // 2) if len(texts) > 1 else 1
-    common = [word for word, n in counts.most_common(3) if n >= wanted]
-    if not common:
-        return ""
-    # In the order the representative text names them, so a district comes before its estate.
-    first = texts[0].title + " " + texts[0].body[:200]
-    common.sort(key=lambda w: first.find(w) if w in first else len(first))
-    return "".join(w for w in common if not any(w != o and w in o for o in common))
+    candidates = {place for found in named for place in found if place not in _GENERIC_PLACES}
+
+    def support(place: str) -> int:
+        return sum(1 for found in named if any(place in other for other in found))
+
+    common = [c for c in candidates if support(c) >= wanted]
+    districts = sorted((c for c in common if _PSEUDO.match(c)), key=lambda c: (-support(c), c))
+    others = sorted((c for c in common if not _PSEUDO.match(c)), key=lambda c: (-len(c), -support(c), c))
+    district = districts[0] if districts else ""
+    place = others[0] if others else ""
+    if place.startswith(district):
+        return place
+    return district + place
