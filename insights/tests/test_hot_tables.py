@@ -111,6 +111,6 @@ def test_the_teddy2020_messages_give_the_known_hot_issues(tmp_path: Path) -> Non
     summary = run("--csv", str(TEDDY), "--out", str(book))
     assert summary["messages"] == 4326 and int(str(summary["clusters"])) >= 50
     top = [row[5] for row in xlsx_rows(book.read_bytes(), 1)[1:6]]
-    # The two issues the task's own answer puts first: the mixing plant by 丽发新城, the 伊景园滨河苑 parking.
+    # The two largest problems of the file: the mixing plant by 丽发新城, the parking sold with 伊景园滨河苑.
     assert any("丽发新城" in t and "搅拌" in t for t in top)
     assert any("滨河苑" in t and "车位" in t for t in top)
