@@ -37,6 +37,7 @@ from insights.selectors.metrics import DEFINITIONS
 from insights.selectors.rankings import INVERSE, THRESHOLDS, RankingRow, rankings
 from org.models import Unit, UnitLevel, User
 from org.permissions import regions_visible_to
+from text.redact import redact
 
 # The presets of the dashboards' period picker.
 PICKER = ("this_month", "last_month", "this_quarter", "this_year")
@@ -255,7 +256,7 @@ def _overdue_export(
         for appeal in rows.iterator(chunk_size=EXPORT_CHUNK):
             yield [
                 appeal.code,
-                appeal.title,
+                redact(appeal.title),
                 appeal.lead_unit.name if appeal.lead_unit else "",
                 appeal.resolve_due,
                 days_overdue(appeal.resolve_due, now),  # type: ignore[arg-type]
