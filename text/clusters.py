@@ -391,6 +391,9 @@ def places(text: str) -> list[str]:
             and word.isalnum()
         ):
             run.append(word)
+        elif flag == "v" and len(word) == 2 and word not in STOP_WORDS:
+            # jieba reads some name words as verbs (丽发 of 丽发新城): kept only if a place word follows at once.
+            run = [word]
         else:
             run = []
     return found

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from appeals.models import Appeal
+from appeals.permissions import appeals_visible_to
 from appeals.services import Reporter
 from core.period import period_between
 from geo.models import Region
@@ -304,3 +305,31 @@ def test_a_configured_tile_url_reaches_the_map(clusters, settings) -> None:
         client_for(clusters.supervisor).get("/insights/", {"from": "2025-03-01", "to": "2025-03-31"}).content
     )
     assert b"tianditu.gov.cn" in html
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "visitor",
+        "handler",
+        "unit_head",
+        "other_handler",
+        "dispatcher",
+        "supervisor",
+        "prefecture_supervisor",
+        "other_leader",
+        "township_handler",
+        "admin",
+    ],
+)
+def test_every_persona_gets_hot_issues_of_its_own_scope_or_a_refusal(clusters, name) -> None:
+    from org.permissions import user_scope
+
+    user = getattr(clusters, name)
+    response = client_for(user).get("/api/v1/hot-issues", QUERY)
+    allowed = user_scope(user).holds("leader", "supervisor", "admin", "dispatcher")
+    assert response.status_code == (200 if allowed else 403), name
+    if allowed:
+        visible = set(appeals_visible_to(user).values_list("pk", flat=True))
+        ids = {i for item in response.json()["items"] for i in item["appeal_ids"]}
+        assert ids <= visible, name
