@@ -219,11 +219,12 @@ class KeyNumberOut(Schema):
 
 class HotIssueOut(Schema):
     rank: int
-    key: str = Field(..., description="问题ID: <township code>-<category code>")
-    category_code: str
+    key: str = Field(..., description="问题ID: the tracking code of the cluster's most typical appeal")
+    category_code: str = Field(..., description="the commonest category among the cluster's appeals")
     category_name: str
     place_code: str
     place_name: str
+    place_words: str = Field(..., description="the place most of its appeals name, or empty")
     period: PeriodOut
     appeals: int
     reporters: int = Field(..., description="distinct reporters; each anonymous appeal counts once")
@@ -232,8 +233,10 @@ class HotIssueOut(Schema):
     risk: float = Field(..., description="share of red or orange disputes")
     support: int = Field(..., description="people concerned (Σ parties)")
     index: float = Field(..., description="hotness index 0–100, see hotness_formula")
-    titles: list[str]
+    titles: list[str] = Field(..., description="redacted, the most typical first")
+    phrases: list[str] = Field(..., description="key phrases of the cluster")
     description: str
+    appeal_ids: list[int] = Field(..., description="the cluster's appeals of the period the reader may see")
     url: str = Field(..., description="the appeals list behind the row")
 
 
