@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Count, Max, QuerySet
+from django.db.models import CharField, Count, Max, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -50,8 +50,10 @@ def county_of(region_code: str) -> str:
 
 
 def _window_appeals(county: str, window: Window) -> QuerySet[Appeal]:
+    # A prefecture's (or province's) own appeals form a "county" of their own, not the whole subtree.
+    area = Q(region_id=county) if county[4:6] == "00" else Q(region__code__range=subtree_bounds(county[:6]))
     return Appeal.objects.filter(
-        region__code__range=subtree_bounds(county[:6]),
+        area,
         created_at__gte=local_midnight(window.before),
         created_at__lt=local_midnight(window.ends),
     )
