@@ -17,6 +17,8 @@ from core.errors import InvalidInput
 from core.officedoc import document_date
 
 MAX_YEARS = 3
+# Rankings, notices and reports judge whole months (DESIGN §6): by default the last complete month.
+REPORTING_DEFAULT = "last_month"
 
 PRESETS: dict[str, Promise] = {
     "this_month": _("This month so far"),
@@ -127,24 +129,45 @@ def parse_day(raw: str | None, *, field: str) -> date | None:
         raise InvalidInput("日期格式应为YYYY-MM-DD", code="invalid_input", details={field: raw}) from None
 
 
-def period_or_default(*, starts: date | None, ends: date | None, today: date | None = None) -> Period:
-    """The period asked for, its missing ends taken from this month so far."""
-    default = preset_period("this_month", today or timezone.localdate())
+def reporting_period(today: date | None = None) -> Period:
+    """The default period of rankings, notices and reports: the last complete month."""
+    return preset_period(REPORTING_DEFAULT, today or timezone.localdate())
+
+
+def period_or_default(
+    *, starts: date | None, ends: date | None, today: date | None = None, preset: str = "this_month"
+) -> Period:
+    """The period asked for; with neither end given the preset's period, else the missing end taken from this
+    month so far."""
+    today = today or timezone.localdate()
+    if starts is None and ends is None:
+        return preset_period(preset, today)
+    default = preset_period("this_month", today)
     return period_between(starts=starts or default.starts, ends=ends or default.ends)
 
 
+def end_from_last_day(last: date | None) -> date | None:
+    """The exclusive end of a period whose inclusive last day a person typed."""
+    return None if last is None else last + timedelta(days=1)
+
+
 def period_from_request(request: HttpRequest, *, default: str = "this_month") -> tuple[Period, str]:
-    """A page's period and the preset that names it: ?period=<preset>, or ?from=&to= (the period [from, to)).
+    """A page's period and the preset that names it: ?period=<preset>, or ?from=&last= (the inclusive last day,
+    as the pages' forms ask it) or ?from=&to= (the period [from, to), as links and the API write it).
     Refused dates give the default preset and a message saying why; the page still answers."""
     today = timezone.localdate()
     key = request.GET.get("period", "")
     if key in PRESETS:
         return preset_period(key, today), key
     raw_from, raw_to = request.GET.get("from", ""), request.GET.get("to", "")
-    if raw_from.strip() or raw_to.strip():
+    raw_last = request.GET.get("last", "")
+    if raw_from.strip() or raw_to.strip() or raw_last.strip():
         try:
             starts = parse_day(raw_from, field="from")
-            ends = parse_day(raw_to, field="to")
+            if raw_last.strip():
+                ends = end_from_last_day(parse_day(raw_last, field="last"))
+            else:
+                ends = parse_day(raw_to, field="to")
             period = period_or_default(starts=starts, ends=ends, today=today)
         except InvalidInput as exc:
             messages.error(request, exc.message)

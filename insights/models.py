@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from appeals.models import AppealKind, AppealStatus
+
 
 class EventCounts(models.Model):
     """The counts behind the rates of DESIGN §6 (see insights.selectors.metrics.DEFINITIONS), for one day.
@@ -140,8 +142,10 @@ class AppealDay(models.Model):
 
     day = models.DateField()
     county = models.CharField(max_length=12)
-    kind = models.CharField(max_length=16)
-    status = models.CharField(max_length=16)
+    # The appeal's own choices: Django's system check then holds max_length to the longest value (a status
+    # longer than the column, awaiting_approval, broke the rebuild on PostgreSQL).
+    kind = models.CharField(max_length=16, choices=AppealKind.choices)
+    status = models.CharField(max_length=20, choices=AppealStatus.choices)
     risk_colour = models.CharField(max_length=8, blank=True)
     appeals = models.PositiveIntegerField(default=0)
 
@@ -224,11 +228,13 @@ class CounterState(models.Model):
 
 
 class ScoreWeight(models.Model):
-    """A metric's weight in a league's composite score; a metric without a row keeps its default weight."""
+    """A metric's weight in a league's composite score and its minimum sample (DESIGN §6: a rate counts only when
+    its denominator reaches it); a metric without a row keeps the defaults of insights.selectors.rankings."""
 
     league = models.CharField(_("league"), max_length=16)
     metric = models.CharField(_("metric"), max_length=40)
     weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=1)
+    min_sample = models.PositiveSmallIntegerField(_("minimum sample"), default=5)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -236,7 +242,12 @@ class ScoreWeight(models.Model):
 
     class Meta:
         verbose_name = _("score weight")
-        constraints = [models.UniqueConstraint(fields=["league", "metric"], name="scoreweight_league_metric")]
+        constraints = [
+            models.UniqueConstraint(fields=["league", "metric"], name="scoreweight_league_metric"),
+            models.CheckConstraint(
+                condition=models.Q(min_sample__gte=1), name="scoreweight_min_sample_positive"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.league} {self.metric} {self.weight}"

@@ -90,13 +90,25 @@ class RankingQuery(PeriodQuery):
 
 
 class RankingRowOut(Schema):
-    rank: int | None = Field(..., description="1 = best; null: no metric has a value")
+    rank: int | None = Field(
+        ..., description="1 = best; ties share a rank (1, 1, 3); null when insufficient (数据不足)"
+    )
     key: str = Field(..., description="region code (county, township) or unit id (department)")
     name: str
-    score: float | None = Field(..., description="composite score 0–100")
+    score: float | None = Field(
+        ..., description="composite score 0–100 over the counted rates; null when insufficient"
+    )
+    insufficient: bool = Field(
+        ...,
+        description="数据不足: the counted rates carry less than half of the total weight or hold no "
+        "appeal-based rate; never on the red or black board",
+    )
+    counted: list[str] = Field(
+        ..., description="the rates the score is built on (defined, weighted, denominator ≥ minimum sample)"
+    )
     rates: dict[str, float | None]
     counts: dict[str, int]
-    failing: list[str] = Field(..., description="metrics past their threshold")
+    failing: list[str] = Field(..., description="counted metrics past their threshold")
 
 
 class RankingOut(Schema):
@@ -105,9 +117,15 @@ class RankingOut(Schema):
     region: RegionRef | None
     weights: dict[str, float]
     thresholds: dict[str, float]
-    rows: list[RankingRowOut]
-    red: list[RankingRowOut] = Field(..., description="红榜: the top five")
-    black: list[RankingRowOut] = Field(..., description="黑榜: the bottom five, worst first")
+    min_samples: dict[str, int] = Field(
+        ..., description="appeal-based rate → the denominator it needs to count (coverage and targets: none)"
+    )
+    rows: list[RankingRowOut] = Field(..., description="the ranked members best first, then the insufficient")
+    red: list[RankingRowOut] = Field(..., description="红榜: ranks 1–5 (more than five on ties)")
+    black: list[RankingRowOut] = Field(
+        ..., description="黑榜: ranks 1–5 from the bottom, worst first, never a member of the red board"
+    )
+    insufficient: list[RankingRowOut] = Field(..., description="数据不足: members without a score, by name")
     labels: dict[str, str]
     definitions: dict[str, str]
     as_of: datetime | None
@@ -115,12 +133,16 @@ class RankingOut(Schema):
 
 class WeightsIn(Schema):
     league: str
-    weights: dict[str, float]
+    weights: dict[str, float] = Field(default_factory=dict, description="metric → weight 0–100")
+    min_samples: dict[str, int] = Field(
+        default_factory=dict, description="appeal-based rate → minimum denominator, 1–1000 (default 5)"
+    )
 
 
 class WeightsOut(Schema):
     league: str
     weights: dict[str, float]
+    min_samples: dict[str, int]
 
 
 class FigureOut(Schema):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from appeals.models import Appeal, Category
 from appeals.permissions import appeals_visible_to
-from core.forms import PlainTextField
+from core.forms import LastDayField, PlainTextField
 from insights.selectors.metrics import DEFINITIONS
 from org.models import User
 from oversight.models import Notice, RectificationSource
@@ -74,12 +74,12 @@ class PrefillForm(OverseerForm):
     """The unit and the period whose metrics give the interview's reasons."""
 
     starts = forms.DateField(label=_("Period from"), widget=_day())
-    ends = forms.DateField(label=_("Period to (exclusive)"), widget=_day())
+    ends = LastDayField(label=_("Period to (last day)"))
 
 
 class InterviewForm(OverseerForm):
     starts = forms.DateField(label=_("Period from"), required=False, widget=_day())
-    ends = forms.DateField(label=_("Period to (exclusive)"), required=False, widget=_day())
+    ends = LastDayField(label=_("Period to (last day)"), required=False)
     reasons = forms.MultipleChoiceField(
         label=_("Metrics that fell short"),
         required=False,
@@ -173,7 +173,7 @@ class PracticeForm(OverseerForm):
         label=_("Tags"), required=False, max_length=300, help_text=_("Separated by commas.")
     )
     period_starts = forms.DateField(label=_("Period from"), widget=_day())
-    period_ends = forms.DateField(label=_("Period to (exclusive)"), widget=_day())
+    period_ends = LastDayField(label=_("Period to (last day)"))
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
@@ -186,10 +186,8 @@ class PracticeForm(OverseerForm):
 
 class NoticeForm(forms.Form):
     starts = forms.DateField(label=_("Period from"), widget=_day())
-    ends = forms.DateField(
-        label=_("Period to"),
-        help_text=_("The day after the last day of the period."),
-        widget=_day(),
+    ends = LastDayField(
+        label=_("Period to (last day)"), help_text=_("The last day the notice counts, itself included.")
     )
     region = forms.ChoiceField(label=_("Region"))
 

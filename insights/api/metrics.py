@@ -8,7 +8,7 @@ from ninja import Query, Router
 
 from core.api import responses
 from core.errors import InvalidInput
-from core.period import period_or_default
+from core.period import REPORTING_DEFAULT, period_or_default
 from insights.schemas import RankingOut, RankingQuery, SummaryOut, SummaryQuery, WeightsIn, WeightsOut
 from insights.selectors import (
     DEFINITIONS,
@@ -16,6 +16,7 @@ from insights.selectors import (
     Ranking,
     RankingRow,
     failing,
+    league_min_samples,
     league_weights,
     metrics_summary,
     rankings,
@@ -31,7 +32,7 @@ router = Router(tags=["insights"])
 
 def ranking_json(ranking: Ranking) -> dict[str, Any]:
     def row(r: RankingRow) -> dict[str, Any]:
-        return {**asdict(r), "failing": failing(r.rates)}
+        return {**asdict(r), "failing": failing(r.counted_rates)}
 
     region = ranking.region
     return {
@@ -39,10 +40,12 @@ def ranking_json(ranking: Ranking) -> dict[str, Any]:
         "period": {"starts": ranking.period.starts, "ends": ranking.period.ends},
         "region": {"code": region.code, "name": region.name} if region else None,
         "weights": ranking.weights,
+        "min_samples": ranking.min_samples,
         "thresholds": THRESHOLDS,
         "rows": [row(r) for r in ranking.rows],
         "red": [row(r) for r in ranking.red],
         "black": [row(r) for r in ranking.black],
+        "insufficient": [row(r) for r in ranking.insufficient],
         "labels": {key: str(d.label) for key, d in DEFINITIONS.items()},
         "definitions": {key: str(d.text) for key, d in DEFINITIONS.items()},
         "as_of": counters_refreshed_at(),
@@ -83,26 +86,39 @@ def get_summary(request: HttpRequest, filters: Query[SummaryQuery]) -> dict[str,
 )
 def get_rankings(request: HttpRequest, filters: Query[RankingQuery]) -> dict[str, Any]:
     """Counties, townships or departments in the user's scope (and `region`), each with its rates, counts and
-    score; 422 for an unknown league or a bad period, 404 alike for a region missing or out of scope."""
+    score; without `from` and `to`, the last complete month. 422 for an unknown league or a bad period, 404 alike
+    for a region missing or out of scope."""
     user = api_user(request)
-    period = period_or_default(starts=filters.starts, ends=filters.ends)
+    period = period_or_default(starts=filters.starts, ends=filters.ends, preset=REPORTING_DEFAULT)
     region = access_region(user, filters.region) if filters.region else None
     return ranking_json(rankings(user=user, league=filters.league, period=period, region=region))
 
 
-@router.get("/rankings/weights", response=responses(WeightsOut), summary="A league's score weights")
+@router.get(
+    "/rankings/weights",
+    response=responses(WeightsOut),
+    summary="A league's score weights and its rates' minimum samples",
+)
 def get_weights(request: HttpRequest, league: str) -> dict[str, Any]:
     api_user(request)
     if league not in LEAGUES:
         raise InvalidInput("排名类别不存在", code="invalid_input", details={"league": list(LEAGUES)})
-    return {"league": league, "weights": league_weights(league)}
+    return {"league": league, "weights": league_weights(league), "min_samples": league_min_samples(league)}
 
 
 @router.put(
-    "/rankings/weights", response=responses(WeightsOut, 403), summary="Set a league's score weights (admins)"
+    "/rankings/weights",
+    response=responses(WeightsOut, 403),
+    summary="Set a league's score weights and minimum samples (admins)",
 )
 def put_weights(request: HttpRequest, body: WeightsIn) -> dict[str, Any]:
     """All or nothing: 422 with a detail per bad weight, and nothing stored."""
     user = api_user(request)
-    score_weights_set(actor=user, league=body.league, weights=dict(body.weights))
-    return {"league": body.league, "weights": league_weights(body.league)}
+    score_weights_set(
+        actor=user, league=body.league, weights=dict(body.weights), min_samples=dict(body.min_samples)
+    )
+    return {
+        "league": body.league,
+        "weights": league_weights(body.league),
+        "min_samples": league_min_samples(body.league),
+    }

@@ -9,7 +9,7 @@ from ninja import Query, Router
 
 from core.api import ErrorOut, responses
 from core.officedoc import DOCX_CONTENT_TYPE
-from core.period import period_or_default
+from core.period import REPORTING_DEFAULT, period_or_default
 from insights.docx import decision_report_download
 from insights.permissions import access_report
 from insights.schemas import PeriodQuery, ReportOut
@@ -40,7 +40,9 @@ def _report(request: HttpRequest, filters: PeriodQuery) -> DecisionReport:
     user = api_user(request)
     region = access_report(user=user, region_code=filters.region)
     return decision_report(
-        user=user, period=period_or_default(starts=filters.starts, ends=filters.ends), region=region
+        user=user,
+        period=period_or_default(starts=filters.starts, ends=filters.ends, preset=REPORTING_DEFAULT),
+        region=region,
     )
 
 

@@ -6,6 +6,7 @@ from insights.selectors.rankings import (
     Ranking,
     RankingRow,
     failing,
+    league_min_samples,
     league_weights,
     rankings,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "Ranking",
     "RankingRow",
     "failing",
+    "league_min_samples",
     "league_weights",
     "metrics_summary",
     "rankings",

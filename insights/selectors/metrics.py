@@ -10,7 +10,7 @@ for a callback and a registration, which no unit does, the appeal's lead unit. V
 completion read the villages and the visitors' tallies directly. One aggregate query per family of metrics.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -129,6 +129,23 @@ DEFINITIONS: dict[str, Definition] = {
     ),
 }
 RATE_KEYS = tuple(DEFINITIONS)
+# Each rate with the counts behind it: numerator, denominator(s). The denominator is the rate's sample.
+RATE_COUNTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "on_time_acceptance_rate": ("accepted_on_time", ("assigned",)),
+    "on_time_resolution_rate": ("resolved_on_time", ("resolved",)),
+    "solved_rate": ("callbacks_solved", ("callbacks",)),
+    "satisfaction_rate": ("callbacks_satisfied", ("callbacks_rated",)),
+    "reopen_rate": ("reopened", ("resolved", "resolved_on_site")),
+    "return_rate": ("returned", ("assigned",)),
+    "dispute_resolution_rate": ("disputes_resolved", ("disputes",)),
+    "visit_coverage": ("villages_visited", ("villages",)),
+    "target_completion": ("targets_met", ("targets",)),
+}
+
+
+def sample_of(key: str, counts: Mapping[str, int]) -> int:
+    """The denominator of a rate (see RATE_COUNTS): how many cases it is measured on."""
+    return sum(counts.get(name, 0) for name in RATE_COUNTS[key][1])
 
 
 # --- the result -----------------------------------------------------------------------------------------------

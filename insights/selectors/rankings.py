@@ -1,12 +1,23 @@
 """Rankings (DESIGN §6): the metrics per county, township or department in one grouped query per family, a
-composite score with editable weights, and the 红黑榜 (the top five and the bottom five of a league).
+composite score with editable weights and minimum samples, and the 红黑榜.
 
-The score is 100 × Σ weight × value ÷ Σ weight over the metrics a member has a value for; the reopen and return
-rates count as (1 − rate), since less is better. A member with no value at all has no score and no rank.
+Fairness, because notices and interviews are built on these numbers:
+- A rate counts for a member only when its denominator reaches the rate's minimum sample (default 5, editable
+  with the weights); visit coverage and target completion are measured on villages and targets, not cases, and
+  count whenever they are defined.
+- The score is 100 × Σ weight × value ÷ Σ weight over the counted rates (the missing rates' weights are left out
+  and the rest rescaled); the reopen and return rates count as (1 − rate), since less is better.
+- A member is scored only when its counted rates carry at least half of the league's total weight and include
+  at least one appeal-based rate; otherwise it has no score (`insufficient`) and is listed as 数据不足.
+- Ties share a rank (competition ranking on the score as printed, two decimals: 1, 1, 3). The 红榜 holds the
+  members ranked 1–5 (more on ties), the 黑榜 those ranked 1–5 from the bottom, worst first, never a member of
+  the 红榜.
 """
 
+from bisect import bisect_left
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import (
@@ -31,6 +42,7 @@ from insights.selectors.metrics import (
     TARGET_AGGREGATES,
     dispute_rows,
     rates_of,
+    sample_of,
     targets_running,
     without_jit,
 )
@@ -55,6 +67,13 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "visit_coverage": 10,
     "target_completion": 5,
 }
+# Measured on villages and targets, not on appeals: no minimum sample, and alone they never make a score.
+SAMPLE_EXEMPT = frozenset({"visit_coverage", "target_completion"})
+APPEAL_RATES = tuple(key for key in RATE_KEYS if key not in SAMPLE_EXEMPT)
+DEFAULT_MIN_SAMPLE = 5
+MAX_MIN_SAMPLE = 1000
+# A member is scored when its counted rates carry at least this share of the league's total weight.
+MIN_WEIGHT_SHARE = 0.5
 # A "good" rate fails below 80 %, a reopen or return rate above 10 %: the lines the notices print.
 THRESHOLDS: dict[str, float] = {key: 0.1 if key in INVERSE else 0.8 for key in RATE_KEYS}
 BOARD = 5
@@ -69,6 +88,13 @@ class RankingRow:
     counts: dict[str, int]
     score: float | None
     rank: int | None = None
+    counted: tuple[str, ...] = ()  # the rates the score is built on
+    insufficient: bool = False  # too few counted rates: 数据不足, no score, no rank
+
+    @property
+    def counted_rates(self) -> dict[str, float | None]:
+        """The rates the score is built on; the others are too thin to judge the member by."""
+        return {key: self.rates[key] for key in self.counted}
 
 
 @dataclass(frozen=True)
@@ -78,8 +104,10 @@ class Ranking:
     region: Region | None
     weights: dict[str, float]
     rows: list[RankingRow]
-    red: list[RankingRow] = field(default_factory=list)  # the top five
-    black: list[RankingRow] = field(default_factory=list)  # the bottom five, worst first
+    red: list[RankingRow] = field(default_factory=list)  # ranked 1–5, more on ties
+    black: list[RankingRow] = field(default_factory=list)  # ranked 1–5 from the bottom, worst first
+    insufficient: list[RankingRow] = field(default_factory=list)  # 数据不足, by name
+    min_samples: dict[str, int] = field(default_factory=dict)
 
 
 def failing(rates: dict[str, float | None]) -> list[str]:
@@ -103,7 +131,16 @@ def league_weights(league: str) -> dict[str, float]:
     return weights
 
 
-def score(rates: dict[str, float | None], weights: dict[str, float]) -> float | None:
+def league_min_samples(league: str) -> dict[str, int]:
+    """The league's minimum sample of each appeal-based rate: the stored ones over the default."""
+    samples = dict.fromkeys(APPEAL_RATES, DEFAULT_MIN_SAMPLE)
+    samples.update(
+        ScoreWeight.objects.filter(league=league, metric__in=APPEAL_RATES).values_list("metric", "min_sample")
+    )
+    return samples
+
+
+def score(rates: Mapping[str, float | None], weights: Mapping[str, float]) -> float | None:
     total = weight_sum = 0.0
     for key, value in rates.items():
         w = weights.get(key, 0.0)
@@ -114,11 +151,68 @@ def score(rates: dict[str, float | None], weights: dict[str, float]) -> float | 
     return round(100 * total / weight_sum, 2) if weight_sum else None
 
 
+def counted_rates(
+    rates: Mapping[str, float | None],
+    counts: Mapping[str, int],
+    *,
+    weights: Mapping[str, float],
+    min_samples: Mapping[str, int],
+) -> tuple[str, ...]:
+    """The rates a member is scored on: defined, weighted, and (for appeal-based ones) on enough cases."""
+    return tuple(
+        key
+        for key in RATE_KEYS
+        if rates.get(key) is not None
+        and weights.get(key, 0) > 0
+        and (key in SAMPLE_EXEMPT or sample_of(key, counts) >= min_samples.get(key, DEFAULT_MIN_SAMPLE))
+    )
+
+
+def fair_score(
+    rates: Mapping[str, float | None],
+    counts: Mapping[str, int],
+    *,
+    weights: Mapping[str, float],
+    min_samples: Mapping[str, int],
+) -> tuple[float | None, tuple[str, ...]]:
+    """The score over the counted rates and those rates; None when they carry less than half of the total
+    weight or hold no appeal-based rate (数据不足)."""
+    counted = counted_rates(rates, counts, weights=weights, min_samples=min_samples)
+    total = sum(w for key, w in weights.items() if key in RATE_KEYS and w > 0)
+    carried = sum(weights[key] for key in counted)
+    if not total or carried < MIN_WEIGHT_SHARE * total or not set(counted) - SAMPLE_EXEMPT:
+        return None, counted
+    return score({key: rates[key] for key in counted}, weights), counted
+
+
+def ranked_with_ties(rows: list[RankingRow]) -> list[RankingRow]:
+    """The scored rows best first, each with its competition rank: equal scores share a rank (1, 1, 3)."""
+    ordered = sorted((r for r in rows if r.score is not None), key=lambda r: (-(r.score or 0), r.name))
+    result: list[RankingRow] = []
+    for position, row in enumerate(ordered, start=1):
+        same = result and result[-1].score == row.score
+        result.append(replace(row, rank=result[-1].rank if same else position))
+    return result
+
+
+def boards(ranked: list[RankingRow]) -> tuple[list[RankingRow], list[RankingRow]]:
+    """红榜 and 黑榜 of rows ranked by ranked_with_ties: ranks 1–5 (more on ties), and ranks 1–5 counted from the
+    bottom, worst first, leaving out the 红榜's members (a member tied with first place is never lagging)."""
+    red = [r for r in ranked if (r.rank or 0) <= BOARD]
+    keys = {r.key for r in red}
+    scores = sorted(r.score or 0 for r in ranked)
+    black = [
+        r for r in reversed(ranked) if r.key not in keys and bisect_left(scores, r.score or 0) + 1 <= BOARD
+    ]
+    return red, black
+
+
 def rankings(*, user: User, league: str, period: Period, region: Region | None = None) -> Ranking:
-    """The league's members in the user's scope (and `region`), ranked by their composite score."""
+    """The league's members in the user's scope (and `region`), ranked by their fair composite score."""
     if league not in LEAGUES:
         raise InvalidInput("排名类别不存在", code="invalid_input", details={"league": list(LEAGUES)})
     weights = league_weights(league)
+    min_samples = league_min_samples(league)
     with without_jit():
         if league == "department":
             members, counts = _departments(user=user, period=period, region=region)
@@ -129,20 +223,31 @@ def rankings(*, user: User, league: str, period: Period, region: Region | None =
         c = counts.get(key, {})
         full = {f: int(c.get(f, 0)) for f in (*COUNT_FIELDS, *EXTRA_COUNTS)}
         rates = rates_of(full, c.get("completion"))
-        rows.append(RankingRow(key=key, name=name, rates=rates, counts=full, score=score(rates, weights)))
-    ranked = sorted((r for r in rows if r.score is not None), key=lambda r: (-(r.score or 0), r.name))
-    ranked = [RankingRow(**{**r.__dict__, "rank": i}) for i, r in enumerate(ranked, start=1)]
-    unranked = sorted((r for r in rows if r.score is None), key=lambda r: r.name)
-    red = ranked[:BOARD]
-    black = [r for r in reversed(ranked) if r not in red][:BOARD]
+        value, counted = fair_score(rates, full, weights=weights, min_samples=min_samples)
+        rows.append(
+            RankingRow(
+                key=key,
+                name=name,
+                rates=rates,
+                counts=full,
+                score=value,
+                counted=counted,
+                insufficient=value is None,
+            )
+        )
+    ranked = ranked_with_ties(rows)
+    insufficient = sorted((r for r in rows if r.score is None), key=lambda r: r.name)
+    red, black = boards(ranked)
     return Ranking(
         league=league,
         period=period,
         region=region,
         weights=weights,
-        rows=ranked + unranked,
+        rows=ranked + insufficient,
         red=red,
         black=black,
+        insufficient=insufficient,
+        min_samples=min_samples,
     )
 
 
@@ -258,14 +363,21 @@ def _departments(
 
 
 __all__ = [
+    "APPEAL_RATES",
     "BOARD",
+    "DEFAULT_MIN_SAMPLE",
     "DEFAULT_WEIGHTS",
     "LEAGUES",
+    "SAMPLE_EXEMPT",
     "THRESHOLDS",
     "Ranking",
     "RankingRow",
+    "boards",
     "failing",
+    "fair_score",
+    "league_min_samples",
     "league_weights",
+    "ranked_with_ties",
     "rankings",
     "score",
 ]

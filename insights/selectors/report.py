@@ -236,7 +236,7 @@ def _metric_recommendations(
         value, line = rates[key], THRESHOLDS[key]
         assert value is not None
         worse = "高于" if key in INVERSE else "低于"
-        weak = [r for r in departments if key in failing(r.rates)]
+        weak = [r for r in departments if key in failing(r.counted_rates)]
         weak.sort(key=lambda r: -(r.rates[key] or 0) if key in INVERSE else (r.rates[key] or 0))
         names = "、".join(r.name for r in weak[:WEAKEST])
         text = f"{labels[key]}为{percent(value)}，{worse}{percent(line)}的工作要求。建议{REMEDIES[key]}"

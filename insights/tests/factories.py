@@ -163,3 +163,18 @@ def visit(visitor: User, when: datetime, *, place: str, households: int = 10) ->
         notes="入户走访，了解群众诉求。",
     )
     return visit_record(actor=visitor, data=data, now=when).visit
+
+
+def min_samples(n: int, *leagues: str) -> None:
+    """Let rates on as few as `n` cases count in these leagues (all by default): for scenes of a handful of items."""
+    from insights.models import ScoreWeight
+    from insights.selectors.rankings import APPEAL_RATES, DEFAULT_WEIGHTS
+
+    for league in leagues or ("county", "township", "department"):
+        for key in APPEAL_RATES:
+            ScoreWeight.objects.update_or_create(
+                league=league,
+                metric=key,
+                defaults={"min_sample": n},
+                create_defaults={"weight": DEFAULT_WEIGHTS[key], "min_sample": n},
+            )

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import models
 
+from appeals.models import Appeal, AppealStatus
 from campaigns.models import VisitTally
 from insights.models import (
     AppealDay,
@@ -98,3 +99,12 @@ def test_the_visit_service_keeps_the_tallies_that_a_rebuild_would_make(personas)
     assert kept == [("522701001001", 2, 17)]
     counters_refresh(full=True)
     assert sorted(VisitTally.objects.values_list("region_id", "visits", "households")) == kept
+
+
+def test_a_reply_awaiting_approval_is_counted_under_its_own_status(personas) -> None:
+    """The longest status (awaiting_approval) fits the counters' column: PostgreSQL refused it at 16 characters
+    and the whole rebuild, and with it seed_demo, failed."""
+    appeal = registered(personas.dispatcher, march(3))
+    Appeal.objects.filter(pk=appeal.pk).update(status=AppealStatus.AWAITING_APPROVAL)
+    counters_refresh(full=True)
+    assert list(AppealDay.objects.values_list("status", "appeals")) == [(AppealStatus.AWAITING_APPROVAL, 1)]

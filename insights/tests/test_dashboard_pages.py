@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from core.models import AuditEvent
 from core.period import preset_period
-from insights.tests.factories import DUYUN, FUQUAN, GUANGHUI, MARCH_PARAMS
+from insights.tests.factories import DUYUN, FUQUAN, GUANGHUI, MARCH_PARAMS, min_samples
 from tests.support import client_for, response_bytes, xlsx_rows
 
 OVERVIEW = "/insights/"
@@ -79,6 +79,7 @@ def test_a_visitor_is_refused_and_unit_staff_land_on_their_units_view(scene) -> 
 
 
 def test_the_unit_view_shows_its_queue_overdue_items_and_rank(scene) -> None:
+    min_samples(1)
     response = client_for(scene.unit_head).get(f"/insights/unit/{scene.duyun_hr.pk}/", MARCH_PARAMS)
     assert response.status_code == 200
     html = response.content.decode()

@@ -8,7 +8,7 @@ from insights.models import ScoreWeight
 from insights.selectors import failing, rankings
 from insights.selectors.rankings import DEFAULT_WEIGHTS, score
 from insights.services import score_weights_set
-from insights.tests.factories import MARCH_PARAMS, march
+from insights.tests.factories import MARCH_PARAMS, march, min_samples
 from tests.support import api_client, client_for
 
 MARCH = period_between(starts=march(1).date(), ends=march(31).date().replace(month=4, day=1))
@@ -16,6 +16,7 @@ MARCH = period_between(starts=march(1).date(), ends=march(31).date().replace(mon
 
 def test_the_county_league_ranks_every_county_in_scope_with_its_own_counts(season) -> None:
     p = season
+    min_samples(1)
     ranking = rankings(user=p.prefecture_supervisor, league="county", period=MARCH)
     by_key = {row.key: row for row in ranking.rows}
     assert len(by_key) == 12  # every county of the prefecture is a member, ranked or not
@@ -26,11 +27,12 @@ def test_the_county_league_ranks_every_county_in_scope_with_its_own_counts(seaso
         1,
     )
     assert (fuquan.counts["assigned"], fuquan.counts["accepted_on_time"]) == (1, 0)
-    assert duyun.rank == 1 and fuquan.rank == 2
-    assert ranking.red[0].key == duyun.key and fuquan in ranking.red
-    # The others have only their (zero) visit coverage: they close the league, worst first on the black board.
-    assert [r.score for r in ranking.black] == sorted(r.score or 0 for r in ranking.black)
-    assert ranking.black[0].score == 0 and not {r.key for r in ranking.black} & {r.key for r in ranking.red}
+    assert duyun.rank == 1 and [r.key for r in ranking.red] == [duyun.key] and not ranking.black
+    # 福泉市's one item gives acceptance and return rates only (15 of 100 weight): not enough to be judged; the
+    # others have only their (zero) visit coverage. None of them is on a board.
+    assert fuquan.insufficient and fuquan.score is None and fuquan.rank is None
+    assert {r.key for r in ranking.insufficient} == set(by_key) - {duyun.key}
+    assert ranking.rows[0] == duyun and all(r.insufficient for r in ranking.rows[1:])
 
 
 def test_the_township_league_splits_a_county_and_sums_to_it(season) -> None:
@@ -62,6 +64,7 @@ def test_the_score_weighs_the_defined_rates_and_inverts_reopen_and_return() -> N
 
 def test_weights_change_the_order_and_only_admins_may_set_them(season) -> None:
     p = season
+    min_samples(1, "county")
     with pytest.raises(Forbidden):
         score_weights_set(actor=p.supervisor, league="township", weights={"solved_rate": 0})
     zero = dict.fromkeys(DEFAULT_WEIGHTS, 0)

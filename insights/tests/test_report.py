@@ -23,6 +23,7 @@ from insights.tests.factories import (
     campaign,
     handled,
     march,
+    min_samples,
     moment,
     registered,
     visit,
@@ -56,6 +57,7 @@ def history(personas: Personas) -> Personas:
     dispute open since 2 March, another since 29 March, an orange one; one appeal in February; one visit.
     福泉市: a red dispute of its own."""
     p = personas
+    min_samples(1)
     d = p.dispatcher
     campaign()
     with time_machine.travel(NOW, tick=False):
@@ -198,7 +200,7 @@ def test_the_form_opens_the_report_for_a_preset_or_a_custom_period(history) -> N
     assert client.get("/insights/report/").status_code == 200
     custom = client.get(
         "/insights/report/",
-        {"go": "1", "preset": "custom", "region": DUYUN, "from": "2025-03-01", "to": "2025-04-01"},
+        {"go": "1", "preset": "custom", "region": DUYUN, "from": "2025-03-01", "last": "2025-03-31"},
     )
     assert custom.status_code == 302
     assert custom["Location"] == f"/insights/report/view/?from=2025-03-01&to=2025-04-01&region={DUYUN}"

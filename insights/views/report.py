@@ -16,7 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import InvalidInput
 from core.period import (
     PRESETS,
+    REPORTING_DEFAULT,
     Period,
+    end_from_last_day,
     parse_day,
     percent,
     period_between,
@@ -42,10 +44,11 @@ COLOUR_LABELS: dict[str, Promise] = {
 
 
 def requested_period(request: HttpRequest) -> Period:
-    """?from=&to= as the API reads them, the period [from, to); this month so far when absent."""
+    """?from=&to= as the API reads them, the period [from, to); the last complete month when absent."""
     return period_or_default(
         starts=parse_day(request.GET.get("from"), field="from"),
         ends=parse_day(request.GET.get("to"), field="to"),
+        preset=REPORTING_DEFAULT,
     )
 
 
@@ -70,7 +73,7 @@ def region_options(user: User) -> list[Region]:
 class FormState:
     preset: str
     starts: str
-    ends: str
+    last: str  # the inclusive last day, as people type it
     region: str
 
 
@@ -80,16 +83,17 @@ def report_form(request: HttpRequest) -> HttpResponseBase:
     user = request_user(request)
     require_role(user, *REPORT_ROLES)
     state = FormState(
-        preset=request.GET.get("preset", "this_month"),
+        preset=request.GET.get("preset", REPORTING_DEFAULT),
         starts=request.GET.get("from", "").strip(),
-        ends=request.GET.get("to", "").strip(),
+        last=request.GET.get("last", "").strip(),
         region=request.GET.get("region", "").strip(),
     )
     if request.GET.get("go"):
         region = access_report(user=user, region_code=state.region or None)
         try:
             if state.preset == "custom":
-                starts, ends = parse_day(state.starts, field="from"), parse_day(state.ends, field="to")
+                starts = parse_day(state.starts, field="from")
+                ends = end_from_last_day(parse_day(state.last, field="last"))
                 if starts is None or ends is None:
                     raise InvalidInput("请填写开始和结束日期", code="invalid_input", details={"from": "必填"})
                 period = period_between(starts=starts, ends=ends)

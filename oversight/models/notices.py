@@ -1,3 +1,5 @@
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +44,11 @@ class Notice(BaseModel):
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
+
+    @property
+    def period_last_day(self) -> date:
+        """The period's inclusive last day, as people read it (period_ends is exclusive)."""
+        return self.period_ends - timedelta(days=1)
 
     class Meta:
         verbose_name = _("notice")

@@ -1,3 +1,5 @@
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -31,6 +33,11 @@ class GoodPractice(BaseModel):
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
     )
     version = models.PositiveIntegerField(_("version"), default=1)
+
+    @property
+    def period_last_day(self) -> date:
+        """The period's inclusive last day, as people read it (period_ends is exclusive)."""
+        return self.period_ends - timedelta(days=1)
 
     class Meta:
         verbose_name = _("good practice")

@@ -29,8 +29,17 @@ from core.officedoc import document_date
 from core.period import Period, percent, period_text
 from geo.models import Region, subtree_bounds
 from insights.selectors.hot import hot_issues
-from insights.selectors.metrics import DEFINITIONS, RATE_KEYS, MetricsSummary, metrics_summary
-from insights.selectors.rankings import INVERSE, THRESHOLDS, Ranking, RankingRow, failing, rankings
+from insights.selectors.metrics import DEFINITIONS, RATE_COUNTS, RATE_KEYS, MetricsSummary, metrics_summary
+from insights.selectors.rankings import (
+    INVERSE,
+    THRESHOLDS,
+    Ranking,
+    RankingRow,
+    boards,
+    failing,
+    ranked_with_ties,
+    rankings,
+)
 from org.models import Unit, User
 from oversight.models import Notice
 from oversight.selectors.ledgers import practices_for
@@ -50,7 +59,7 @@ HEADINGS = {
 MAX_OVERDUE = 20
 MAX_HOT = 5
 MAX_PRACTICES = 10
-BOARD = 5
+INSUFFICIENT = "数据不足"
 # The rates a ranking table prints beside the composite score.
 RANKING_COLUMNS = (
     "on_time_acceptance_rate",
@@ -59,18 +68,6 @@ RANKING_COLUMNS = (
     "satisfaction_rate",
     "visit_coverage",
 )
-# Each rate with the counts behind it: numerator, denominator(s).
-RATE_COUNTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "on_time_acceptance_rate": ("accepted_on_time", ("assigned",)),
-    "on_time_resolution_rate": ("resolved_on_time", ("resolved",)),
-    "solved_rate": ("callbacks_solved", ("callbacks",)),
-    "satisfaction_rate": ("callbacks_satisfied", ("callbacks_rated",)),
-    "reopen_rate": ("reopened", ("resolved", "resolved_on_site")),
-    "return_rate": ("returned", ("assigned",)),
-    "dispute_resolution_rate": ("disputes_resolved", ("disputes",)),
-    "visit_coverage": ("villages_visited", ("villages",)),
-    "target_completion": ("targets_met", ("targets",)),
-}
 DEFAULT_NUMBER_PREFIX = "黔南走访办通"
 REQUIREMENTS = (
     "各地各部门要对照本通报指出的问题，逐项建立整改台账，明确责任人和整改时限，于通报印发之日起15日内将整改情况"
@@ -191,17 +188,25 @@ def _overview(
     }
 
 
-def _row_item(row: RankingRow, rank: int | None) -> dict[str, Any]:
-    return {"rank": rank, "key": row.key, "name": row.name, "score": row.score, "rates": row.rates}
+def _row_item(row: RankingRow) -> dict[str, Any]:
+    return {
+        "rank": row.rank,
+        "key": row.key,
+        "name": row.name,
+        "score": row.score,
+        "insufficient": row.insufficient,
+        "counted": list(row.counted),
+        "rates": row.rates,
+    }
 
 
 def _ranking_table(rows: list[dict[str, Any]], *, caption: str, labels: dict[str, str]) -> dict[str, Any]:
-    headers = ["排名", "名称", "综合得分", *(labels[k] for k in RANKING_COLUMNS)]
+    headers = ["排名", "单位", "综合得分", *(labels[k] for k in RANKING_COLUMNS)]
     body = [
         [
             str(row["rank"]) if row["rank"] is not None else "—",
             row["name"],
-            f"{row['score']:.2f}" if row["score"] is not None else "—",
+            f"{row['score']:.2f}" if row["score"] is not None else INSUFFICIENT,
             *(percent(row["rates"].get(k)) for k in RANKING_COLUMNS),
         ]
         for row in rows
@@ -209,24 +214,26 @@ def _ranking_table(rows: list[dict[str, Any]], *, caption: str, labels: dict[str
     return {"caption": caption, "headers": headers, "rows": body}
 
 
-def _departments_at(ranking: Ranking, region: Region) -> tuple[list[dict[str, Any]], list[RankingRow]]:
+@dataclass(frozen=True)
+class Boards:
+    rows: list[RankingRow]  # ranked best first, then the insufficient
+    red: list[RankingRow]
+    black: list[RankingRow]
+    insufficient: list[RankingRow]
+
+
+def _departments_at(ranking: Ranking, region: Region) -> Boards:
     """The departments at the notice's own level (州直 or 市直): the counties' and townships' offices are
-    ranked with their areas. Ranked again among themselves, by the same composite score."""
+    ranked with their areas. Ranked again among themselves, by the same fair score, ties sharing a rank."""
     own = set(
         Unit.objects.filter(pk__in=[int(r.key) for r in ranking.rows], region_id=region.code).values_list(
             "pk", flat=True
         )
     )
-    rows = [r for r in ranking.rows if int(r.key) in own]
-    ranked = [r for r in rows if r.score is not None]
-    items = [_row_item(r, i) for i, r in enumerate(ranked, start=1)]
-    items += [_row_item(r, None) for r in rows if r.score is None]
-    return items, ranked
-
-
-def _bottom(ranked: list[RankingRow], top: list[RankingRow]) -> list[RankingRow]:
-    """The bottom five, worst first, never one of the top five (as insights' 黑榜)."""
-    return [r for r in reversed(ranked) if r not in top][:BOARD]
+    ranked = ranked_with_ties([r for r in ranking.rows if int(r.key) in own])
+    insufficient = [r for r in ranking.insufficient if int(r.key) in own]
+    red, black = boards(ranked)
+    return Boards(rows=ranked + insufficient, red=red, black=black, insufficient=insufficient)
 
 
 def _ranking(
@@ -236,34 +243,43 @@ def _ranking(
     area_name = "各县（市）" if league == "county" else "各乡镇（街道）"
     dept_name = "州直部门" if league == "county" else "市（县）直部门"
     areas = rankings(user=user, league=league, period=period, region=region)
-    area_items = [_row_item(r, r.rank) for r in areas.rows]
-    dept_items, dept_ranked = _departments_at(
-        rankings(user=user, league="department", period=period, region=region), region
-    )
-    dept_red = dept_ranked[:BOARD]
-    dept_black = _bottom(dept_ranked, dept_red)
+    area = Boards(rows=areas.rows, red=areas.red, black=areas.black, insufficient=areas.insufficient)
+    dept = _departments_at(rankings(user=user, league="department", period=period, region=region), region)
     weights = "、".join(f"{labels[k]}{w:g}" for k, w in areas.weights.items() if w > 0)
+    samples = sorted(set(areas.min_samples.values()))
+    sample_words = f"不少于{samples[0]}件" if len(samples) == 1 else "达到规定件数"
     lines = [
-        f"按综合得分排序（综合得分为各项指标的加权平均，满分100分；退回率、重办率按“1−比率”计分。权重：{weights}）。",
+        f"按综合得分排序（综合得分为各项指标的加权平均，满分100分；退回率、重办率按“1−比率”计分。权重：{weights}。"
+        f"按件数计算的指标，其分母{sample_words}方计入，未计入指标的权重不计、其余按比例折算；计入指标的权重合计"
+        "不足一半或无按件数计算的指标的单位列为数据不足，不参与排名；得分相同的并列）。",
     ]
-    for name, top, bottom in ((area_name, areas.red, areas.black), (dept_name, dept_red, dept_black)):
-        if top:
-            sentence = f"{name}中，{'、'.join(r.name for r in top)}位居前列（红榜）"
-            if bottom:
-                sentence += f"；{'、'.join(r.name for r in bottom)}排名靠后（黑榜）"
+    for name, part in ((area_name, area), (dept_name, dept)):
+        if part.red:
+            sentence = f"{name}中，{'、'.join(r.name for r in part.red)}位居前列（红榜）"
+            if part.black:
+                sentence += f"；{'、'.join(r.name for r in part.black)}排名靠后（黑榜）"
             lines.append(sentence + "。")
-    if not areas.red and not dept_red:
-        lines.append("本期无可排名的单位（各项指标均无数据）。")
+        if part.insufficient:
+            lines.append(
+                f"{name}中，{'、'.join(r.name for r in part.insufficient)}本期数据不足，未参与排名。"
+            )
+    if not area.red and not dept.red:
+        lines.append("本期无可排名的单位（各单位数据均不足）。")
     section = {
         "text": "\n".join(lines),
         "league": league,
-        "items": {"areas": area_items, "departments": dept_items, "weights": areas.weights},
+        "items": {
+            "areas": [_row_item(r) for r in area.rows],
+            "departments": [_row_item(r) for r in dept.rows],
+            "weights": areas.weights,
+            "min_samples": areas.min_samples,
+        },
         "tables": [
-            _ranking_table(area_items, caption=f"{area_name}综合排名", labels=labels),
-            _ranking_table(dept_items, caption=f"{dept_name}综合排名", labels=labels),
+            _ranking_table([_row_item(r) for r in area.rows], caption=f"{area_name}综合排名", labels=labels),
+            _ranking_table([_row_item(r) for r in dept.rows], caption=f"{dept_name}综合排名", labels=labels),
         ],
     }
-    black = [(area_name, r) for r in areas.black] + [(dept_name, r) for r in dept_black]
+    black = [(area_name, r) for r in area.black] + [(dept_name, r) for r in dept.black]
     return section, black
 
 
@@ -273,7 +289,7 @@ def _problems(black: list[tuple[str, RankingRow]], *, labels: dict[str, str]) ->
     for board, row in black:
         shortfalls: list[dict[str, Any]] = []
         reasons = []
-        for key in failing(row.rates):
+        for key in failing(row.counted_rates):
             value, threshold, above = row.rates[key], THRESHOLDS[key], key in INVERSE
             shortfalls.append(
                 {"metric": key, "label": labels[key], "value": value, "threshold": threshold, "above": above}

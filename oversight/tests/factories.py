@@ -8,7 +8,7 @@ from appeals.tests.factories import register
 from core.period import period_between
 from geo.models import Region
 from insights.services import counters_refresh
-from insights.tests.factories import accept, assign, handled, march, registered, resolve
+from insights.tests.factories import accept, assign, handled, march, min_samples, registered, resolve
 from org.models import Role, Unit, User
 from org.tests.factories import make_member
 from oversight.models import GoodPractice, Interview, Notice, NoticeStatus, Rectification
@@ -105,7 +105,9 @@ MARCH = period_between(starts=date(2025, 3, 1), ends=date(2025, 4, 1))
 
 def history(p):
     """都匀市: two items resolved on time, one accepted and left overdue; 福泉市: one resolved late, one overdue;
-    a published good practice of 都匀市人社局. The overdue items are kept on `p` for the tests to name."""
+    a published good practice of 都匀市人社局. The overdue items are kept on `p` for the tests to name.
+    A handful of items: every rate counts from one case (the minimum sample is tested in insights)."""
+    min_samples(1)
     fuquan_dispatcher = make_member(username="fq_dispatcher", unit=p.fuquan_plc, role=Role.DISPATCHER)
     handled(p, march(3), resolved_at=march(3, 15))
     handled(p, march(5), resolved_at=march(5, 16))

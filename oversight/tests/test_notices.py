@@ -94,22 +94,21 @@ def test_a_prefecture_draft_is_built_from_the_metrics_rankings_overdue_items_and
     assert departments["caption"] == "州直部门综合排名"
     assert [row[1] for row in departments["rows"]] == ["黔南州委政法委"]
     lines = ranking["text"].splitlines()
-    assert lines[1] == (
-        f"各县（市）中，{'、'.join(r.name for r in counties.red)}位居前列（红榜）；"
-        f"{'、'.join(r.name for r in counties.black)}排名靠后（黑榜）。"
+    assert "不少于1件方计入" in lines[0] and "数据不足" in lines[0]
+    # Only 都匀市 and 福泉市 have cases: the ten counties judged on village coverage alone are 数据不足, on no board,
+    # so with two ranked counties nobody lags.
+    assert lines[1] == "各县（市）中，都匀市、福泉市位居前列（红榜）。"
+    assert not counties.black and len(counties.insufficient) == 10
+    assert (
+        lines[2]
+        == f"各县（市）中，{'、'.join(r.name for r in counties.insufficient)}本期数据不足，未参与排名。"
     )
-    assert lines[1].startswith("各县（市）中，都匀市、福泉市、")
-    assert lines[2] == "州直部门中，黔南州委政法委位居前列（红榜）。"
+    assert areas["rows"][2][2] == "数据不足"
+    assert lines[3] == "州直部门中，黔南州委政法委本期数据不足，未参与排名。"  # no case of its own
 
-    # 存在问题: the bottom five with each failing metric against its threshold.
+    # 存在问题: nobody on a black board, so nobody named.
     problems = part(notice, "problems")
-    assert [i["name"] for i in problems["items"]] == [r.name for r in counties.black]
-    assert all(
-        {"metric": "visit_coverage", "label": "走访覆盖率", "value": 0.0, "threshold": 0.8, "above": False}
-        in i["failing"]
-        for i in problems["items"]
-    )
-    assert f"{counties.black[0].name}（综合得分0.00）：走访覆盖率0.0%，低于80.0%" in problems["text"]
+    assert problems["items"] == [] and problems["text"] == "本期未发现综合得分排名靠后的单位。"
 
     # 超期事项: the items past their deadline, most overdue first, with no personal data.
     overdue = part(notice, "overdue")
@@ -340,7 +339,7 @@ def test_the_word_file_holds_the_sections_the_ranking_table_and_the_overdue_tabl
     assert "一、总体情况" in texts and "五、热点问题" in texts and "七、工作要求" in texts
     assert texts[-1] == "2025年4月10日"
     cells = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
-    assert ["排名", "名称", "综合得分", "及时签收率", "按时办结率", "解决率", "满意率", "走访覆盖率"] in cells
+    assert ["排名", "单位", "综合得分", "及时签收率", "按时办结率", "解决率", "满意率", "走访覆盖率"] in cells
     assert any(row[:3] == ["1", "都匀市", "80.00"] for row in cells)
     assert ["序号", "编号", "事项", "所在地", "牵头单位", "办结时限", "超期天数"] in cells
     assert any(row[1] == p.overdue.code and row[2] == "工地欠薪未结清" for row in cells)

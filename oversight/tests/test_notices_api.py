@@ -193,7 +193,7 @@ def test_the_word_file_downloads_with_the_ranking_and_overdue_tables(march_histo
     headers = [[c.text for c in t.rows[0].cells] for t in document.tables]
     assert [
         "排名",
-        "名称",
+        "单位",
         "综合得分",
         "及时签收率",
         "按时办结率",

@@ -1,6 +1,7 @@
 """The notice pages: the list with its audited export, drafting, the official-looking page edited section by
 section, publishing, and the Word download."""
 
+from datetime import date
 from io import BytesIO
 
 import docx
@@ -46,10 +47,25 @@ def test_a_supervisor_drafts_a_notice_from_the_form(march_history):
     assert form.status_code == 200
     options = form.content.decode()
     assert f'value="{DUYUN}"' in options and f'value="{FUQUAN}"' not in options
-    response = post(client, NEW, {"starts": "2025-03-01", "ends": "2025-04-01", "region": DUYUN})
+    # The period is asked by its inclusive last day; the end is kept exclusive.
+    response = post(client, NEW, {"starts": "2025-03-01", "ends": "2025-03-31", "region": DUYUN})
     notice = Notice.objects.get()
     assert response.status_code == 302 and response["Location"] == detail(notice)
     assert (notice.region_id, notice.status, notice.created_by) == (DUYUN, NoticeStatus.DRAFT, p.supervisor)
+    assert (notice.period_starts, notice.period_ends) == (date(2025, 3, 1), date(2025, 4, 1))
+    page = client.get(detail(notice)).content.decode()
+    assert "2025-03-01至2025-03-31" in page and "（不含）" not in page
+
+
+def test_the_form_shows_the_last_complete_month_filled_in_in_chinese(march_history):
+    client = signed_in(march_history.supervisor)
+    html = client.get(NEW, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    # <input type=date> takes only YYYY-MM-DD: a localised 2025/03/01 would render blank.
+    assert 'type="date" name="starts" value="2025-03-01"' in html
+    assert 'type="date" name="ends" value="2025-03-31"' in html
+    assert "统计期截止日" in html and "（不含）" not in html
+    refused = post(client, NEW, {"starts": "2025-03-01", "ends": "2025-02-30", "region": DUYUN})
+    assert refused.status_code == 400 and 'value="2025-03-01"' in refused.content.decode()
 
 
 def test_the_draft_form_refuses_other_roles_foreign_regions_and_bad_periods(march_history):
@@ -81,7 +97,7 @@ def test_the_page_shows_the_sections_and_tables_and_a_draft_is_edited_in_place(m
         assert heading in page
     assert 'data-table="ranking"' in page and 'data-table="overdue"' in page
     assert '<textarea name="overview"' in page and 'name="version" value="1"' in page
-    assert "/docx" in page and 'data-testid="publish"' in page
+    assert "/docx" in page and 'data-testid="publish"' in page and "（不含）" not in page
     saved = post(
         client, detail(notice), {"version": "1", "title": notice.title, "overview": "一段新的总体情况"}
     )
@@ -101,7 +117,17 @@ def test_publishing_from_the_page_gives_the_number_and_ends_editing(march_histor
     p = march_history
     notice = notice_draft(user=p.supervisor, period=MARCH, region=region(DUYUN))
     client = signed_in(p.supervisor)
-    assert post(client, f"{detail(notice)}publish/", {"version": "1"}).status_code == 302
+    # First the confirmation, by a plain link (no script needed): what goes out, and who is named lagging.
+    ask = client.get(f"{detail(notice)}publish/")
+    html = ask.content.decode()
+    assert ask.status_code == 200 and 'data-testid="publish-confirm"' in html and notice.title in html
+    assert 'name="confirm" value="1"' in html
+    # A POST that was not confirmed asks again and publishes nothing.
+    again = post(client, f"{detail(notice)}publish/", {"version": "1"})
+    assert again.status_code == 200 and 'data-testid="publish-confirm"' in again.content.decode()
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.DRAFT and notice.number == ""
+    assert post(client, f"{detail(notice)}publish/", {"version": "1", "confirm": "1"}).status_code == 302
     notice.refresh_from_db()
     assert (notice.status, notice.number) == (NoticeStatus.PUBLISHED, "黔南走访办通〔2025〕1号")
     page = client.get(detail(notice)).content.decode()
@@ -109,7 +135,7 @@ def test_publishing_from_the_page_gives_the_number_and_ends_editing(march_histor
         "黔南走访办通〔2025〕1号" in page and "<textarea" not in page and 'data-testid="publish"' not in page
     )
     assert post(client, detail(notice), {"version": "2", "overview": "改"}).status_code == 403
-    post(client, f"{detail(notice)}publish/", {"version": "2"})
+    post(client, f"{detail(notice)}publish/", {"version": "2", "confirm": "1"})
     notice.refresh_from_db()
     assert notice.number == "黔南走访办通〔2025〕1号"
     assert "通报已印发" in client.get(detail(notice)).content.decode()

@@ -130,7 +130,7 @@ def test_the_export_follows_the_filters_and_carries_the_appeal_codes(personas, r
     client = client_for(p.prefecture_supervisor)
     sheet = xlsx_rows(response_bytes(client.get(f"/oversight/interviews/export.xlsx?unit={p.duyun_hr.pk}")))
     assert len(sheet) == 2 and rows["appeal"].code in sheet[1]
-    assert "按时办结率 42% (2025-02-01 – 2025-03-01)" in sheet[1]
+    assert "按时办结率 42% (2025-02-01 – 2025-02-28)" in sheet[1]  # by its inclusive last day
     overdue = xlsx_rows(response_bytes(client.get("/oversight/rectifications/export.xlsx?status=overdue")))
     assert len(overdue) == 3  # both items are past due and open
     event = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORTED).latest("id")
@@ -153,7 +153,7 @@ def test_the_new_interview_page_offers_the_metrics_that_fell_short(personas) -> 
     counters_refresh()
     html = (
         client_for(p.supervisor)
-        .get(f"/oversight/interviews/new/?unit={p.duyun_hr.pk}&starts=2025-03-01&ends=2025-04-01")
+        .get(f"/oversight/interviews/new/?unit={p.duyun_hr.pk}&starts=2025-03-01&ends=2025-03-31")
         .content.decode()
     )
     assert 'data-testid="rates"' in html
@@ -173,7 +173,7 @@ def test_a_supervisor_records_an_interview_from_the_page_with_the_reasons_the_me
     form = {
         "unit": p.duyun_hr.pk,
         "starts": "2025-03-01",
-        "ends": "2025-04-01",
+        "ends": "2025-03-31",  # the inclusive last day
         "reasons": ["on_time_acceptance_rate"],
         "held_on": "2025-03-10",
         "place": "市委政法委会议室",
@@ -190,6 +190,8 @@ def test_a_supervisor_records_an_interview_from_the_page_with_the_reasons_the_me
         {"metric": "on_time_acceptance_rate", "value": 0.0, "from": "2025-03-01", "to": "2025-04-01"}
     ]
     assert interview.commitments == ["清理超期件", "每周调度"] and list(interview.appeals.all()) == [appeal]
+    shown = client.get(f"/oversight/interviews/{interview.pk}/").content.decode()
+    assert "(2025-03-01 – 2025-03-31)" in shown  # the period by its inclusive last day
 
 
 def test_the_interview_form_refuses_bad_input_and_writes_nothing(personas) -> None:
@@ -320,7 +322,7 @@ def test_a_practice_is_written_edited_and_published_from_its_pages(personas) -> 
         "title": "警民联调",
         "summary": "派出所与司法所联合调解",
         "period_starts": "2025-03-01",
-        "period_ends": "2025-04-01",
+        "period_ends": "2025-03-31",
         "tags": "调解，联动",
     }
     assert (

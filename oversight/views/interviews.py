@@ -1,6 +1,7 @@
 """约谈 pages: the list with filters, keyset pages and an Excel export; the form prefilled from the metrics;
 one interview with its actions."""
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import InvalidInput, NotFound
 from core.exports import EXPORT_CHUNK, xlsx_response
-from core.period import Period, period_between
+from core.period import Period, parse_day, period_between
 from core.web import add_details, keyset_page, query_string, refusals, request_user
 from insights.selectors.metrics import DEFINITIONS
 from org.permissions import access_unit, require_role
@@ -56,12 +57,15 @@ EXPORT_HEADERS = [
 
 
 def reason_text(reason: dict[str, Any]) -> str:
-    """约谈事由 as a line: 按时办结率 42% (2026-10-01 – 2026-11-01)."""
+    """约谈事由 as a line: 按时办结率 42% (2026-10-01 – 2026-10-31), the period by its inclusive last day (the
+    reason keeps the exclusive `to` of the metrics API)."""
     definition = DEFINITIONS.get(reason.get("metric", ""))
     label = str(definition.label) if definition else reason.get("metric", "")
     value = reason.get("value")
     shown = "—" if value is None else f"{value * 100:.0f}%"
-    return f"{label} {shown} ({reason.get('from')} – {reason.get('to')})"
+    ends = parse_day(str(reason.get("to") or ""), field="to")
+    last = (ends - timedelta(days=1)).isoformat() if ends else ""
+    return f"{label} {shown} ({reason.get('from')} – {last})"
 
 
 @login_required

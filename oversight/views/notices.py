@@ -11,12 +11,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
 
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.exports import EXPORT_CHUNK, xlsx_response
 from core.officedoc import chinese_number
-from core.period import period_between, preset_period
+from core.period import period_between, reporting_period
 from core.web import add_details, keyset_page, query_string, refusals, request_user
 from geo.models import Region
 from org.models import User
@@ -31,7 +30,14 @@ from oversight.permissions import (
     require_notice_reader,
     require_notice_writer,
 )
-from oversight.selectors.notices import NOTICE_ORDER, SECTION_KEYS, NoticeFilters, notice_list, paragraphs
+from oversight.selectors.notices import (
+    NOTICE_ORDER,
+    SECTION_KEYS,
+    NoticeFilters,
+    notice_list,
+    paragraphs,
+    section,
+)
 from oversight.services.notices import NoticeEdit, notice_draft, notice_edit, notice_publish
 
 EXPORT_HEADERS = [
@@ -40,7 +46,7 @@ EXPORT_HEADERS = [
     _("Issuer"),
     _("Region"),
     _("Period from"),
-    _("Period to (exclusive)"),
+    _("Period to (last day)"),
     _("Status"),
     _("Drafted by"),
     _("Drafted at"),
@@ -115,7 +121,7 @@ def notices_export(request: HttpRequest) -> HttpResponseBase:
                 n.issuer,
                 n.region.name,
                 n.period_starts,
-                n.period_ends,
+                n.period_last_day,
                 str(statuses.get(n.status, n.status)),
                 n.created_by.get_full_name(),
                 n.created_at,
@@ -137,11 +143,11 @@ def notices_export(request: HttpRequest) -> HttpResponseBase:
 
 @login_required
 def notice_new(request: HttpRequest) -> HttpResponse:
-    """Draft a notice from the metrics of a period and a region (last month by default)."""
+    """Draft a notice from the metrics of a period and a region (the last complete month by default)."""
     user = request_user(request)
     require_notice_writer(user)
-    last_month = preset_period("last_month", timezone.localdate())
-    initial = {"starts": last_month.starts, "ends": last_month.ends}
+    default = reporting_period()
+    initial = {"starts": default.starts, "ends": default.ends}
     form = NoticeForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -201,11 +207,18 @@ def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def notice_publish_view(request: HttpRequest, notice_id: int) -> HttpResponse:
-    """印发: the next document number; a refusal comes back as a message on the notice's page."""
+    """印发 in two steps, without script: a draft's supervisor first sees what goes out (title, period, the units
+    named as lagging) and confirms; the confirmed POST gives the next document number. A refusal comes back as a
+    message on the notice's page."""
     user = _reader(request)
     notice: Notice = access_notice(user, notice_id)
+    confirmed = request.method == "POST" and request.POST.get("confirm") == "1"
+    if not confirmed and notice.status == NoticeStatus.DRAFT and may_write_notice(user, notice):
+        lagging = [item["name"] for item in (section(notice, "problems") or {}).get("items", [])]
+        return render(request, "oversight/notice_publish.html", {"notice": notice, "lagging": lagging})
+    if request.method != "POST":
+        return redirect("oversight:notice", notice.pk)
     version = request.POST.get("version", "")
     with refusals(request):
         published = notice_publish(

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('appeals', '0006_workflow_approval_co_units_reclassify'),
-        ('insights', '0005_visittally_moved'),
+        ('insights', '0007_scoreweight_min_sample'),
     ]
 
     operations = [
