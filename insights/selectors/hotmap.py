@@ -9,11 +9,13 @@ with it (e.g. 天地图), the tiles are drawn under them.
 """
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
 
+from appeals.models import Appeal
 from core.period import Period
 from geo.models import Region
 from insights.selectors.hot import HotIssue, hot_issues
@@ -65,10 +67,28 @@ def _coordinate(value: Decimal | None) -> float | None:
 def hot_map(*, user: User, period: Period, region: Region | None) -> dict[str, object]:
     """The points, the tile settings and the map's centre, ready for json_script."""
     issues = hot_issues(user=user, period=period, region=region, limit=LIMIT)
+    # An issue of a whole county stands at the township most of its appeals come from, saying how many it spans.
+    where = dict(
+        Appeal.objects.filter(pk__in=[i for issue in issues for i in issue.appeal_ids]).values_list(
+            "pk", "region_id"
+        )
+    )
     by_place: dict[str, list[HotIssue]] = {}
+    spans: dict[str, int] = {}
     for issue in issues:
-        by_place.setdefault(issue.place_code, []).append(issue)
-    regions = {r.code: r for r in Region.objects.filter(code__in=list(by_place))}
+        code = issue.place_code
+        if code.endswith("000000"):
+            townships = Counter(
+                where[i][:9] for i in issue.appeal_ids if i in where and where[i][6:9] != "000"
+            )
+            if townships:
+                code = townships.most_common(1)[0][0].ljust(12, "0")
+                spans[issue.key] = len(townships)
+        by_place.setdefault(code, []).append(issue)
+    regions = {
+        r.code: r
+        for r in Region.objects.filter(code__in=list(by_place) + [c[:6].ljust(12, "0") for c in by_place])
+    }
     siblings: dict[str, list[str]] = {}
     for code in sorted(by_place):
         siblings.setdefault(code[:6], []).append(code)
@@ -86,10 +106,14 @@ def hot_map(*, user: User, period: Period, region: Region | None) -> dict[str, o
             else:
                 angle = 2 * math.pi * ring.index(code) / max(len(ring), 1)
                 lat, lng = seat[0] + RING * math.sin(angle), seat[1] + RING * math.cos(angle)
+        county = regions.get(code[:6].ljust(12, "0"))
+        name = found[0].place_name
+        if place is not None and place.level == Region.Level.TOWNSHIP:
+            name = (county.name if county else "") + place.name
         points.append(
             MapPoint(
                 code=code,
-                name=found[0].place_name,
+                name=name,
                 lat=round(lat, 4),
                 lng=round(lng, 4),
                 approximate=approximate,
@@ -100,6 +124,7 @@ def hot_map(*, user: User, period: Period, region: Region | None) -> dict[str, o
                         "index": i.index,
                         "description": i.description,
                         "appeals": i.appeals,
+                        "townships": spans.get(i.key, 1),
                         "url": i.url,
                     }
                     for i in found[:3]

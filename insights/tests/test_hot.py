@@ -333,3 +333,15 @@ def test_every_persona_gets_hot_issues_of_its_own_scope_or_a_refusal(clusters, n
         visible = set(appeals_visible_to(user).values_list("pk", flat=True))
         ids = {i for item in response.json()["items"] for i in item["appeal_ids"]}
         assert ids <= visible, name
+
+
+def test_an_issue_of_a_whole_county_stands_at_the_township_most_of_its_appeals_come_from(personas) -> None:
+    from insights.selectors.hotmap import hot_map
+
+    for day, place in ((2, GUANGHUI_VILLAGE), (3, GUANGHUI_VILLAGE), (4, WENFENG_VILLAGE)):
+        wages(personas.dispatcher, march(day), place=place, **caller(f"1380000000{day}"))
+    [issue] = hot_issues(user=personas.dispatcher, period=MARCH)
+    assert issue.place_code == DUYUN
+    [point] = hot_map(user=personas.dispatcher, period=MARCH, region=None)["points"]  # type: ignore[index]
+    assert point["code"] == GUANGHUI and point["name"] == "都匀市广惠街道"
+    assert point["issues"][0]["townships"] == 2
