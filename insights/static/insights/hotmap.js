@@ -43,7 +43,8 @@
         radius: 6 + point.index / 8, color: colour(point.index), weight: point.approximate ? 1 : 2,
         dashArray: point.approximate ? "3 3" : null, fillOpacity: 0.55
       }).addTo(map);
-      marker.bindTooltip(point.name + " " + point.index, { permanent: !data.tiles, direction: "top", offset: [0, -6] });
+      var labelled = !data.tiles && data.points.length <= 12;
+      marker.bindTooltip(point.name + " " + point.index, { permanent: labelled, direction: "top", offset: [0, -6] });
       marker.bindPopup(popup(point));
       bounds.push([point.lat, point.lng]);
     });
