@@ -1,5 +1,6 @@
 """The appeal lists as Excel: the appeal list, the dispatcher's queue and a unit's queue, all rows streamed and
-audited (core.exports.xlsx_response), the reporter masked (core.masking) as on the appeal's page."""
+audited (core.exports.xlsx_response), the reporter masked (core.masking) as on the appeal's page. An export
+leaves the handling unit: a name or number typed into a title is masked too (text.redact)."""
 
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +17,7 @@ from core.exports import EXPORT_CHUNK, xlsx_response
 from core.masking import mask_name, mask_phone
 from geo.models import Region
 from org.models import Unit, User
+from text.redact import redact
 
 # The columns every queue export shares; the reporter is masked (core.masking), as on the appeal's page.
 APPEAL_HEADERS: list[Promise] = [
@@ -53,7 +55,7 @@ def appeal_cells(appeal: Appeal) -> list[object]:
     category = appeal.category
     return [
         appeal.code,
-        appeal.title,
+        redact(appeal.title),
         f"{category.parent.name} / {category.name}" if category.parent else category.name,
         areas.get(Region.Level.COUNTY, ""),
         areas.get(Region.Level.TOWNSHIP, ""),

@@ -546,6 +546,7 @@ class Notification(models.Model):
         REPLY_TO_APPROVE = "reply_to_approve", _("reply to approve")
         REPLY_REJECTED = "reply_rejected", _("reply sent back")
         CO_UNITS_CHANGED = "co_units_changed", _("co-units changed")
+        SURGE = "surge", _("hot-issue surge")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -38,7 +38,7 @@ class AppealFilters:
 
     `unit` keeps the appeals in which that unit has an open part (`task_status`: one state of it); `risk_colour`
     NO_COLOUR keeps those registered without a colour; `not_categories` leaves categories out (the dashboards'
-    其他); `created_from` and `created_to` are days of registration in Asia/Shanghai, both included."""
+    其他); `created_from` and `created_to` are days of registration in Asia/Shanghai, both included; `ids` keeps exactly those appeals (a hot issue's)."""
 
     status: tuple[str, ...] = ()
     unit: int | None = None
@@ -55,6 +55,7 @@ class AppealFilters:
     returned: bool | None = None
     awaiting_decision: bool | None = None
     q: str | None = None
+    ids: tuple[int, ...] = ()
 
 
 def appeals_filter(
@@ -100,6 +101,8 @@ def appeals_filter(
         appeals = appeals.filter(awaiting_decision=f.awaiting_decision)
     if f.q:
         appeals = appeals.filter(Q(title__contains=f.q) | Q(description__contains=f.q) | Q(code=f.q))
+    if f.ids:
+        appeals = appeals.filter(pk__in=f.ids)
     return appeals
 
 

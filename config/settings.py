@@ -194,6 +194,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# The hot-issue map's tiles (e.g. 天地图: https://t{s}.tianditu.gov.cn/vec_w/wmts?...&tk=KEY); empty: no tiles,
+# the map draws the townships on a plain ground. The tiles' host must also be in CSP_IMG_SRC.
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
+MAP_TILE_SUBDOMAINS = env.str("MAP_TILE_SUBDOMAINS", default="01234567")
+
 # Every script is a vendored static file; no inline script, no CDN.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from core.officedoc import OfficialDocument, chinese_number, docx_response
-from insights.selectors.hot import HOTNESS_FORMULA
+from insights.selectors.hot import CLUSTERING, HOTNESS_FORMULA
 from insights.selectors.report import (
     DecisionReport,
     change_words,
@@ -64,8 +64,9 @@ def decision_report_docx(report: DecisionReport) -> bytes:
             caption="表2 热点问题",
         )
         doc.paragraph(str(HOTNESS_FORMULA), bold_lead="热度指数：")
+        doc.paragraph(str(CLUSTERING), bold_lead="归并方法：")
     else:
-        doc.paragraph("统计期内没有同一乡镇同类诉求达到3件以上的热点问题。")
+        doc.paragraph("统计期内没有3件以上相似诉求构成的热点问题。")
 
     doc.heading1("风险隐患")
     colours = "，".join(f"{COLOUR_NAMES[c]}{n}件" for c, n in report.open_disputes.items())

@@ -251,3 +251,88 @@ class ScoreWeight(models.Model):
 
     def __str__(self) -> str:
         return f"{self.league} {self.metric} {self.weight}"
+
+
+class HotRun(models.Model):
+    """One clustering of one county's appeals by text (insights.services.hot): those registered in the period
+    [starts, ends) and in the window before it [before, starts) that growth and surges compare with.
+
+    `signature` is what the appeals read looked like (their count and last id): a run whose county has had an
+    appeal registered, or removed, since is recomputed when next asked for."""
+
+    county = models.CharField(_("county"), max_length=12)
+    before = models.DateField()
+    starts = models.DateField()
+    ends = models.DateField()
+    signature = models.CharField(max_length=64)
+    appeals = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("hot-issue run")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "before", "starts", "ends"], name="hotrun_county_window"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county} {self.starts}–{self.ends}"
+
+
+class HotCluster(models.Model):
+    """Appeals of one run that tell one problem, named by their own words."""
+
+    run = models.ForeignKey(HotRun, on_delete=models.CASCADE, related_name="clusters")
+    place = models.CharField(_("place"), max_length=12)  # the township all members lie in, else the county
+    title = models.CharField(_("title"), max_length=200)  # the representative member's title, redacted
+    phrases = models.CharField(_("key phrases"), max_length=200)  # space-separated
+    place_words = models.CharField(max_length=100, blank=True)
+    appeals = models.PositiveIntegerField(default=0)  # members registered in the period
+    previous = models.PositiveIntegerField(default=0)  # members registered in the window before it
+
+    class Meta:
+        verbose_name = _("hot-issue cluster")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class HotMember(models.Model):
+    """One appeal of a cluster; `position` 0 is the representative, then by closeness to the centroid."""
+
+    cluster = models.ForeignKey(HotCluster, on_delete=models.CASCADE, related_name="members")
+    appeal = models.ForeignKey("appeals.Appeal", on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField()
+    current = models.BooleanField()  # registered in the period, not in the window before it
+
+    class Meta:
+        verbose_name = _("hot-issue member")
+        constraints = [models.UniqueConstraint(fields=["cluster", "appeal"], name="hotmember_cluster_appeal")]
+
+    def __str__(self) -> str:
+        return f"{self.cluster_id}:{self.appeal_id}"
+
+
+class SurgeAlert(models.Model):
+    """A weekly surge alert sent (insights.services.surge): one per week, township and subject, so that a second
+    run of the job sends nothing twice."""
+
+    week = models.DateField()  # the Monday the week begins
+    township = models.CharField(max_length=12)
+    subject = models.CharField(max_length=80)  # "category:<code>" or "cluster:<representative appeal code>"
+    count = models.PositiveIntegerField()
+    expected = models.FloatField()  # the mean of the 4 weeks before
+    p_value = models.FloatField()
+    message = models.CharField(max_length=300)
+    sent_to = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("surge alert")
+        constraints = [
+            models.UniqueConstraint(fields=["week", "township", "subject"], name="surgealert_week_subject")
+        ]
+
+    def __str__(self) -> str:
+        return self.message

@@ -15,6 +15,7 @@ OVERVIEW_ROLES = (Role.LEADER, Role.SUPERVISOR, Role.ADMIN, Role.DISPATCHER)
 UNIT_ROLES = UNIT_STAFF
 RANKING_ROLES = (*OVERVIEW_ROLES, *UNIT_ROLES)
 REPORT_ROLES = (Role.LEADER, Role.SUPERVISOR, Role.ADMIN)
+HOT_ROLES = OVERVIEW_ROLES
 WEIGHT_ROLES = (Role.ADMIN,)
 
 
@@ -75,4 +76,15 @@ def access_report(*, user: User, region_code: str | None) -> Region | None:
     """Leaders, supervisors and admins read reports (others 403); the region must lie in their scope (404 alike
     for absent and out of scope)."""
     require_role(user, *REPORT_ROLES)
+    return access_region(user, region_code) if region_code else None
+
+
+def may_see_hot_issues(user: User) -> bool:
+    return user_scope(user).holds(*HOT_ROLES)
+
+
+def access_hot_issues(*, user: User, region_code: str | None) -> Region | None:
+    """Leaders, supervisors, dispatchers and admins read hot issues (others 403); the region must lie in their
+    scope (404 alike for absent and out of scope)."""
+    require_role(user, *HOT_ROLES)
     return access_region(user, region_code) if region_code else None

@@ -245,11 +245,12 @@ class KeyNumberOut(Schema):
 
 class HotIssueOut(Schema):
     rank: int
-    key: str = Field(..., description="问题ID: <township code>-<category code>")
-    category_code: str
+    key: str = Field(..., description="问题ID: the tracking code of the cluster's most typical appeal")
+    category_code: str = Field(..., description="the commonest category among the cluster's appeals")
     category_name: str
     place_code: str
     place_name: str
+    place_words: str = Field(..., description="the place most of its appeals name, or empty")
     period: PeriodOut
     appeals: int
     reporters: int = Field(..., description="distinct reporters; each anonymous appeal counts once")
@@ -258,8 +259,10 @@ class HotIssueOut(Schema):
     risk: float = Field(..., description="share of red or orange disputes")
     support: int = Field(..., description="people concerned (Σ parties)")
     index: float = Field(..., description="hotness index 0–100, see hotness_formula")
-    titles: list[str]
+    titles: list[str] = Field(..., description="redacted, the most typical first")
+    phrases: list[str] = Field(..., description="key phrases of the cluster")
     description: str
+    appeal_ids: list[int] = Field(..., description="the cluster's appeals of the period the reader may see")
     url: str = Field(..., description="the appeals list behind the row")
 
 
@@ -293,3 +296,26 @@ class ReportOut(Schema):
     recommendations: list[RecommendationOut]
     as_of: datetime | None = Field(..., description="when the counters behind the key numbers caught up")
     generated_at: datetime
+
+
+class HotIssueItem(Schema):
+    rank: int
+    key: str = Field(..., description="问题ID: the tracking code of the cluster's most typical appeal")
+    index: float = Field(..., description="hotness index 0–100, see hotness_formula")
+    starts: date = Field(..., serialization_alias="from")
+    ends: date = Field(..., serialization_alias="to", description="exclusive")
+    place: str = Field(..., description="地点/人群: the township (or county) and the place the appeals name")
+    place_code: str
+    description: str = Field(..., description="问题描述: the typical title and key phrases, redacted")
+    phrases: list[str]
+    appeals: int
+    reporters: int
+    growth: float | None
+    appeal_ids: list[int] = Field(..., description="the cluster's appeals of the period the caller may see")
+    url: str = Field(..., description="the appeals list of exactly these appeals")
+
+
+class HotIssuesOut(Schema):
+    items: list[HotIssueItem]
+    hotness_formula: str
+    clustering: str

@@ -159,14 +159,15 @@ def _column(ref: str) -> int:
     return index - 1
 
 
-def xlsx_rows(content: bytes) -> list[list[str]]:
-    """The first sheet's cells as text, read from the workbook's XML (no spreadsheet library needed)."""
+def xlsx_rows(content: bytes, sheet_number: int = 1) -> list[list[str]]:
+    """The cells of a sheet (the first by default) as text, read from the workbook's XML (no spreadsheet library
+    needed)."""
     with zipfile.ZipFile(io.BytesIO(content)) as book:
         shared: list[str] = []
         if "xl/sharedStrings.xml" in book.namelist():
             root = ElementTree.fromstring(book.read("xl/sharedStrings.xml"))  # noqa: S314 (our own output)
             shared = ["".join(t.text or "" for t in si.iter(f"{{{NS['s']}}}t")) for si in root]
-        sheet = ElementTree.fromstring(book.read("xl/worksheets/sheet1.xml"))  # noqa: S314
+        sheet = ElementTree.fromstring(book.read(f"xl/worksheets/sheet{sheet_number}.xml"))  # noqa: S314
     rows: list[list[str]] = []
     for row in sheet.iterfind(".//s:sheetData/s:row", NS):
         cells: list[str] = []

@@ -36,7 +36,7 @@ def covering(region_code: str, role: str, *, above: str | None = None) -> set[in
 
 
 def notify(
-    *, user_ids: Iterable[int], appeal: Appeal, kind: Notification.Kind, message: str, at: datetime
+    *, user_ids: Iterable[int], appeal: Appeal | None, kind: Notification.Kind, message: str, at: datetime
 ) -> int:
     rows = [
         Notification(user_id=user_id, appeal=appeal, kind=kind, message=message[:300], created_at=at)

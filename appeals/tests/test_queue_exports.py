@@ -91,6 +91,13 @@ def test_the_dispatch_export_masks_reporters_and_shows_beijing_time(personas) ->
     )  # 01:05 UTC is 09:05 in Beijing
 
 
+def test_the_dispatch_export_masks_a_name_and_a_phone_typed_into_a_title(personas) -> None:
+    typed = register(personas.dispatcher, title="包工头王建国拖欠工资，电话13987654321")
+    table = exported(client_for(personas.dispatcher), reverse("appeals:dispatch"), {"tab": "new"})
+    [row] = [row for row in table[1:] if row[CODE] == typed.code]
+    assert "王建国" not in row[1] and "13987654321" not in row[1] and "拖欠工资" in row[1]
+
+
 @pytest.mark.parametrize("name", ["visitor", "handler", "unit_head", "supervisor", "other_leader"])
 def test_the_dispatch_export_is_refused_like_the_page_without_writing_an_audit_row(personas, name) -> None:
     register(personas.dispatcher)

@@ -40,6 +40,7 @@ from org.permissions import access_region, access_unit, units_visible_to, user_s
 LIST_ORDER = ("-created_at", "-id")
 TASK_STATES = (TaskStatus.ASSIGNED.value, TaskStatus.ACCEPTED.value)
 TRUE = ("1", "on", "true")
+MAX_IDS = 500  # a hot issue links to at most 300 of its appeals (insights.selectors.hot.URL_IDS)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class ListQuery:
     overdue: bool = False
     risk_colour: str | None = None
     q: str | None = None
+    ids: tuple[int, ...] = ()
     ignored: list[str] = field(default_factory=list, compare=False)
 
     def params(self, **extra: Any) -> dict[str, Any]:
@@ -79,6 +81,7 @@ class ListQuery:
             "overdue": "1" if self.overdue else None,
             "risk_colour": self.risk_colour,
             "q": self.q,
+            "ids": ",".join(str(i) for i in self.ids) or None,
             **extra,
         }
 
@@ -98,6 +101,7 @@ class ListQuery:
             created_to=self.created_to,
             overdue=True if self.overdue else None,
             q=self.q,
+            ids=self.ids,
         )
         return appeals_filter(appeals, filters, now=now)
 
@@ -128,6 +132,18 @@ def _keyword(request: HttpRequest, ignored: list[str]) -> str | None:
     except ValueError:
         ignored.append("q")
         return None
+
+
+def _ids(request: HttpRequest, ignored: list[str]) -> tuple[int, ...]:
+    """A list of appeal ids (a hot issue's link), comma-separated, at most MAX_IDS."""
+    raw = request.GET.get("ids", "").strip()
+    if not raw:
+        return ()
+    parts = raw.split(",")
+    if len(parts) > MAX_IDS or not all(p.isdigit() and len(p) <= 18 for p in parts):
+        ignored.append("ids")
+        return ()
+    return tuple(int(p) for p in parts)
 
 
 def _unit(request: HttpRequest, user: User, name: str, ignored: list[str]) -> Unit | None:
@@ -169,6 +185,7 @@ def list_query(request: HttpRequest, user: User) -> ListQuery:
         overdue=request.GET.get("overdue", "") in TRUE,
         risk_colour=_choice(request, "risk_colour", [*RiskColour.values, NO_COLOUR], ignored),
         q=_keyword(request, ignored),
+        ids=_ids(request, ignored),
         ignored=ignored,
     )
 

@@ -31,6 +31,7 @@ from insights.selectors.metrics import DEFINITIONS, RATE_KEYS, metrics_summary
 from insights.selectors.rankings import INVERSE, THRESHOLDS, failing, rankings
 from org.models import User
 from org.permissions import user_scope
+from text.redact import redact
 
 HOT_GROWTH = 1.5
 RED_DAYS = 7
@@ -202,7 +203,7 @@ def risks(
         items.append(
             RiskItem(
                 code=appeal.code,
-                title=appeal.title,
+                title=redact(appeal.title),
                 colour=appeal.risk_colour,
                 place_name=township.name if township is place else f"{township.name}{place.name}",
                 registered_on=timezone.localdate(appeal.created_at),
@@ -254,8 +255,11 @@ def _hot_recommendations(hot: list[HotIssue]) -> list[Recommendation]:
     for issue in hot:
         if issue.growth is not None and issue.growth <= HOT_GROWTH:
             continue
-        subject = f"{issue.place_name}{issue.category_name}"
-        text = f"建议将“{subject}”问题列为“每月一题”，由牵头部门集中研究、源头治理。"
+        lead = issue.titles[0] if issue.titles else issue.category_name
+        text = (
+            f"建议将{issue.place_name}“{lead}”等{issue.appeals}件诉求反映的问题列为“每月一题”，"
+            "由牵头部门集中研究、源头治理。"
+        )
         if issue.growth is None:
             trigger = f"热点第{issue.rank}名：本期{issue.appeals}件，上期0件，为新出现的热点"
         else:

@@ -146,3 +146,12 @@ def test_the_overdue_export_lists_every_overdue_item_without_personal_data(scene
     refused = client_for(scene.visitor).get(OVERVIEW, {"export": "overdue"})
     assert refused.status_code == 403
     assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORTED).count() == 1
+
+
+def test_the_overdue_export_masks_a_name_typed_into_a_title(scene) -> None:
+    from appeals.models import Appeal
+
+    Appeal.objects.filter(title="福泉欠薪").update(title="包工头王建国福泉欠薪")
+    response = client_for(scene.prefecture_supervisor).get(OVERVIEW, {"export": "overdue"})
+    titles = [row[1] for row in xlsx_rows(response_bytes(response))[1:]]
+    assert "包工头王**福泉欠薪" in titles and not any("王建国" in t for t in titles)

@@ -33,7 +33,7 @@ from tests.support import DUYUN, FUQUAN, Personas, client_for
 MARCH = period_between(starts=date(2025, 3, 1), ends=date(2025, 4, 1))
 QUERY = {"from": "2025-03-01", "to": "2025-04-01"}
 NOW = march(31, 12)
-WAGES_KEY = "522701001000-labour.wage_arrears"
+WAGE_TEXT = "广惠街道锦绣家园建筑工地包工头拖欠二十多名农民工工资三万余元，春节前讨薪无果。"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -45,6 +45,7 @@ def dispute(actor, when, colour: str, *, title: str, category: str, place: str =
         risk_colour=colour,
         category_code=category,
         title=title,
+        description=title,
         region_code=place,
         reporter=Reporter(name="李四", phone="13911112222"),
     )
@@ -60,10 +61,10 @@ def history(personas: Personas) -> Personas:
     d = p.dispatcher
     campaign()
     with time_machine.travel(NOW, tick=False):
-        handled(p, march(3), resolved_at=march(20))
-        overdue = registered(d, march(10), title="包工头欠薪")
+        handled(p, march(3), resolved_at=march(20), description=WAGE_TEXT)
+        overdue = registered(d, march(10), title="包工头欠薪", description=WAGE_TEXT)
         assign(d, overdue, march(10), unit=p.duyun_hr)
-        registered(d, march(12), title="工程款拖欠导致工资未发")
+        registered(d, march(12), title="工程款拖欠导致工资未发", description=WAGE_TEXT)
         dispute(d, march(2), "red", title="林地边界长期争执", category="land.boundary")
         dispute(d, march(29), "red", title="宅基地界址争执", category="land.homestead")
         dispute(d, march(15), "orange", title="灌溉用水纠纷", category="neighbour.water")
@@ -129,16 +130,16 @@ def test_a_rate_below_its_line_recommends_its_remedy_and_names_the_weakest_depar
 
 def test_a_growing_or_new_hot_issue_is_proposed_as_the_months_issue(history) -> None:
     report = report_for(history.supervisor)
-    assert [h.key for h in report.hot] == [WAGES_KEY]
+    assert [(h.place_code, h.appeals) for h in report.hot] == [("522701001000", 3)]
     [advice] = [r for r in report.recommendations if r.rule == "hot"]
-    assert "每月一题" in advice.text and "都匀市广惠街道拖欠农民工工资" in advice.text
+    assert "每月一题" in advice.text and "都匀市广惠街道“" in advice.text and "等3件诉求" in advice.text
     assert "本期3件" in advice.trigger and "上期0件" in advice.trigger
 
 
 def test_a_hot_issue_that_did_not_grow_enough_is_not_proposed(history) -> None:
     with time_machine.travel(NOW, tick=False):
         for day in (10, 12, 14):
-            registered(history.dispatcher, moment(2, day), title="去年欠薪")
+            registered(history.dispatcher, moment(2, day), title="去年欠薪", description=WAGE_TEXT)
         counters_refresh()
     report = report_for(history.supervisor)
     [hot] = report.hot
@@ -189,8 +190,8 @@ def test_the_report_page_renders_every_part(history) -> None:
         assert part in page
     stylesheet = Path(str(finders.find("css/report.css"))).read_text()
     assert "@media print" in stylesheet and "size: A4" in stylesheet
-    assert WAGES_KEY in page and "林地边界长期争执" in page and "每月一题" in page
-    assert "/appeals/?category=labour.wage_arrears&amp;region=522701001000" in page
+    assert "都匀市广惠街道：" in page and "林地边界长期争执" in page and "每月一题" in page
+    assert "/appeals/?ids=" in page
     assert "/insights/report/docx?from=2025-03-01&amp;to=2025-04-01" in page
 
 
@@ -251,7 +252,7 @@ def test_the_docx_opens_and_holds_the_key_numbers_and_hot_issues_tables_and_is_a
     hot = next(
         t for t in tables if t[0] == ["排名", "问题ID", "热度指数", "时间范围", "地点/人群", "问题描述"]
     )
-    assert hot[1][:2] == ["1", WAGES_KEY] and hot[1][4] == "都匀市广惠街道"
+    assert hot[1][0] == "1" and hot[1][1].startswith("522701-2025-") and hot[1][4] == "都匀市广惠街道"
     assert any("林地边界长期争执" in row[1] for t in tables for row in t)
     text = "\n".join(p.text for p in Document(BytesIO(response.content)).paragraphs)
     assert "每月一题" in text and "提级督办" in text
@@ -272,7 +273,7 @@ def test_the_api_answers_the_report_as_json(history) -> None:
     body = response.json()
     assert body["period"] == {"from": "2025-03-01", "to": "2025-04-01"}
     assert body["region"] == {"code": DUYUN, "name": "都匀市"}
-    assert body["hot"][0]["key"] == WAGES_KEY and body["hot"][0]["period"]["from"] == "2025-03-01"
+    assert body["hot"][0]["place_code"] == "522701001000" and body["hot"][0]["period"]["from"] == "2025-03-01"
     assert {r["rule"] for r in body["recommendations"]} >= {"metric", "hot", "red", "overdue"}
     assert "热度指数" in body["hotness_formula"] or "Hotness" in body["hotness_formula"]
     assert "\\u" not in response.content.decode()

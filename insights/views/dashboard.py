@@ -32,10 +32,12 @@ from insights.selectors.dashboard import (
     overdue_rows,
     overview_json,
 )
+from insights.selectors.hotmap import hot_map
 from insights.selectors.metrics import DEFINITIONS
 from insights.selectors.rankings import INVERSE, THRESHOLDS, RankingRow, rankings
 from org.models import Unit, UnitLevel, User
 from org.permissions import regions_visible_to
+from text.redact import redact
 
 # The presets of the dashboards' period picker.
 PICKER = ("this_month", "last_month", "this_quarter", "this_year")
@@ -144,6 +146,7 @@ def _area_page(request: HttpRequest, user: User, *, code: str | None, level: int
             for row in result.heat
         ],
         "export_heat": query_string({**_window(period), "export": "heat"}),
+        "hot_map": hot_map(user=user, period=period, region=region),
     }
     return render(request, "insights/dashboard.html", context)
 
@@ -253,7 +256,7 @@ def _overdue_export(
         for appeal in rows.iterator(chunk_size=EXPORT_CHUNK):
             yield [
                 appeal.code,
-                appeal.title,
+                redact(appeal.title),
                 appeal.lead_unit.name if appeal.lead_unit else "",
                 appeal.resolve_due,
                 days_overdue(appeal.resolve_due, now),  # type: ignore[arg-type]

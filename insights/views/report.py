@@ -29,7 +29,7 @@ from core.web import request_user, url_with_query
 from geo.models import Region
 from insights.docx import decision_report_download, report_title
 from insights.permissions import REPORT_ROLES, access_report
-from insights.selectors.hot import HOTNESS_FORMULA
+from insights.selectors.hot import CLUSTERING, HOTNESS_FORMULA
 from insights.selectors.report import RED_DAYS, DecisionReport, change_words, decision_report, shown
 from org.models import User
 from org.permissions import regions_visible_to, require_role
@@ -141,6 +141,7 @@ def report_view(request: HttpRequest) -> HttpResponseBase:
         "colours": [(COLOUR_LABELS[c], c, n) for c, n in report.open_disputes.items()],
         "colour_labels": COLOUR_LABELS,
         "formula": HOTNESS_FORMULA,
+        "clustering": CLUSTERING,
         "red_days": RED_DAYS,
         "docx_url": url_with_query(
             reverse("insights:report-docx"), _period_params(report.period, report.region)

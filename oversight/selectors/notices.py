@@ -15,7 +15,6 @@ and the Word file print; `items` keep the numbers behind them for API clients.
 """
 
 import math
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -26,10 +25,10 @@ from django.utils import timezone, translation
 
 from appeals.models import ACTIVE_STATUSES, Appeal
 from appeals.permissions import appeals_visible_to
-from core.masking import mask_id_number, mask_phone
 from core.officedoc import document_date
 from core.period import Period, percent, period_text
 from geo.models import Region, subtree_bounds
+from insights.selectors.hot import hot_issues
 from insights.selectors.metrics import DEFINITIONS, RATE_COUNTS, RATE_KEYS, MetricsSummary, metrics_summary
 from insights.selectors.rankings import (
     INVERSE,
@@ -44,18 +43,21 @@ from insights.selectors.rankings import (
 from org.models import Unit, User
 from oversight.models import Notice
 from oversight.selectors.ledgers import practices_for
+from text.redact import redact
 
 NOTICE_ORDER = ("-created_at", "-id")
-SECTION_KEYS = ("overview", "ranking", "problems", "overdue", "practices", "requirements")
+SECTION_KEYS = ("overview", "ranking", "problems", "overdue", "hot", "practices", "requirements")
 HEADINGS = {
     "overview": "总体情况",
     "ranking": "排名情况",
     "problems": "存在问题",
     "overdue": "超期事项",
+    "hot": "热点问题",
     "practices": "经验做法",
     "requirements": "工作要求",
 }
 MAX_OVERDUE = 20
+MAX_HOT = 5
 MAX_PRACTICES = 10
 INSUFFICIENT = "数据不足"
 # The rates a ranking table prints beside the composite score.
@@ -75,8 +77,6 @@ REQUIREMENTS = (
     "三要扩大走访覆盖，尚未走访到的村（社区）要排出计划，确保应访尽访。",
     "对排名靠后、整改不力的单位，将按规定进行约谈。",
 )
-# Long digit runs in a title are phone or ID numbers typed by mistake: masked like the reporter's.
-_DIGITS = re.compile(r"\d{7,}[\dXx]?")
 
 
 @dataclass(frozen=True)
@@ -129,13 +129,9 @@ def notice_issuer(region: Region) -> str:
 
 
 def scrub(text: str) -> str:
-    """A title as a notice prints it: digit runs long enough to be a phone or ID number masked."""
-
-    def mask(match: re.Match[str]) -> str:
-        value = match.group(0)
-        return mask_id_number(value) if len(value) >= 15 else mask_phone(value)
-
-    return _DIGITS.sub(mask, text)
+    """A text as a notice prints it (the notice goes to every county): names, phone and ID numbers and
+    addresses of persons masked by text.redact."""
+    return redact(text)
 
 
 def paragraphs(text: str) -> list[str]:
@@ -368,11 +364,55 @@ def _overdue(*, user: User, region: Region, now: datetime) -> dict[str, Any]:
     return {"text": text, "items": items, "total": total, "tables": [table] if items else []}
 
 
+def _hot(*, user: User, period: Period, region: Region) -> dict[str, Any]:
+    """The hottest clusters of similar appeals (insights.selectors.hot), their titles already redacted."""
+    issues = hot_issues(user=user, period=period, region=region, limit=MAX_HOT)
+    items = [
+        {
+            "rank": h.rank,
+            "key": h.key,
+            "index": h.index,
+            "place": h.place_name + h.place_words,
+            "description": h.description,
+            "appeals": h.appeals,
+            "reporters": h.reporters,
+            "growth": h.growth,
+        }
+        for h in issues
+    ]
+    if not items:
+        return {"text": "本期未出现3件以上相似诉求构成的热点问题。", "items": [], "tables": []}
+    first = items[0]
+    text = (
+        f"本期群众反映较集中的热点问题{len(items)}个，其中热度最高的是{first['place']}“{issues[0].titles[0] if issues[0].titles else first['description']}”"
+        f"等{first['appeals']}件诉求。请属地和牵头部门研究源头治理措施。"
+    )
+    table = {
+        "caption": "热点问题",
+        "headers": ["排名", "问题ID", "热度指数", "地点/人群", "问题描述", "件数"],
+        "rows": [
+            [
+                str(it["rank"]),
+                it["key"],
+                f"{it['index']:.1f}",
+                it["place"],
+                it["description"],
+                str(it["appeals"]),
+            ]
+            for it in items
+        ],
+    }
+    return {"text": text, "items": items, "tables": [table]}
+
+
 def _practices(*, user: User, period: Period, region: Region) -> dict[str, Any]:
     practices = list(
         practices_for(user=user, starts=period.starts, ends=period.ends, region=region)[:MAX_PRACTICES]
     )
-    items = [{"id": p.pk, "title": p.title, "unit": p.unit.name, "summary": p.summary} for p in practices]
+    items = [
+        {"id": p.pk, "title": scrub(p.title), "unit": p.unit.name, "summary": scrub(p.summary)}
+        for p in practices
+    ]
     lines = [f"{it['unit']}：{it['title']}。{it['summary']}" for it in items]
     if not lines:
         lines = ["本期暂无经验做法报送，请各地各部门及时总结报送好经验好做法。"]
@@ -397,6 +437,7 @@ def notice_content(
         "ranking": ranking,
         "problems": _problems(black, labels=labels),
         "overdue": _overdue(user=user, region=region, now=now),
+        "hot": _hot(user=user, period=period, region=region),
         "practices": _practices(user=user, period=period, region=region),
         "requirements": {"text": "\n".join(REQUIREMENTS), "items": [], "tables": []},
     }

@@ -60,6 +60,7 @@ def test_a_prefecture_draft_is_built_from_the_metrics_rankings_overdue_items_and
         "排名情况",
         "存在问题",
         "超期事项",
+        "热点问题",
         "经验做法",
         "工作要求",
     ]
@@ -335,7 +336,7 @@ def test_the_word_file_holds_the_sections_the_ranking_table_and_the_overdue_tabl
     document = docx.Document(BytesIO(notice_docx(notice)))
     texts = [para.text for para in document.paragraphs]
     assert texts[0] == notice.issuer and "黔南走访办通〔2025〕1号" in texts and notice.title in texts
-    assert "一、总体情况" in texts and "六、工作要求" in texts
+    assert "一、总体情况" in texts and "五、热点问题" in texts and "七、工作要求" in texts
     assert texts[-1] == "2025年4月10日"
     cells = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
     assert ["排名", "单位", "综合得分", "及时签收率", "按时办结率", "解决率", "满意率", "走访覆盖率"] in cells
@@ -399,3 +400,18 @@ def test_a_full_prefecture_notice_with_20_overdue_items_renders_well_under_five_
     print(f"notice .docx with 262 ranking rows and 20 overdue items: {elapsed:.2f} s, {len(data)} bytes")
     assert elapsed < 2.5
     assert len(docx.Document(BytesIO(data)).tables) == 3
+
+
+def test_the_notice_lists_the_hot_issues_by_text_with_names_masked(march_history):
+    from insights.tests.factories import march, registered
+
+    for day in (10, 11, 12):
+        registered(march_history.dispatcher, march(day), title="包工头王建国拖欠工资")
+    notice = draft(march_history.prefecture_supervisor)
+    hot = part(notice, "hot")
+    assert hot["tables"][0]["headers"] == ["排名", "问题ID", "热度指数", "地点/人群", "问题描述", "件数"]
+    assert hot["items"][0]["appeals"] >= 3 and "热度最高" in hot["text"]
+    assert "王建国" not in json.dumps(notice.content, ensure_ascii=False)
+    document = docx.Document(BytesIO(notice_docx(notice)))
+    cells = [c.text for table in document.tables for row in table.rows for c in row.cells]
+    assert "热度指数" in cells and not any("王建国" in c for c in cells)

@@ -63,6 +63,7 @@ def test_a_supervisor_drafts_a_notice_and_gets_it_back_whole(march_history):
         "ranking",
         "problems",
         "overdue",
+        "hot",
         "practices",
         "requirements",
     ]

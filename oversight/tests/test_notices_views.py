@@ -90,8 +90,9 @@ def test_the_page_shows_the_sections_and_tables_and_a_draft_is_edited_in_place(m
         "二、排名情况",
         "三、存在问题",
         "四、超期事项",
-        "五、经验做法",
-        "六、工作要求",
+        "五、热点问题",
+        "六、经验做法",
+        "七、工作要求",
     ):
         assert heading in page
     assert 'data-table="ranking"' in page and 'data-table="overdue"' in page
