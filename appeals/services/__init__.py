@@ -3,6 +3,7 @@
 from appeals.services.codes import allocate_tracking_code, secret_hash
 from appeals.services.deadlines import deadlines_from, policy_for
 from appeals.services.routing import RoutingSuggestion, routing_suggest
+from appeals.services.similar import appeal_index_text, appeals_index_missing
 from appeals.services.sweep import SweepResult, sweep_deadlines
 from appeals.services.workflow import (
     AppealDraft,
@@ -45,6 +46,7 @@ __all__ = [
     "appeal_change_co_units",
     "appeal_close",
     "appeal_decide_extension",
+    "appeal_index_text",
     "appeal_merge",
     "appeal_note",
     "appeal_reclassify",
@@ -58,6 +60,7 @@ __all__ = [
     "appeal_return",
     "appeal_reveal_reporter",
     "appeal_supervise",
+    "appeals_index_missing",
     "deadlines_from",
     "policy_for",
     "record_event",
