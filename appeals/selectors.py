@@ -1,5 +1,6 @@
 """Reads of appeals: list filters, queues, the timeline, similar appeals."""
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -204,9 +205,17 @@ def _candidate_ids(keys: list[int], since: datetime) -> list[int]:
     return [row["appeal_id"] for row in rows]
 
 
+# The process keeps a county's scorer for some minutes, so a lookup does not unpickle the IDF from the cache.
+_scorers: dict[str, tuple[float, Scorer]] = {}
+SCORER_LOCAL_SECONDS = 600
+
+
 def similarity_scorer(county: str) -> Scorer:
     """The re-check with the IDF of the county's latest appeals (cached for some hours)."""
     cache_key = f"similar-idf:{county}:{dictionary_version()}"
+    local = _scorers.get(cache_key)
+    if local is not None and local[0] > time.monotonic():
+        return local[1]
     cached = cache.get(cache_key)
     if cached is None:
         texts = (
@@ -218,7 +227,9 @@ def similarity_scorer(county: str) -> Scorer:
         df, n = document_frequencies(texts)
         cached = (dict(df), n)
         cache.set(cache_key, cached, IDF_SECONDS)
-    return Scorer(cached[0], cached[1])
+    scorer = Scorer(cached[0], cached[1])
+    _scorers[cache_key] = (time.monotonic() + SCORER_LOCAL_SECONDS, scorer)
+    return scorer
 
 
 def similar_appeals(
