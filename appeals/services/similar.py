@@ -1,6 +1,7 @@
 """The text keys of appeals (MinHash LSH bands, `text.similar`) that the lookup of similar appeals reads."""
 
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -36,14 +37,17 @@ def appeal_index_text(*, appeal: Appeal) -> int:
     return len(rows)
 
 
-def appeals_index_missing(*, batch_size: int = 5_000, method: str = "auto") -> Iterable[int]:
+def appeals_index_missing(
+    *, batch_size: int = 5_000, method: str = "auto", since: datetime | None = None
+) -> Iterable[int]:
     """Give text keys to the appeals that have none (written in bulk, or before keys existed), batch by batch
-    in id order; yields how many appeals each batch indexed. Safe to stop and run again."""
+    in id order; yields how many appeals each batch indexed. Safe to stop and run again. With `since`, only
+    those registered since then (the lookup reads no older keys)."""
     writer = BulkWriter(bulk_method(method), [(AppealTextKey, False)])
     after = 0
     while True:
         batch = list(
-            Appeal.objects.filter(pk__gt=after)
+            Appeal.objects.filter(pk__gt=after, **({"created_at__gte": since} if since else {}))
             .order_by("pk")
             .values("pk", "title", "description", "region_id", "created_at")[:batch_size]
         )
