@@ -176,14 +176,14 @@ GENERIC = frozenset(
 )
 
 
-def _chunks(text: str) -> list[str]:
-    return [chunk for chunk in _NOT_WORD.split(normalise(text)) if chunk]
+def _chunks(text: str, *, normalised: bool = False) -> list[str]:
+    return [chunk for chunk in _NOT_WORD.split(text if normalised else normalise(text)) if chunk]
 
 
-def bigrams(text: str) -> set[str]:
+def bigrams(text: str, *, normalised: bool = False) -> set[str]:
     """The character bigrams of `text`, within runs of letters and digits (punctuation breaks a run)."""
     grams: set[str] = set()
-    for chunk in _chunks(text):
+    for chunk in _chunks(text, normalised=normalised):
         if len(chunk) == 1:
             grams.add(chunk)
         grams.update(chunk[i : i + 2] for i in range(len(chunk) - 1))
@@ -285,12 +285,13 @@ class Scorer:
                 if part is title:
                     title_words[word] = self.idf(word)
         norm = math.sqrt(sum(w * w for w in words.values()))
+        whole = normalise(f"{title} {description}")
         return Profile(
             words=words,
-            grams=frozenset(bigrams(f"{title} {description}")),
+            grams=frozenset(bigrams(whole, normalised=True)),
             places=frozenset(places),
             title_words=title_words,
-            text="".join(_chunks(f"{title} {description}")),
+            text="".join(_chunks(whole, normalised=True)),
             category=category,
             norm=norm,
         )
