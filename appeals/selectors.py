@@ -255,15 +255,15 @@ def similar_appeals(
         Appeal.objects.filter(pk__in=ids)
         .exclude(status=AppealStatus.MERGED)
         .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=since))
-        .select_related("category")
-        .only("id", "code", "title", "description", "status", "category__code")
+        .values_list("id", "code", "title", "description", "status", "category__code")
     )
     scorer = similarity_scorer(county)
     wanted = scorer.profile(title, description, category_code)
     found = []
-    for appeal in candidates:
-        score = scorer.score(wanted, scorer.profile(appeal.title, appeal.description, appeal.category.code))
+    for pk, code, candidate_title, candidate_description, status, category in candidates:
+        score = scorer.score(wanted, scorer.profile(candidate_title, candidate_description, category))
         if score >= THRESHOLD:
+            appeal = Appeal(id=pk, code=code, title=candidate_title, status=status)
             found.append(SimilarAppeal(appeal=appeal, score=score))
     # The scope last, on the few that passed: its query is the dearest per row.
     if found:

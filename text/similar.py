@@ -19,11 +19,12 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from hashlib import blake2b
 
 import numpy as np
 
-from text.chinese import is_term, normalise, segment
+from text.chinese import dictionary_version, is_term, normalise, segment
 
 BANDS = 48
 ROWS = 1
@@ -232,6 +233,41 @@ class Profile:
     norm: float = field(default=0.0)
 
 
+@dataclass(frozen=True)
+class Parsed:
+    """What the re-check reads of a text before weighting: its words (places apart), bigrams, letters."""
+
+    title_words: tuple[str, ...]
+    description_words: tuple[str, ...]
+    places: frozenset[str]
+    grams: frozenset[str]
+    text: str
+
+
+# An appeal's text does not change, and the same recent appeals are candidates of lookup after lookup: each
+# process keeps the parses of the last texts it read (keyed by the dictionary's version too).
+@lru_cache(maxsize=20_000)
+def _parse(title: str, description: str, version: int) -> Parsed:
+    places: set[str] = set()
+    parts: list[tuple[str, ...]] = []
+    for part in (title, description):
+        kept = []
+        for word in content_words(part):
+            if is_place(word):
+                places.add(word)
+            else:
+                kept.append(word)
+        parts.append(tuple(dict.fromkeys(kept)))
+    whole = normalise(f"{title} {description}")
+    return Parsed(
+        title_words=parts[0],
+        description_words=parts[1],
+        places=frozenset(places),
+        grams=frozenset(bigrams(whole, normalised=True)),
+        text="".join(_chunks(whole, normalised=True)),
+    )
+
+
 def content_words(text: str) -> list[str]:
     """The words of `text` that may tell its problem: no punctuation, no generic appeal words, no lone digits."""
     words = []
@@ -273,27 +309,21 @@ class Scorer:
         return weight * (0.5 if len(word) == 1 else 1.0)
 
     def profile(self, title: str, description: str, category: str = "") -> Profile:
+        parsed = _parse(title, description, dictionary_version())
         words: dict[str, float] = {}
-        places: set[str] = set()
-        title_words: dict[str, float] = {}
-        for weight, part in ((self.TITLE_WEIGHT, title), (1.0, description)):
-            for word in content_words(part):
-                if is_place(word):
-                    places.add(word)
-                    continue
-                words[word] = max(words.get(word, 0.0), weight * self.idf(word))
-                if part is title:
-                    title_words[word] = self.idf(word)
-        norm = math.sqrt(sum(w * w for w in words.values()))
-        whole = normalise(f"{title} {description}")
+        for word in parsed.description_words:
+            words[word] = self.idf(word)
+        title_words = {word: self.idf(word) for word in parsed.title_words}
+        for word, weight in title_words.items():
+            words[word] = self.TITLE_WEIGHT * weight
         return Profile(
             words=words,
-            grams=frozenset(bigrams(whole, normalised=True)),
-            places=frozenset(places),
+            grams=parsed.grams,
+            places=parsed.places,
             title_words=title_words,
-            text="".join(_chunks(whole, normalised=True)),
+            text=parsed.text,
             category=category,
-            norm=norm,
+            norm=math.sqrt(sum(w * w for w in words.values())),
         )
 
     def score(self, a: Profile, b: Profile) -> float:
