@@ -10,10 +10,12 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from appeals.models import Appeal, AppealStatus, AppealTextKey
+from appeals.permissions import REGISTER_ROLES
 from appeals.tests.factories import fresh, register
 from org.models import Role
+from org.permissions import user_scope
 from org.tests.factories import make_member
-from tests.support import api_client, client_for
+from tests.support import PERSONA_NAMES, api_client, client_for
 
 VILLAGE = "522701001001"  # 广惠社区, 都匀市
 OTHER_VILLAGE = "522701001002"  # 大西门社区, 都匀市
@@ -193,3 +195,25 @@ def test_index_similar_gives_keys_to_appeals_written_without_them(personas) -> N
     assert AppealTextKey.objects.filter(appeal=appeal).exists()
     call_command("index_similar", stdout=(again := StringIO()))
     assert '"indexed": 0' in again.getvalue()
+
+
+@pytest.mark.parametrize("who", PERSONA_NAMES)
+def test_triage_lookup_answers_every_persona_as_the_appeal_itself(personas, who: str) -> None:
+    """Those who see the appeal get its similar ones; for the others it does not exist (404)."""
+    appeal = lights(personas.dispatcher)
+    client = api_client(getattr(personas, who))
+    expected = client.get(f"/api/v1/appeals/{appeal.pk}").status_code
+    assert expected in (200, 404)
+    assert client.get(f"/api/v1/appeals/{appeal.pk}/similar").status_code == expected
+
+
+@pytest.mark.parametrize("who", PERSONA_NAMES)
+def test_lookup_before_saving_answers_every_persona(personas, who: str) -> None:
+    """Registering roles get an answer in their area; others are refused, and nothing is written."""
+    user = getattr(personas, who)
+    before = AppealTextKey.objects.count()
+    status = ask(user, *ORIGINAL).status_code
+    registers = bool(set(user_scope(user).roles) & set(REGISTER_ROLES))
+    covers = user_scope(user).covers(VILLAGE, *user_scope(user).roles)
+    assert status == (200 if registers and covers else 422 if registers else 403)
+    assert AppealTextKey.objects.count() == before
