@@ -2,15 +2,17 @@
 
 Two steps, because the first must be cheap among a million appeals and the second must be right:
 
-1. `band_keys` turns a text into `BANDS` 64-bit keys: a MinHash signature of its character bigrams (`ROWS`
+1. `band_keys` turns a text into `BANDS` 64-bit keys: a MinHash signature of its content words (`ROWS`
    hashes per band), each band hashed together with the area, so two appeals of one county that share a band
    share a key, and appeals of other counties never do. The appeals app stores the keys in an indexed table;
-   a lookup is one index scan for `BANDS` keys. With 3 rows in 24 bands, two texts whose bigram sets overlap by
-   a Jaccard of 0.3 meet in at least one band with probability 0.48, at 0.4 with 0.81, at 0.5 with 0.96.
+   a lookup is one index scan per key. A paraphrase shares few words with the text it repeats (a Jaccard of
+   0.07–0.3 on text/tests/near_duplicates.py), so the bands are single rows: with 48 of them, two texts whose
+   word sets overlap by a Jaccard of 0.07 meet in at least one band with probability 0.97, at 0.1 with 0.99.
 2. `Scorer.score` re-reads each candidate: the words both texts use, weighted by their rarity (IDF over a
    sample of appeals) and by where they stand (a word of the title counts more), the character bigrams they
    share (a paraphrase keeps the names of things even when it changes the verbs), and whether they name the
-   same places: two texts about the same problem at two different villages are two problems.
+   same places: two texts about the same problem at two different villages are two problems; and how much of
+   each title the other text echoes.
 """
 
 import math
