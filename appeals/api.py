@@ -10,7 +10,13 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 
 from appeals.models import Appeal, AppealStatus, DeadlinePolicy, ExtensionStatus, Notification
-from appeals.permissions import REGISTER_ROLES, access_appeal, allowed_actions, appeals_visible_to
+from appeals.permissions import (
+    REGISTER_ROLES,
+    access_appeal,
+    allowed_actions,
+    appeals_visible_to,
+    registration_region,
+)
 from appeals.schemas import (
     AppealCreated,
     AppealDetail,
@@ -38,6 +44,8 @@ from appeals.schemas import (
     RejectIn,
     ReporterOut,
     ResolveIn,
+    SimilarIn,
+    SimilarOut,
     SuggestIn,
     SuggestionsOut,
     SuperviseIn,
@@ -45,6 +53,7 @@ from appeals.schemas import (
     VersionIn,
     appeal_detail_out,
     appeal_out,
+    similar_out,
 )
 from appeals.selectors import (
     AppealFilters,
@@ -53,6 +62,7 @@ from appeals.selectors import (
     appeals_filter,
     categories_active,
     ordered,
+    similar_appeals,
     staffless_warnings,
     unread_count,
 )
@@ -127,6 +137,25 @@ def create_appeal(request: HttpRequest, payload: AppealIn) -> Status:
         draft=payload.draft(), actor=api_user(request), on_site_reply=payload.on_site_reply
     )
     return Status(201, {**_out(registered.appeal), "secret": registered.secret})
+
+
+@router.post(
+    "/appeals/similar",
+    response=responses(SimilarOut, 403, 422),
+    summary="Similar open or recent appeals of the same county, for a text not yet saved",
+)
+def similar_to_text(request: HttpRequest, payload: SimilarIn) -> dict[str, Any]:
+    """The registration form asks before saving: candidates by MinHash LSH, re-checked, best first."""
+    user = api_user(request)
+    require_role(user, *REGISTER_ROLES)
+    region = registration_region(user, payload.region_code)
+    found = similar_appeals(
+        appeals_visible_to(user),
+        title=payload.title,
+        description=payload.description,
+        region_code=region.code,
+    )
+    return {"items": [similar_out(s) for s in found]}
 
 
 @router.get("/appeals", response=responses(Page[AppealListItem]), summary="Appeals in my scope")
@@ -209,6 +238,26 @@ def suggestions(request: HttpRequest, appeal_id: int) -> Any:
 )
 def list_events(request: HttpRequest, appeal_id: int) -> QuerySet[Any]:
     return appeal_timeline(access_appeal(api_user(request), appeal_id))
+
+
+@router.get(
+    "/appeals/{appeal_id}/similar",
+    response=responses(SimilarOut, 404),
+    summary="Open or recent appeals of the same county that tell the same problem (duplicates)",
+)
+def similar_to_appeal(request: HttpRequest, appeal_id: int) -> dict[str, Any]:
+    """For triage: each one may be the original this appeal repeats (merge), or a repeat of this one."""
+    user = api_user(request)
+    appeal = access_appeal(user, appeal_id)
+    found = similar_appeals(
+        appeals_visible_to(user),
+        title=appeal.title,
+        description=appeal.description,
+        region_code=appeal.region_id,
+        category_code=appeal.category.code,
+        exclude=appeal.pk,
+    )
+    return {"items": [similar_out(s) for s in found]}
 
 
 @router.post(

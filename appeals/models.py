@@ -587,3 +587,25 @@ class AppealCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.county}-{self.year}: {self.value}"
+
+
+class AppealTextKey(models.Model):
+    """One MinHash LSH band key of an appeal's title and description (`text.similar.band_keys`, within
+    its county): appeals that share a key are candidates for being the same problem. Kept by the services
+    that write an appeal's text; `index_similar` fills it for appeals written in bulk."""
+
+    key = models.BigIntegerField(_("key"))
+    appeal = models.ForeignKey(Appeal, verbose_name=_("appeal"), on_delete=models.CASCADE, related_name="+")
+    # The appeal's registration time, copied: the lookup reads the recent rows of a key from the index alone.
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("text key")
+        verbose_name_plural = _("text keys")
+        indexes = [
+            # Similar appeals (selectors.similar_appeals): per key, the most recent appeals.
+            models.Index(fields=["key", "-created_at"], include=["appeal"], name="appeal_text_key_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id}: {self.key}"

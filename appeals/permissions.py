@@ -25,8 +25,8 @@ from appeals.models import (
     TaskStatus,
     UnitTask,
 )
-from core.errors import DomainError, Forbidden, NotFound
-from geo.models import subtree_bounds
+from core.errors import DomainError, Forbidden, InvalidInput, NotFound
+from geo.models import Region, subtree_bounds
 from org.models import Membership, Role, Unit, User
 from org.permissions import UNIT_STAFF, Scope, user_scope
 
@@ -344,3 +344,21 @@ def may_reveal(user: User, appeal: Appeal) -> bool:
         return True
     staff_units = scope.units_with(*UNIT_STAFF)
     return appeal.tasks.filter(unit_id__in=staff_units).exclude(status__in=GONE_TASK_STATUSES).exists()
+
+
+def registration_region(user: User, region_code: str) -> Region:
+    """The region a cadre may register in (their scope, county level or below); else the same refusal as
+    registration gives (422 on `region_code`)."""
+    region = Region.objects.filter(pk=region_code).first()
+    scope = user_scope(user)
+    if region is None or not scope.covers(region.code, *scope.roles):
+        raise InvalidInput(
+            "输入有误，请检查后重试",
+            code="invalid_input",
+            details={"region_code": "区划不存在或不在您的工作范围内"},
+        )
+    if region.level < Region.Level.COUNTY:
+        raise InvalidInput(
+            "输入有误，请检查后重试", code="invalid_input", details={"region_code": "请选择县级及以下区划"}
+        )
+    return region

@@ -18,6 +18,7 @@ from appeals.models import (
     Notification,
     UnitTask,
 )
+from appeals.selectors import SimilarAppeal
 from appeals.services import AppealDraft, Reporter, RoutingSuggestion
 from core.api import Day, Matching, ObjectId, PlainText, RegionCode, StrictIn
 from core.masking import mask_id_number, mask_name, mask_phone
@@ -162,6 +163,14 @@ class CallbackIn(VersionIn):
     note: OptionalReason = ""
 
 
+class SimilarIn(StrictIn):
+    """A text not yet saved (the registration form asks before saving)."""
+
+    title: Title
+    description: Description
+    region_code: RegionCode
+
+
 class MergeIn(VersionIn):
     into: ObjectId
 
@@ -290,6 +299,20 @@ class AppealOut(Schema):
 
 class AppealListItem(AppealOut):
     pass
+
+
+class SimilarItemOut(Schema):
+    id: int
+    code: str
+    title: str
+    status: StatusName
+    score: float = Field(
+        ..., description="0–1, how surely it is the same problem; only those above the threshold"
+    )
+
+
+class SimilarOut(Schema):
+    items: list[SimilarItemOut]
 
 
 class AppealCreated(AppealOut):
@@ -511,4 +534,15 @@ def routing_out(routing: RoutingSuggestion) -> dict[str, Any] | None:
         "lead_unit_id": routing.lead.pk if routing.lead else None,
         "lead_unit_name": routing.lead.name if routing.lead else None,
         "co_units": [{"id": u.pk, "name": u.name} for u in routing.co_units],
+    }
+
+
+def similar_out(similar: SimilarAppeal) -> dict[str, Any]:
+    appeal = similar.appeal
+    return {
+        "id": appeal.pk,
+        "code": appeal.code,
+        "title": appeal.title,
+        "status": appeal.status,
+        "score": similar.score,
     }

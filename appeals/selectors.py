@@ -1,9 +1,12 @@
-"""Reads of appeals: list filters, queues, the timeline."""
+"""Reads of appeals: list filters, queues, the timeline, similar appeals."""
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
@@ -13,13 +16,17 @@ from appeals.models import (
     Appeal,
     AppealEvent,
     AppealStatus,
+    AppealTextKey,
     Category,
     Notification,
     TaskStatus,
     UnitTask,
 )
 from core.period import local_midnight
+from geo.models import subtree_bounds
 from org.selectors import units_without_staff
+from text.chinese import dictionary_version
+from text.similar import THRESHOLD, Scorer, band_keys, document_frequencies
 
 # A dispute registered without a risk colour: `risk_colour=none`.
 NO_COLOUR = "none"
@@ -154,3 +161,116 @@ def staffless_warnings(unit_ids: Iterable[int]) -> list[str]:
         f"{unit.name}暂无在岗经办人或负责人，交办后无人签收，请另选单位或通知管理员"
         for unit in units_without_staff(unit_ids)
     ]
+
+
+# --- similar appeals (duplicates) ---------------------------------------------------------------------------
+
+# "Open or recent": candidates are appeals registered within this window that are not merged and, if closed,
+# were closed within it too.
+SIMILAR_WINDOW = timedelta(days=180)
+# Per text key, the most recent appeals read: a key shared by thousands of templated texts costs no more.
+SIMILAR_PER_KEY = 20
+# Candidates re-checked, by the number of keys they share with the text.
+SIMILAR_CANDIDATES = 20
+# The IDF of the re-check: words of the county's latest appeals, cached.
+IDF_SAMPLE = 3_000
+IDF_SECONDS = 6 * 3600
+
+
+@dataclass(frozen=True)
+class SimilarAppeal:
+    appeal: Appeal
+    score: float
+
+
+def _candidate_ids(keys: list[int], since: datetime) -> list[int]:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT hit.appeal_id FROM unnest(%s::bigint[]) AS wanted(key)
+                CROSS JOIN LATERAL (
+                    SELECT k.appeal_id FROM appeals_appealtextkey k
+                    WHERE k.key = wanted.key AND k.created_at >= %s
+                    ORDER BY k.created_at DESC LIMIT %s
+                ) hit
+                GROUP BY hit.appeal_id ORDER BY count(*) DESC, hit.appeal_id DESC LIMIT %s
+                """,
+                [keys, since, SIMILAR_PER_KEY, SIMILAR_CANDIDATES],
+            )
+            return [row[0] for row in cursor.fetchall()]
+    rows = (
+        AppealTextKey.objects.filter(key__in=keys, created_at__gte=since)
+        .values("appeal_id")
+        .annotate(hits=Count("id"))
+        .order_by("-hits", "-appeal_id")[:SIMILAR_CANDIDATES]
+    )
+    return [row["appeal_id"] for row in rows]
+
+
+# The process keeps a county's scorer for some minutes, so a lookup does not unpickle the IDF from the cache.
+_scorers: dict[str, tuple[float, Scorer]] = {}
+SCORER_LOCAL_SECONDS = 600
+
+
+def similarity_scorer(county: str) -> Scorer:
+    """The re-check with the IDF of the county's latest appeals (cached for some hours)."""
+    cache_key = f"similar-idf:{county}:{dictionary_version()}"
+    local = _scorers.get(cache_key)
+    if local is not None and local[0] > time.monotonic():
+        return local[1]
+    cached = cache.get(cache_key)
+    if cached is None:
+        texts = (
+            f"{title} {description}"
+            for title, description in Appeal.objects.filter(region__code__range=subtree_bounds(county))
+            .order_by("-created_at")
+            .values_list("title", "description")[:IDF_SAMPLE]
+        )
+        df, n = document_frequencies(texts)
+        cached = (dict(df), n)
+        cache.set(cache_key, cached, IDF_SECONDS)
+    scorer = Scorer(cached[0], cached[1])
+    _scorers[cache_key] = (time.monotonic() + SCORER_LOCAL_SECONDS, scorer)
+    return scorer
+
+
+def similar_appeals(
+    visible: QuerySet[Appeal],
+    *,
+    title: str,
+    description: str,
+    region_code: str,
+    category_code: str = "",
+    exclude: int | None = None,
+    limit: int = 10,
+    now: datetime | None = None,
+) -> list[SimilarAppeal]:
+    """Open or recent appeals among `visible` of the same county that tell the same problem, best first."""
+    county = region_code[:6]
+    since = (now or timezone.now()) - SIMILAR_WINDOW
+    ids = _candidate_ids(band_keys(title, description, area=county), since)
+    if exclude is not None:
+        ids = [pk for pk in ids if pk != exclude]
+    if not ids:
+        return []
+    candidates = (
+        Appeal.objects.filter(pk__in=ids)
+        .exclude(status=AppealStatus.MERGED)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=since))
+        .values_list("id", "code", "title", "description", "status", "category__code")
+    )
+    scorer = similarity_scorer(county)
+    wanted = scorer.profile(title, description, category_code)
+    found = []
+    for pk, code, candidate_title, candidate_description, status, category in candidates:
+        score = scorer.score(wanted, scorer.profile(candidate_title, candidate_description, category))
+        if score >= THRESHOLD:
+            appeal = Appeal(id=pk, code=code, title=candidate_title, status=status)
+            found.append(SimilarAppeal(appeal=appeal, score=score))
+    # The scope last, on the few that passed: its query is the dearest per row.
+    if found:
+        shown = set(visible.filter(pk__in=[s.appeal.pk for s in found]).values_list("pk", flat=True))
+        found = [s for s in found if s.appeal.pk in shown]
+    found.sort(key=lambda s: (-s.score, -s.appeal.pk))
+    return found[:limit]

@@ -3,6 +3,7 @@
 from appeals.services.codes import allocate_tracking_code, secret_hash
 from appeals.services.deadlines import deadlines_from, policy_for
 from appeals.services.routing import RoutingSuggestion, routing_suggest
+from appeals.services.similar import appeal_index_text, appeals_index_missing
 from appeals.services.sweep import SweepResult, sweep_deadlines
 from appeals.services.text_models import (
     Retrained,
@@ -56,6 +57,7 @@ __all__ = [
     "appeal_change_co_units",
     "appeal_close",
     "appeal_decide_extension",
+    "appeal_index_text",
     "appeal_merge",
     "appeal_note",
     "appeal_reclassify",
@@ -70,6 +72,7 @@ __all__ = [
     "appeal_reveal_reporter",
     "appeal_suggestions",
     "appeal_supervise",
+    "appeals_index_missing",
     "category_suggestions",
     "deadlines_from",
     "policy_for",

@@ -37,6 +37,7 @@ from appeals.permissions import Action, Standing, acting_unit_id, check_action, 
 from appeals.services.codes import allocate_tracking_code, new_secret, secret_hash
 from appeals.services.deadlines import deadlines_from, escalate_after, policy_for
 from appeals.services.notify import covering, notify, unit_staff
+from appeals.services.similar import appeal_index_text
 from core.audit import audit_record
 from core.db import lock_at_version
 from core.errors import DomainError, Forbidden, InvalidInput
@@ -217,6 +218,7 @@ def appeal_register(
             Appeal.objects.filter(pk=appeal.pk).update(created_at=now, updated_at=now)
             appeal.created_at = appeal.updated_at = now
         record_event(appeal, AppealEvent.Kind.REGISTERED, actor=actor, at=now, data={"source": draft.source})
+        appeal_index_text(appeal=appeal)
         if on_site_reply:
             appeal.status, appeal.resolved_on_site, appeal.reply, appeal.resolved_at = (
                 AppealStatus.RESOLVED,

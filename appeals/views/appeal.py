@@ -59,7 +59,7 @@ from appeals.permissions import (
     co_units_waited_for,
     may_reveal,
 )
-from appeals.selectors import appeal_tasks, appeal_timeline, staffless_warnings
+from appeals.selectors import appeal_tasks, appeal_timeline, similar_appeals, staffless_warnings
 from appeals.services import (
     Reporter,
     appeal_accept,
@@ -407,6 +407,19 @@ def _region_path(region: Region) -> str:
     return " ".join(names[code] for code in reversed(codes) if code in names)
 
 
+def _similar(user: User, appeal: Appeal) -> list[Any]:
+    """Open or recent appeals of the county that tell the same problem: candidates for a merge (合并)."""
+    return similar_appeals(
+        appeals_visible_to(user),
+        title=appeal.title,
+        description=appeal.description,
+        region_code=appeal.region_id,
+        category_code=appeal.category.code,
+        exclude=appeal.pk,
+        limit=5,
+    )
+
+
 def _detail_response(
     request: HttpRequest,
     appeal: Appeal,
@@ -462,6 +475,10 @@ def _detail_response(
         "sign_countdown": countdown(appeal.sign_due, now) if active and lead_to_accept else None,
         "resolve_countdown": countdown(appeal.resolve_due, now) if active else None,
         "duplicates": list(appeals_visible_to(user).filter(duplicate_of=appeal).only("pk", "code", "title")),
+        "similar": []
+        if appeal.status in (AppealStatus.MERGED, AppealStatus.CLOSED)
+        else _similar(user, appeal),
+        "may_merge": Action.MERGE in actions,
         "countdown_formats": countdown_formats(),
         "visit": _visit_link(user, appeal),
         "suggestions": appeal_suggestions(appeal=appeal) if triage else None,

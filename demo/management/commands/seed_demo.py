@@ -3,6 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from appeals.services import appeals_index_missing
 from campaigns.services import visits_flag
 from core.errors import DomainError
 from demo.appeals import DEMO_APPEALS, seed_demo_appeals
@@ -65,6 +66,7 @@ class Command(BaseCommand):
             bulk = 0
             if not appeals.skipped and options["bulk_appeals"] > 0:
                 bulk = scale_seed(appeals=options["bulk_appeals"]).appeals
+                sum(appeals_index_missing())  # the bulk appeals' text keys, for the similar-appeals lookup
             # After the appeals: the visit-sourced ones are linked to visits of the campaign.
             campaign = seed_demo_campaign(visits=options["visits"])
             # The supervisors' page of doubtful visits shows the planted ones from the first minute, instead

@@ -1,0 +1,355 @@
+"""Near-duplicate appeals: MinHash LSH keys to find candidates fast, then a re-check that survives paraphrase.
+
+Two steps, because the first must be cheap among a million appeals and the second must be right:
+
+1. `band_keys` turns a text into `BANDS` 64-bit keys: a MinHash signature of its content words (`ROWS`
+   hashes per band), each band hashed together with the area, so two appeals of one county that share a band
+   share a key, and appeals of other counties never do. The appeals app stores the keys in an indexed table;
+   a lookup is one index scan per key. A paraphrase shares few words with the text it repeats (a Jaccard of
+   0.07–0.3 on text/tests/near_duplicates.py), so the bands are single rows: with 48 of them, two texts whose
+   word sets overlap by a Jaccard of 0.07 meet in at least one band with probability 0.97, at 0.1 with 0.99.
+2. `Scorer.score` re-reads each candidate: the words both texts use, weighted by their rarity (IDF over a
+   sample of appeals) and by where they stand (a word of the title counts more), the character bigrams they
+   share (a paraphrase keeps the names of things even when it changes the verbs), and whether they name the
+   same places: two texts about the same problem at two different villages are two problems; and how much of
+   each title the other text echoes.
+"""
+
+import math
+import re
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from hashlib import blake2b
+
+import numpy as np
+
+from text.chinese import dictionary_version, is_term, normalise, segment
+
+BANDS = 48
+ROWS = 1
+HASHES = BANDS * ROWS
+# Scores at or above this count as "the same problem"; chosen on text/tests/near_duplicates.py.
+THRESHOLD = 0.35
+
+_rng = np.random.default_rng(522700)
+# Multiply-shift hashing: (a·x + b) mod 2⁶⁴, top 32 bits; `a` odd. One (a, b) per MinHash row.
+_A = _rng.integers(1, 2**63, size=HASHES, dtype=np.uint64) | np.uint64(1)
+_B = _rng.integers(0, 2**63, size=HASHES, dtype=np.uint64)
+_SHIFT = np.uint64(32)
+
+_NOT_WORD = re.compile(r"[^0-9a-zA-Z\u3400-\u9fff]+")
+_DIGITS = re.compile(r"\d")
+# A place as people write it: a region's name (the dictionary's words), a pseudonymised code ("A6区").
+_PSEUDO_PLACE = re.compile(r"^[A-Z]\d{0,3}(?:省|市|区|县|镇|乡|街道|村|社区)$")
+_PLACE_SUFFIX = ("省", "州", "市", "县", "区", "镇", "乡", "街道", "村", "社区", "居委会", "村委会")
+
+# Words every appeal uses; they say nothing about which problem it is.
+GENERIC = frozenset(
+    [
+        "反映",
+        "问题",
+        "希望",
+        "请求",
+        "要求",
+        "请",
+        "政府",
+        "相关",
+        "部门",
+        "相关部门",
+        "尽快",
+        "解决",
+        "处理",
+        "帮助",
+        "帮忙",
+        "我们",
+        "我",
+        "他们",
+        "你们",
+        "大家",
+        "这个",
+        "那个",
+        "一直",
+        "已经",
+        "现在",
+        "目前",
+        "至今",
+        "多次",
+        "没有",
+        "不",
+        "了",
+        "的",
+        "是",
+        "在",
+        "和",
+        "与",
+        "及",
+        "等",
+        "也",
+        "都",
+        "还",
+        "就",
+        "又",
+        "很",
+        "非常",
+        "说",
+        "让",
+        "给",
+        "把",
+        "被",
+        "对",
+        "从",
+        "到",
+        "向",
+        "为",
+        "因为",
+        "所以",
+        "但是",
+        "可是",
+        "如果",
+        "情况",
+        "事情",
+        "有关",
+        "进行",
+        "予以",
+        "能否",
+        "是否",
+        "一下",
+        "一个",
+        "这样",
+        "那么",
+        "什么",
+        "怎么",
+        "如何",
+        "谢谢",
+        "您好",
+        "你好",
+        "领导",
+        "群众",
+        "村民",
+        "居民",
+        "市民",
+        "本人",
+        "家里",
+        "今年",
+        "去年",
+        "最近",
+        "这些",
+        "那些",
+        "没",
+        "有",
+        "人",
+        "上",
+        "下",
+        "后",
+        "里",
+        "中",
+        "着",
+        "过",
+        "吗",
+        "呢",
+        "啊",
+        "管",
+        "管一管",
+        "查",
+        "查一查",
+        "看",
+        "问",
+        "找",
+        "去",
+        "来",
+        "能",
+        "要",
+        "会",
+        "可以",
+        "需要",
+        "应该",
+        "及时",
+        "督促",
+        "协调",
+        "调查",
+        "核实",
+        "核查",
+        "落实",
+        "整改",
+        "依法",
+    ]
+)
+
+
+def _chunks(text: str, *, normalised: bool = False) -> list[str]:
+    return [chunk for chunk in _NOT_WORD.split(text if normalised else normalise(text)) if chunk]
+
+
+def bigrams(text: str, *, normalised: bool = False) -> set[str]:
+    """The character bigrams of `text`, within runs of letters and digits (punctuation breaks a run)."""
+    grams: set[str] = set()
+    for chunk in _chunks(text, normalised=normalised):
+        if len(chunk) == 1:
+            grams.add(chunk)
+        grams.update(chunk[i : i + 2] for i in range(len(chunk) - 1))
+    return grams
+
+
+def signature(grams: Iterable[str]) -> np.ndarray:
+    """The MinHash signature (`HASHES` unsigned 32-bit values) of a set of strings."""
+    values = np.fromiter((zlib.crc32(g.encode()) for g in grams), dtype=np.uint64)
+    if values.size == 0:
+        values = np.zeros(1, dtype=np.uint64)
+    hashed = (values[:, None] * _A[None, :] + _B[None, :]) >> _SHIFT
+    return hashed.min(axis=0).astype(np.uint32)
+
+
+def band_keys(title: str, description: str, *, area: str) -> list[int]:
+    """`BANDS` signed 64-bit keys of the text within `area` (a county code): equal keys, likely duplicates."""
+    sig = signature(set(content_words(f"{title} {description}")))
+    keys = []
+    prefix = area.encode()
+    for band in range(BANDS):
+        digest = blake2b(
+            prefix + bytes((band,)) + sig[band * ROWS : (band + 1) * ROWS].tobytes(), digest_size=8
+        ).digest()
+        keys.append(int.from_bytes(digest, "big", signed=True))
+    return keys
+
+
+def is_place(word: str) -> bool:
+    """A region's name from the dictionary, or a pseudonymised place code."""
+    if _PSEUDO_PLACE.match(word):
+        return True
+    return len(word) >= 2 and word.endswith(_PLACE_SUFFIX) and is_term(word)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the re-check reads of one text: its weighted content words, bigrams, places and category."""
+
+    words: dict[str, float]
+    grams: frozenset[str]
+    places: frozenset[str]
+    title_words: dict[str, float]
+    text: str
+    category: str = ""
+    norm: float = field(default=0.0)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What the re-check reads of a text before weighting: its words (places apart), bigrams, letters."""
+
+    title_words: tuple[str, ...]
+    description_words: tuple[str, ...]
+    places: frozenset[str]
+    grams: frozenset[str]
+    text: str
+
+
+# An appeal's text does not change, and the same recent appeals are candidates of lookup after lookup: each
+# process keeps the parses of the last texts it read (keyed by the dictionary's version too).
+@lru_cache(maxsize=20_000)
+def _parse(title: str, description: str, version: int) -> Parsed:
+    places: set[str] = set()
+    parts: list[tuple[str, ...]] = []
+    for part in (title, description):
+        kept = []
+        for word in content_words(part):
+            if is_place(word):
+                places.add(word)
+            else:
+                kept.append(word)
+        parts.append(tuple(dict.fromkeys(kept)))
+    whole = normalise(f"{title} {description}")
+    return Parsed(
+        title_words=parts[0],
+        description_words=parts[1],
+        places=frozenset(places),
+        grams=frozenset(bigrams(whole, normalised=True)),
+        text="".join(_chunks(whole, normalised=True)),
+    )
+
+
+def content_words(text: str) -> list[str]:
+    """The words of `text` that may tell its problem: no punctuation, no generic appeal words, no lone digits."""
+    words = []
+    for word in segment(text):
+        if not _NOT_WORD.sub("", word) or word in GENERIC:
+            continue
+        if _DIGITS.fullmatch(word):
+            continue
+        words.append(word)
+    return words
+
+
+def document_frequencies(texts: Iterable[str]) -> tuple[Counter[str], int]:
+    """How many of `texts` use each content word, and how many texts there were: the IDF's sample."""
+    df: Counter[str] = Counter()
+    n = 0
+    for text in texts:
+        df.update(set(content_words(text)))
+        n += 1
+    return df, n
+
+
+class Scorer:
+    """The re-check of candidates; weights words by IDF over a sample of appeals (`df`, `n`)."""
+
+    TITLE_WEIGHT = 1.5
+    WORD_SHARE = 0.45
+    GRAM_SHARE = 0.25  # the rest is the title's echo in the other text
+    OTHER_PLACE = 0.3  # both name places, none in common
+    OTHER_CATEGORY = 0.85
+
+    def __init__(self, df: Mapping[str, int] | None = None, n: int = 0) -> None:
+        self.df = df or {}
+        self.n = n
+
+    def idf(self, word: str) -> float:
+        # Smoothed: a word never seen is as rare as one seen once; a lone character counts half.
+        weight = math.log((self.n + 1) / (self.df.get(word, 0) + 1)) + 1.0
+        return weight * (0.5 if len(word) == 1 else 1.0)
+
+    def profile(self, title: str, description: str, category: str = "") -> Profile:
+        parsed = _parse(title, description, dictionary_version())
+        words: dict[str, float] = {}
+        for word in parsed.description_words:
+            words[word] = self.idf(word)
+        title_words = {word: self.idf(word) for word in parsed.title_words}
+        for word, weight in title_words.items():
+            words[word] = self.TITLE_WEIGHT * weight
+        return Profile(
+            words=words,
+            grams=parsed.grams,
+            places=parsed.places,
+            title_words=title_words,
+            text=parsed.text,
+            category=category,
+            norm=math.sqrt(sum(w * w for w in words.values())),
+        )
+
+    def score(self, a: Profile, b: Profile) -> float:
+        """0–1: how surely `a` and `b` tell the same problem at the same place."""
+        if not a.norm or not b.norm:
+            return 0.0
+        shared = a.words.keys() & b.words.keys()
+        cosine = sum(a.words[w] * b.words[w] for w in shared) / (a.norm * b.norm)
+        union = len(a.grams | b.grams)
+        dice = 2 * len(a.grams & b.grams) / (len(a.grams) + len(b.grams)) if union else 0.0
+        echo = min(_echo(a.title_words, b.text), _echo(b.title_words, a.text))
+        value = (
+            self.WORD_SHARE * cosine + self.GRAM_SHARE * dice + (1 - self.WORD_SHARE - self.GRAM_SHARE) * echo
+        )
+        if a.places and b.places and not (a.places & b.places):
+            value *= self.OTHER_PLACE
+        if a.category and b.category and a.category != b.category:
+            value *= self.OTHER_CATEGORY
+        return round(min(value * 1.6, 1.0), 3)
+
+
+def _echo(title_words: Mapping[str, float], text: str) -> float:
+    """The IDF-weighted share of a title's words found in another text."""
+    total = sum(title_words.values())
+    if not total:
+        return 0.0
+    return sum(weight for word, weight in title_words.items() if word in text) / total
