@@ -28,6 +28,7 @@ from campaigns.services import (
     VisitData,
 )
 from core.api import ObjectId, PlainText, RegionCode, StrictIn
+from core.masking import mask_name, mask_phone
 from geo.models import Region
 
 Notes = Annotated[str, PlainText(2000, required=False)]
@@ -450,11 +451,18 @@ class SpotCheckItemOut(Schema):
     visitor_name: str
     households_reached: int
     notes_excerpt: str
+    household_name: str = Field(..., description="the household met, masked (张*); blank when none recorded")
+    household_phone: str = Field(..., description="its phone, masked (138****5678)")
     outcome: str
     satisfaction: str
     note: str
     checked_by_name: str | None
     checked_at: datetime | None
+
+
+class HouseholdContactOut(Schema):
+    name: str
+    phone: str
 
 
 class SpotCheckResultsOut(Schema):
@@ -495,6 +503,8 @@ def spot_check_item_out(item: SpotCheckItem) -> dict[str, Any]:
         "visitor_name": visit.visitor.get_full_name(),
         "households_reached": visit.households_reached,
         "notes_excerpt": notes if len(notes) <= NOTES_EXCERPT else notes[:NOTES_EXCERPT] + "…",
+        "household_name": mask_name(visit.household_name),
+        "household_phone": mask_phone(visit.household_phone),
         "outcome": item.outcome,
         "satisfaction": item.satisfaction,
         "note": item.note,
@@ -549,7 +559,9 @@ class CoverageOut(Schema):
     region: AreaOut
     definition: str
     totals: CoverageRowOut
-    rows: list[CoverageRowOut] = Field(..., description="one per area one level down")
+    items: list[CoverageRowOut] = Field(..., description="this page of the areas one level down, by code")
+    next_cursor: str | None = Field(..., description="pass as `cursor` for the next page; null on the last")
+    rows: list[CoverageRowOut] = Field(..., description="the same page as `items` (kept for older clients)")
 
 
 def coverage_out(coverage: Coverage, *, definition: str) -> dict[str, Any]:
@@ -575,5 +587,7 @@ def coverage_out(coverage: Coverage, *, definition: str) -> dict[str, Any]:
         },
         "definition": definition,
         "totals": row(coverage.region, coverage),
-        "rows": [row(r.region, r) for r in coverage.rows],
+        "items": (items := [row(r.region, r) for r in coverage.rows]),
+        "next_cursor": coverage.next_cursor,
+        "rows": items,
     }
