@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.masking import mask_name, mask_phone
 from core.models import BaseModel
 
 
@@ -253,6 +254,11 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.uuid} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def household_masked(self) -> str:
+        """The household contact as everyone sees it: 张* 138****5678; blank when none was recorded."""
+        return " ".join(p for p in (mask_name(self.household_name), mask_phone(self.household_phone)) if p)
 
 
 class VisitProblem(models.Model):

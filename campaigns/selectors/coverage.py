@@ -318,7 +318,9 @@ class Headline:
 def campaign_headline(*, campaign: Campaign, user: User, villages: int | None = None) -> Headline:
     """Visits, households reached and coverage in the user's scope, summed from the visitors' tallies (whose
     region is the visit's place); `villages` may pass the scope's count."""
-    totals = VisitTally.objects.filter(user_scope(user).region_q("region__code"), campaign=campaign).aggregate(
+    totals = VisitTally.objects.filter(
+        user_scope(user).region_q("region__code"), campaign=campaign
+    ).aggregate(
         visits=Coalesce(Sum("visits"), 0),
         households=Coalesce(Sum("households"), 0),
         visited=Count("region", distinct=True, filter=Q(enterprise_id=0)),

@@ -424,9 +424,7 @@ def _spot_check_items_export(request: HttpRequest, user: User, check: SpotCheck)
                 visit.visitor.get_full_name(),
                 visit.households_reached,
                 visit.notes,
-                " ".join(
-                    p for p in (mask_name(visit.household_name), mask_phone(visit.household_phone)) if p
-                ),
+                visit.household_masked,
                 item.get_outcome_display(),
                 str(Satisfaction(item.satisfaction).label) if item.satisfaction else "",
                 item.note,
