@@ -55,7 +55,7 @@ SEED_MARKER = hashlib.sha256(b"scale:sql").hexdigest()
 def _series(lo: int, hi: int) -> str:
     """A `g(n)` of the numbers lo..hi, for the FROM clause."""
     if connection.vendor == "postgresql":
-        return f"generate_series({lo:d}, {hi:d}) AS g(n)"
+        return f"generate_series(CAST({lo:d} AS bigint), CAST({hi:d} AS bigint)) AS g(n)"
     recursive = f"WITH RECURSIVE s(n) AS (SELECT {lo:d} UNION ALL SELECT n + 1 FROM s WHERE n < {hi:d})"  # noqa: S608
     return f"({recursive} SELECT n FROM s) g"  # noqa: S608
 

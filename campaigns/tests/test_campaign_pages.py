@@ -176,8 +176,9 @@ def an_hour_ago() -> str:
 
 
 def test_a_visit_records_the_household_met_and_shows_it_masked(personas, running) -> None:
+    key = str(uuid.uuid4())
     body = {
-        "uuid": str(uuid.uuid4()),
+        "uuid": key,
         "place_code": GUANGHUI_VILLAGES[0],
         "started_at": an_hour_ago(),
         "household": {"name": "张三丰", "phone": "13812345678"},
@@ -186,7 +187,7 @@ def test_a_visit_records_the_household_met_and_shows_it_masked(personas, running
     created = client.post("/api/v1/visits", json.dumps(body), content_type="application/json")
     assert created.status_code == 201, created.content
     assert created.json()["household"] == {"name": "张**", "phone": "138****5678"}
-    visit = Visit.objects.get(uuid=body["uuid"])
+    visit = Visit.objects.get(uuid=key)
     assert (visit.household_name, visit.household_phone) == ("张三丰", "13812345678")
     again = client.post("/api/v1/visits", json.dumps(body), content_type="application/json")
     assert again.status_code == 200  # the offline outbox resending: the same record
@@ -195,8 +196,9 @@ def test_a_visit_records_the_household_met_and_shows_it_masked(personas, running
 
 
 def test_a_bad_household_phone_is_refused_and_nothing_is_written(personas, running) -> None:
+    key = str(uuid.uuid4())
     body = {
-        "uuid": str(uuid.uuid4()),
+        "uuid": key,
         "place_code": GUANGHUI_VILLAGES[0],
         "started_at": an_hour_ago(),
         "household": {"name": "张三", "phone": "call me"},
@@ -204,7 +206,7 @@ def test_a_bad_household_phone_is_refused_and_nothing_is_written(personas, runni
     response = api_client(personas.visitor).post(
         "/api/v1/visits", json.dumps(body), content_type="application/json"
     )
-    assert response.status_code == 422 and not Visit.objects.filter(uuid=body["uuid"]).exists()
+    assert response.status_code == 422 and not Visit.objects.filter(uuid=key).exists()
 
 
 def test_the_sample_shows_contacts_masked_to_everyone_who_sees_it(personas, check, visits) -> None:
