@@ -310,3 +310,10 @@ def test_tallies_sum_to_the_visits(personas, campaign, visits) -> None:
     counted = Visit.objects.filter(campaign=campaign).aggregate(v=Count("id"), h=Sum("households_reached"))
     assert tallied == counted
     assert Visit.objects.filter(~Q(household_name="")).count() == 3
+
+
+def test_the_admin_never_shows_a_household_contact(admin_client, visits) -> None:
+    response = admin_client.get(f"/admin/campaigns/visit/{visits[0].pk}/change/")
+    html = response.content.decode()
+    assert response.status_code == 200 and 'name="notes"' in html
+    assert "张三丰" not in html and "13812345678" not in html and "household_phone" not in html
