@@ -5,6 +5,8 @@ thousand places and working shifts the visits are drawn from (two temporary tabl
 `INSERT … SELECT` over a series of numbers (generate_series on PostgreSQL, a recursive CTE on SQLite) that
 picks each visit's place, shift, minute, households and notes by multiplicative hashing of its number. The
 visitors' tallies (VisitTally) are then added from the batch in one `INSERT … SELECT … GROUP BY … ON CONFLICT`.
+On PostgreSQL, from REBUILD_FROM visits on, the visit list's nine secondary indexes are dropped for the load and
+built again at the end (also when the load fails), each in one pass.
 
 The layout follows scale_visits.py in outline, simpler: each visit goes to one of the campaign's responsibilities
 (包保), a village or, for one visit in ENTERPRISE_EVERY, an enterprise the visitor answers for or that lies in
@@ -38,6 +40,8 @@ from demo.scale_visits import (
 )
 
 ENTERPRISE_EVERY = 10
+# From this many visits on PostgreSQL the visit list's indexes are dropped for the load and built again after.
+REBUILD_FROM = 1_000_000
 SCATTER_DEGREES = 0.03
 # Multipliers of the hashes: large primes, so that place, shift, minute and notes of one visit are unrelated.
 P_PLACE, P_SHIFT, P_OFFSET, P_HOUSEHOLDS, P_LAT, P_LNG, P_PHONE = (
@@ -200,6 +204,47 @@ def scale_visits_sql(
     transaction, with its tallies); refuses without a demo campaign, as the other methods do."""
     started = time.perf_counter()
     plan = _Plan(now=now or timezone.now())
+    rebuild = connection.vendor == "postgresql" and visits >= REBUILD_FROM
+    if rebuild:
+        _drop_indexes()
+    try:
+        return _write(
+            plan, visits=visits, batch_size=batch_size, seed=seed, progress=progress, started=started
+        )
+    finally:
+        if rebuild:
+            _create_indexes(progress)
+
+
+def _drop_indexes() -> None:
+    """PostgreSQL: the visit list's secondary indexes go before millions of rows and are built again after, in
+    one pass each, which is several times faster than keeping them up to date row by row."""
+    with connection.cursor() as cursor:
+        for index in Visit._meta.indexes:
+            cursor.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(index.name)}")
+
+
+def _create_indexes(progress: Callable[[str], None] | None) -> None:
+    """The indexes _drop_indexes dropped, built again (IF NOT EXISTS: a run interrupted before the drop)."""
+    with connection.schema_editor() as editor:
+        for index in Visit._meta.indexes:
+            sql = str(index.create_sql(Visit, editor))
+            editor.execute(sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+            if progress is not None:
+                progress(f"index {index.name} built")
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Visit._meta.db_table}")
+
+
+def _write(
+    plan: _Plan,
+    *,
+    visits: int,
+    batch_size: int,
+    seed: int,
+    progress: Callable[[str], None] | None,
+    started: float,
+) -> ScaleVisitsSummary:
     with connection.cursor() as cursor:
         villages, enterprises = _prepare(cursor, plan)
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {Visit._meta.db_table}")  # noqa: S608
