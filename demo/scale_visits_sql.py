@@ -42,6 +42,7 @@ from demo.scale_visits import (
 ENTERPRISE_EVERY = 10
 # From this many visits on PostgreSQL the visit list's indexes are dropped for the load and built again after.
 REBUILD_FROM = 1_000_000
+SYNC_SECONDS = 300
 SCATTER_DEGREES = 0.03
 # Multipliers of the hashes: large primes, so that place, shift, minute and notes of one visit are unrelated.
 P_PLACE, P_SHIFT, P_OFFSET, P_HOUSEHOLDS, P_LAT, P_LNG, P_PHONE = (
@@ -69,14 +70,14 @@ def _sql_functions() -> dict[str, str]:
         return {
             "uuid": "gen_random_uuid()",
             "moment": "to_timestamp({seconds})",
-            "later": "to_timestamp({seconds} + 300)",
+            "later": f"to_timestamp({{seconds}} + {SYNC_SECONDS})",
             "now": "now()",
             "text": "CAST({value} AS text)",
         }
     return {
         "uuid": "lower(hex(randomblob(16)))",
         "moment": "datetime({seconds}, 'unixepoch')",
-        "later": "datetime({seconds} + 300, 'unixepoch')",
+        "later": f"datetime({{seconds}} + {SYNC_SECONDS}, 'unixepoch')",
         "now": "datetime('now')",
         "text": "CAST({value} AS TEXT)",
     }
@@ -106,8 +107,12 @@ def _prepare(cursor: object, plan: _Plan) -> tuple[int, int]:
         i = 0
         for start, length in zip(option.calendar.starts, option.calendar.lengths, strict=True):
             # Drawn by weight: a weekday's shift five times, a Saturday's three, a Sunday's once.
+            # Synced SYNC_SECONDS after it started: a shift ends that much earlier, so nothing arrives later than now.
+            length = int(length) - SYNC_SECONDS
+            if length <= 0:
+                continue
             for _ in range(round(WEEKDAY_WEIGHTS[timezone.localtime(start, BEIJING).weekday()] * 5)):
-                shift_rows.append((option.campaign_id, i, int(start.timestamp()), int(length)))
+                shift_rows.append((option.campaign_id, i, int(start.timestamp()), length))
                 i += 1
         shifts[option.campaign_id] = i
     cursor.executemany("INSERT INTO zf_shift VALUES (%s, %s, %s, %s)", shift_rows)  # type: ignore[attr-defined]
@@ -163,7 +168,8 @@ def _insert_batch(cursor: object, *, lo: int, hi: int, villages: int, enterprise
             {f["moment"].format(seconds=seconds)},
             round(CAST(pl.lat + {scatter.format(p=P_LAT)} AS numeric), 6),
             round(CAST(pl.lng + {scatter.format(p=P_LNG)} AS numeric), 6),
-            {households}, {households} * 2, ph.notes, '', 1, '{SEED_MARKER}',
+            CASE WHEN x.p_kind = 'e' THEN 0 ELSE {households} END, {households} * 2, ph.notes, '', 1,
+            '{SEED_MARKER}',
             {f["later"].format(seconds=seconds)}, ph.digest, {f["now"]}, FALSE,
             CASE WHEN {contact} THEN {name} ELSE '' END, CASE WHEN {contact} THEN {phone} ELSE '' END
         FROM (
