@@ -40,3 +40,5 @@ class VisitAdmin(admin.ModelAdmin):
     raw_id_fields = ["visitor", "region", "enterprise", "companions"]
     list_select_related = ["campaign", "visitor", "region", "enterprise"]
     date_hierarchy = "started_at"
+    # Personal data of the household met: revealed only to a spot-check's supervisor, audited, never here.
+    exclude = ["household_name", "household_phone"]

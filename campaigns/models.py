@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.masking import mask_name, mask_phone
 from core.models import BaseModel
 
 
@@ -85,6 +86,10 @@ class Enterprise(BaseModel):
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
         ordering = ["region_id", "name"]
+        indexes = [
+            # The plan's enterprises of an area (a range of region codes) in keyset pages of (region, name, id).
+            models.Index(fields=["region", "name", "id"], name="enterprise_place"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["credit_code"], condition=~Q(credit_code=""), name="enterprise_credit_code_unique"
@@ -202,6 +207,10 @@ class Visit(models.Model):
     notes_digest = models.CharField(_("notes digest"), max_length=16, blank=True, default="")
     flags_checked_at = models.DateTimeField(_("plausibility checked at"), null=True, blank=True)
     flagged = models.BooleanField(_("flagged"), default=False)
+    # Optional: a household met, so that a spot-check (抽查回访) has someone to call. Personal data: masked
+    # everywhere, revealed only to the supervisor who owns a spot-check sampling the visit (audited).
+    household_name = models.CharField(_("household contact name"), max_length=50, blank=True, default="")
+    household_phone = models.CharField(_("household contact phone"), max_length=20, blank=True, default="")
 
     class Meta:
         verbose_name = _("field visit")
@@ -245,6 +254,11 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.uuid} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def household_masked(self) -> str:
+        """The household contact as everyone sees it: 张* 138****5678; blank when none was recorded."""
+        return " ".join(p for p in (mask_name(self.household_name), mask_phone(self.household_phone)) if p)
 
 
 class VisitProblem(models.Model):
@@ -351,7 +365,11 @@ class SpotCheck(BaseModel):
         verbose_name = _("spot-check")
         verbose_name_plural = _("spot-checks")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["unit", "campaign"], name="spot_check_unit")]
+        indexes = [
+            models.Index(fields=["unit", "campaign"], name="spot_check_unit"),
+            # The spot-check list, newest first, and its keyset pages.
+            models.Index(fields=["-created_at", "-id"], name="spot_check_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.campaign_id} · {self.unit_id} · {self.created_at:%Y-%m-%d}"
@@ -428,6 +446,11 @@ class VisitTally(models.Model):
             models.UniqueConstraint(
                 fields=["campaign", "visitor", "region", "enterprise_id"], name="visittally_key"
             )
+        ]
+        indexes = [
+            # Coverage: the villages of a campaign visited at least once (enterprise_id 0), by a range of codes
+            # (an area) or one code (is this village visited?), and their visits summed per area.
+            models.Index(fields=["campaign", "enterprise_id", "region", "visits"], name="visittally_place"),
         ]
 
     def __str__(self) -> str:

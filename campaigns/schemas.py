@@ -13,7 +13,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict, field_validator, model_validator
 from pydantic.config import JsonDict
 
-from appeals.schemas import AppealIn
+from appeals.schemas import AppealIn, PersonName, Phone
 from appeals.services import AppealDraft
 from campaigns.models import Campaign, FlagKind, SpotCheck, SpotCheckItem, Visit, VisitPhoto
 from campaigns.selectors import Progress, confirmation_rate, flag_reason
@@ -29,6 +29,7 @@ from campaigns.services import (
     VisitData,
 )
 from core.api import Day, Moment, ObjectId, PlainText, RegionCode, StrictIn
+from core.masking import mask_name, mask_phone
 from geo.models import Region
 
 Notes = Annotated[str, PlainText(2000, required=False)]
@@ -61,6 +62,13 @@ VISIT_EXAMPLE: JsonDict = {
 }
 
 
+class HouseholdIn(StrictIn):
+    """The household met, so that a spot-check can call it back: masked wherever it is shown."""
+
+    name: PersonName = ""
+    phone: Phone = ""
+
+
 class VisitIn(StrictIn):
     model_config = ConfigDict(json_schema_extra={"examples": [VISIT_EXAMPLE]})
 
@@ -76,6 +84,9 @@ class VisitIn(StrictIn):
     location: LocationIn | None = None
     form_version: int = Field(1, ge=1, le=1000)
     problems: list[ProblemIn] = Field(default_factory=list, max_length=20)
+    household: HouseholdIn | None = Field(
+        None, description="optional: name and phone of a household met, for spot-check call-backs (masked)"
+    )
 
     @field_validator("started_at")
     @classmethod
@@ -105,6 +116,8 @@ class VisitIn(StrictIn):
             longitude=Decimal(f"{self.location.lng:.6f}") if self.location else None,
             form_version=self.form_version,
             problems=tuple(p.problem() for p in self.problems),
+            household_name=self.household.name if self.household else "",
+            household_phone=self.household.phone if self.household else "",
         )
 
 
@@ -235,6 +248,11 @@ def my_places_out(places: MyPlaces) -> dict[str, Any]:
     }
 
 
+class HouseholdContactOut(Schema):
+    name: str
+    phone: str
+
+
 class VisitOut(Schema):
     id: int
     uuid: UUID
@@ -250,6 +268,9 @@ class VisitOut(Schema):
     people_met: int
     notes: str
     suggestions: str
+    household: HouseholdContactOut | None = Field(
+        ..., description="the household met, masked; null when none"
+    )
     location: LocationOut | None
     form_version: int
     problems: list[ProblemOut]
@@ -275,6 +296,9 @@ def visit_out(visit: Visit, *, secrets: dict[int, str] | None = None) -> dict[st
         "people_met": visit.people_met,
         "notes": visit.notes,
         "suggestions": visit.suggestions,
+        "household": {"name": mask_name(visit.household_name), "phone": mask_phone(visit.household_phone)}
+        if visit.household_name or visit.household_phone
+        else None,
         "location": {"lat": float(visit.latitude), "lng": float(visit.longitude)} if located else None,  # type: ignore[arg-type]
         "form_version": visit.form_version,
         "problems": [
@@ -465,6 +489,8 @@ class SpotCheckItemOut(Schema):
     visitor_name: str
     households_reached: int
     notes_excerpt: str
+    household_name: str = Field(..., description="the household met, masked (张*); blank when none recorded")
+    household_phone: str = Field(..., description="its phone, masked (138****5678)")
     outcome: str
     satisfaction: str
     note: str
@@ -510,6 +536,8 @@ def spot_check_item_out(item: SpotCheckItem) -> dict[str, Any]:
         "visitor_name": visit.visitor.get_full_name(),
         "households_reached": visit.households_reached,
         "notes_excerpt": notes if len(notes) <= NOTES_EXCERPT else notes[:NOTES_EXCERPT] + "…",
+        "household_name": mask_name(visit.household_name),
+        "household_phone": mask_phone(visit.household_phone),
         "outcome": item.outcome,
         "satisfaction": item.satisfaction,
         "note": item.note,
@@ -564,7 +592,9 @@ class CoverageOut(Schema):
     region: AreaOut
     definition: str
     totals: CoverageRowOut
-    rows: list[CoverageRowOut] = Field(..., description="one per area one level down")
+    items: list[CoverageRowOut] = Field(..., description="this page of the areas one level down, by code")
+    next_cursor: str | None = Field(..., description="pass as `cursor` for the next page; null on the last")
+    rows: list[CoverageRowOut] = Field(..., description="the same page as `items` (kept for older clients)")
 
 
 def coverage_out(coverage: Coverage, *, definition: str) -> dict[str, Any]:
@@ -590,5 +620,7 @@ def coverage_out(coverage: Coverage, *, definition: str) -> dict[str, Any]:
         },
         "definition": definition,
         "totals": row(coverage.region, coverage),
-        "rows": [row(r.region, r) for r in coverage.rows],
+        "items": (items := [row(r.region, r) for r in coverage.rows]),
+        "next_cursor": coverage.next_cursor,
+        "rows": items,
     }

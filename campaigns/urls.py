@@ -14,6 +14,11 @@ urlpatterns: list = [
         checks.spot_check_item,
         name="spot-check-item",
     ),
+    path(
+        "spot-checks/<int:check_id>/items/<int:item_id>/contact/",
+        checks.spot_check_contact,
+        name="spot-check-contact",
+    ),
     path("", plan.campaign_list, name="list"),
     path("<int:campaign_id>/", plan.campaign_detail, name="detail"),
     path("<int:campaign_id>/plan/", plan.campaign_plan, name="plan"),

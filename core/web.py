@@ -33,9 +33,12 @@ def request_user(request: HttpRequest) -> "User":
     return user
 
 
-def keyset_page(request: HttpRequest, queryset: QuerySet[Any], order: tuple[str, ...]) -> KeysetPage[Any]:
-    """One page after the request's cursor; a damaged or forged cursor gives the first page and a message."""
-    cursor = request.GET.get("cursor") or None
+def keyset_page(
+    request: HttpRequest, queryset: QuerySet[Any], order: tuple[str, ...], *, param: str = "cursor"
+) -> KeysetPage[Any]:
+    """One page after the request's cursor (`?cursor=`, or `param` on a page of several lists); a damaged or
+    forged cursor gives the first page and a message."""
+    cursor = request.GET.get(param) or None
     try:
         return keyset_paginate(queryset, order=order, cursor=cursor, limit=PAGE_SIZE)
     except InvalidInput as exc:

@@ -168,6 +168,22 @@ def _scatter(centre: tuple[float, float], rng: random.Random, km: float = 4.0) -
     return Decimal(f"{lat:.6f}"), Decimal(f"{lng:.6f}")
 
 
+# Made-up household contacts (no real person): one visit in CONTACT_EVERY records the household met, so that
+# spot-checks have someone to call. Drawn from the visit's number, not the generator, so the rest of the demo
+# stays as it was.
+CONTACT_EVERY = 3
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何罗高林"
+GIVEN = "明华丽军芳强敏静磊洋勇艳杰娟涛超秀霞平刚"
+
+
+def household_contact(n: int) -> dict[str, str]:
+    """`household_name` and `household_phone` of a visit numbered `n`: blank but for one in CONTACT_EVERY."""
+    if n % CONTACT_EVERY:
+        return {"household_name": "", "household_phone": ""}
+    name = SURNAMES[n // CONTACT_EVERY % len(SURNAMES)] + GIVEN[n // 97 % len(GIVEN)]
+    return {"household_name": name, "household_phone": f"139{10_000_000 + n % 89_999_999:08d}"}
+
+
 def _place(region: Region) -> str:
     return region.name.removesuffix("居民委员会").removesuffix("村民委员会").removesuffix("委员会")
 
@@ -455,6 +471,7 @@ class _Seeder:
                 "notes": text,
                 "notes_digest": notes_digest(text),
                 "suggestions": suggestion,
+                **household_contact(visit_uuid.int),
                 "content_hash": hashlib.sha256(f"demo:{visit_uuid}".encode()).hexdigest(),
                 "created_at": synced,
             }

@@ -17,6 +17,7 @@ from campaigns.permissions import (
 from campaigns.schemas import (
     FlaggedVisitOut,
     FlagQuery,
+    HouseholdContactOut,
     SpotCheckIn,
     SpotCheckItemOut,
     SpotCheckOut,
@@ -31,7 +32,7 @@ from campaigns.selectors import (
     flagged_visits,
     spot_check_items,
 )
-from campaigns.services import spot_check_draw, spot_check_record
+from campaigns.services import spot_check_draw, spot_check_record, spot_check_reveal_contact
 from core.api import Page, responses
 from core.audit import audit_list_page
 from core.pagination import keyset_paginate
@@ -106,3 +107,16 @@ def record_spot_check_item(
         actor=user, item=item, outcome=payload.outcome, satisfaction=payload.satisfaction, note=payload.note
     )
     return spot_check_item_out(spot_check_items(check).get(pk=item.pk))
+
+
+@router.post(
+    "/spot-checks/{spot_check_id}/items/{item_id}/contact",
+    response=responses(HouseholdContactOut, 404),
+    summary="Reveal the household contact of a sampled visit (audited)",
+)
+def reveal_spot_check_contact(request: HttpRequest, spot_check_id: int, item_id: int) -> Any:
+    """For the supervisor who drew the spot-check, to call the household back; anyone else, and an item without
+    a contact, get 404 as for a missing item. Every reveal is written to the audit log."""
+    user = api_user(request)
+    item = access_spot_check_item(access_spot_check(user, spot_check_id), item_id)
+    return spot_check_reveal_contact(actor=user, item=item, request=request)

@@ -28,11 +28,11 @@ from campaigns.schemas import (
     visit_out,
 )
 from campaigns.selectors import VISIT_ORDER, VisitFilters, campaign_progress, visits_filter
-from campaigns.selectors.coverage import COVERAGE_DEFINITION, area_access, campaign_coverage
+from campaigns.selectors.coverage import COVERAGE_DEFINITION, COVERAGE_PAGE, area_access, campaign_coverage
 from campaigns.services import VisitData, visit_record, visits_record_batch
 from core.api import Page, responses
 from core.audit import audit_list_page
-from core.pagination import keyset_paginate
+from core.pagination import MAX_LIMIT, keyset_paginate
 from org.auth import api_user
 
 router = Router()
@@ -158,13 +158,23 @@ def get_progress(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
 
 @router.get(
     "/campaigns/{campaign_id}/coverage",
-    response=responses(CoverageOut, 404),
+    response=responses(CoverageOut, 404, 422),
     summary="Visit coverage by region, one level down",
 )
-def get_coverage(request: HttpRequest, campaign_id: int, region: str | None = None) -> dict[str, Any]:
-    """走访覆盖率 of `region` (default: the widest area of your scope) and of each area one level down: counties,
-    townships, or a township's villages. 404 alike for a region that does not exist or holds none of your scope."""
+def get_coverage(
+    request: HttpRequest,
+    campaign_id: int,
+    region: str | None = None,
+    cursor: str | None = None,
+    limit: int = Query(COVERAGE_PAGE, ge=1, le=MAX_LIMIT),
+) -> dict[str, Any]:
+    """走访覆盖率 of `region` (default: the widest area of your scope) in `totals`, and of each area one level
+    down (counties, townships, or a township's villages) in keyset pages by code: `items` (also as `rows`) and
+    `next_cursor` to pass as `cursor` for the next page. 404 alike for a region that does not exist or holds
+    none of your scope; 422 for a damaged cursor."""
     user = api_user(request)
     campaign = access_campaign(user, campaign_id)
-    coverage = campaign_coverage(campaign=campaign, user=user, region=area_access(user, region))
+    coverage = campaign_coverage(
+        campaign=campaign, user=user, region=area_access(user, region), cursor=cursor, limit=limit
+    )
     return coverage_out(coverage, definition=str(COVERAGE_DEFINITION))

@@ -15,10 +15,11 @@ from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext_lazy as _
 
 from appeals.models import Category
-from campaigns.models import Campaign, Responsibility, Visit, VisitProblem
+from campaigns.models import Campaign, Responsibility, Visit, VisitProblem, VisitTally
 from campaigns.permissions import visits_visible_to
 from campaigns.selectors.visits import VisitFilters, visits_filter
-from core.errors import NotFound
+from core.errors import InvalidInput, NotFound
+from core.pagination import MAX_LIMIT, decode_cursor, encode_cursor
 from geo.models import CODE_LENGTH, PREFIX_LENGTH, Region, ancestor_codes, subtree_bounds
 from org.models import User
 from org.permissions import regions_visible_to, user_scope
@@ -111,11 +112,12 @@ class CoverageRow:
 class Coverage:
     campaign: Campaign
     region: Region
-    rows: list[CoverageRow]
+    rows: list[CoverageRow]  # one page of the areas one level down, by code
     villages: int
     visited: int
     unassigned: int
     visits: int
+    next_cursor: str | None = None
 
     @property
     def unvisited(self) -> int:
@@ -135,6 +137,7 @@ COVERAGE_DEFINITION = _(
     "Visit coverage = villages and communities with at least one visit in this campaign ÷ villages and "
     "communities in your scope. Visits to enterprises do not count towards the village they lie in."
 )
+COVERAGE_PAGE = 50
 
 
 def villages_in_scope(user: User, region: Region) -> QuerySet[Region]:
@@ -144,59 +147,101 @@ def villages_in_scope(user: User, region: Region) -> QuerySet[Region]:
     )
 
 
+def _village_tallies(campaign: Campaign) -> QuerySet[VisitTally]:
+    # enterprise_id 0: visits to the village or community itself (an enterprise visit covers no village).
+    return VisitTally.objects.filter(campaign=campaign, enterprise_id=0)
+
+
 def _visited(campaign: Campaign) -> Exists:
-    # Served by the visit index (region, -started_at, -id): one seek per village.
-    return Exists(Visit.objects.filter(campaign=campaign, region=OuterRef("code"), enterprise__isnull=True))
+    # One seek per village in the tallies' index (campaign, enterprise_id, region, visits).
+    return Exists(_village_tallies(campaign).filter(region=OuterRef("code")))
 
 
 def _assigned(campaign: Campaign) -> Exists:
+    # One seek per village in the responsibilities' index (campaign, region).
     return Exists(Responsibility.objects.filter(campaign=campaign, region=OuterRef("code")))
 
 
-def campaign_coverage(*, campaign: Campaign, user: User, region: Region) -> Coverage:
-    """Coverage of `region`'s villages in the user's scope, one row per area one level down (a township's
-    villages one by one), in two GROUP BY queries."""
+def _area_cursor(cursor: str | None, width: int) -> str | None:
+    """The last area code of the previous page, checked to be an area of this level."""
+    if not cursor:
+        return None
+    (last,) = decode_cursor(cursor, 1)
+    if not isinstance(last, str) or len(last) != width or not last.isdigit():
+        raise InvalidInput("分页游标无效", code="invalid_cursor")
+    return last
+
+
+def campaign_coverage(
+    *, campaign: Campaign, user: User, region: Region, cursor: str | None = None, limit: int = COVERAGE_PAGE
+) -> Coverage:
+    """Coverage of `region`'s villages in the user's scope: the totals, and one keyset page (by code, after
+    `cursor`) of the areas one level down (a township's villages one by one). Set-based on the visitors'
+    tallies: three aggregate queries and one for the page's area names, however many visits there are."""
     width = PREFIX_LENGTH[region.level + 1]
-    villages = villages_in_scope(user, region)
-    grouped = (
-        villages.order_by()
-        .values(group=Substr("code", 1, width))
-        .annotate(
-            total=Count("code"),
-            visited=Count("code", filter=Q(_visited(campaign))),
-            unassigned=Count("code", filter=~Q(_assigned(campaign))),
+    limit = max(1, min(limit, MAX_LIMIT))
+    villages = villages_in_scope(user, region).order_by()
+    counts = {
+        "total": Count("code"),
+        "visited": Count("code", filter=Q(_visited(campaign))),
+        "unassigned": Count("code", filter=~Q(_assigned(campaign))),
+    }
+    totals = villages.aggregate(**counts)
+    visits_total = (
+        _village_tallies(campaign)
+        .filter(region__in=villages.values("code"))
+        .aggregate(n=Coalesce(Sum("visits"), 0))["n"]
+    )
+    after = _area_cursor(cursor, width)
+    paged = villages.filter(code__gt=after.ljust(CODE_LENGTH, "9")) if after else villages
+    grouped = list(
+        paged.values(group=Substr("code", 1, width)).annotate(**counts).order_by("group")[: limit + 1]
+    )
+    more = len(grouped) > limit
+    grouped = grouped[:limit]
+    visits: dict[str, int] = {}
+    if grouped:
+        low, high = grouped[0]["group"].ljust(CODE_LENGTH, "0"), grouped[-1]["group"].ljust(CODE_LENGTH, "9")
+        visits = dict(
+            _village_tallies(campaign)
+            .filter(region__in=villages.filter(code__range=(low, high)).values("code"))
+            .values(group=Substr("region_id", 1, width))
+            .annotate(n=Sum("visits"))
+            .values_list("group", "n")
         )
-        .order_by("group")
-    )
-    counts = {row["group"]: row for row in grouped}
-    visits = dict(
-        Visit.objects.filter(campaign=campaign, enterprise__isnull=True, region__in=villages.values("code"))
-        .order_by()
-        .values(group=Substr("region_id", 1, width))
-        .annotate(n=Count("id"))
-        .values_list("group", "n")
-    )
-    areas = Region.objects.in_bulk([group.ljust(CODE_LENGTH, "0") for group in counts])
+    areas = Region.objects.in_bulk([row["group"].ljust(CODE_LENGTH, "0") for row in grouped])
     rows = [
         CoverageRow(
-            region=areas[group.ljust(CODE_LENGTH, "0")],
+            region=areas[row["group"].ljust(CODE_LENGTH, "0")],
             villages=row["total"],
             visited=row["visited"],
             unassigned=row["unassigned"],
-            visits=visits.get(group, 0),
+            visits=visits.get(row["group"], 0),
         )
-        for group, row in counts.items()
-        if group.ljust(CODE_LENGTH, "0") in areas
+        for row in grouped
+        if row["group"].ljust(CODE_LENGTH, "0") in areas
     ]
     return Coverage(
         campaign=campaign,
         region=region,
         rows=rows,
-        villages=sum(r.villages for r in rows),
-        visited=sum(r.visited for r in rows),
-        unassigned=sum(r.unassigned for r in rows),
-        visits=sum(r.visits for r in rows),
+        villages=totals["total"],
+        visited=totals["visited"],
+        unassigned=totals["unassigned"],
+        visits=visits_total,
+        next_cursor=encode_cursor([grouped[-1]["group"]]) if more else None,
     )
+
+
+def coverage_rows_all(*, campaign: Campaign, user: User, region: Region) -> Iterator[CoverageRow]:
+    """Every area's row, page after page (for the export)."""
+    cursor: str | None = None
+    while True:
+        page = campaign_coverage(campaign=campaign, user=user, region=region, cursor=cursor, limit=MAX_LIMIT)
+        yield from page.rows
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
 
 
 def unvisited_villages(*, campaign: Campaign, user: User, region: Region) -> QuerySet[Region]:
@@ -271,15 +316,14 @@ class Headline:
 
 
 def campaign_headline(*, campaign: Campaign, user: User, villages: int | None = None) -> Headline:
-    """Visits, households reached and coverage in the user's scope; `villages` may pass the scope's count."""
-    totals = (
-        visits_visible_to(user)
-        .filter(campaign=campaign)
-        .aggregate(
-            visits=Count("id"),
-            households=Coalesce(Sum("households_reached"), 0),
-            visited=Count("region", distinct=True, filter=Q(enterprise__isnull=True)),
-        )
+    """Visits, households reached and coverage in the user's scope, summed from the visitors' tallies (whose
+    region is the visit's place); `villages` may pass the scope's count."""
+    totals = VisitTally.objects.filter(
+        user_scope(user).region_q("region__code"), campaign=campaign
+    ).aggregate(
+        visits=Coalesce(Sum("visits"), 0),
+        households=Coalesce(Sum("households"), 0),
+        visited=Count("region", distinct=True, filter=Q(enterprise_id=0)),
     )
     if villages is None:
         villages = regions_visible_to(user).filter(level=Region.Level.VILLAGE).count()

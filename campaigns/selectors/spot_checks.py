@@ -9,9 +9,9 @@ from operator import or_
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from campaigns.models import Campaign, SpotCheck, SpotCheckItem, SpotCheckOutcome, Target, Visit
+from campaigns.models import Campaign, SpotCheck, SpotCheckItem, SpotCheckOutcome, Target, VisitTally
 from geo.models import subtree_bounds
-from org.models import Role, Unit, User
+from org.models import Membership, Role, Unit, User
 from org.permissions import units_visible_to, user_scope
 
 SPOT_CHECK_ORDER = ("-created_at", "-id")
@@ -36,10 +36,25 @@ def confirmation_rate(confirmed: int, denied: int) -> float | None:
     return confirmed / reached if reached else None
 
 
+SPOT_CHECK_ITEM_ORDER = ("visit__started_at", "id")
+
+
 def spot_check_items(spot_check: SpotCheck) -> QuerySet[SpotCheckItem]:
+    """The sampled visits, the oldest visit first."""
     return spot_check.items.select_related(
         "visit__region__parent", "visit__visitor", "visit__enterprise", "checked_by"
-    ).order_by("visit__started_at", "id")
+    ).order_by(*SPOT_CHECK_ITEM_ORDER)
+
+
+def spot_check_results(spot_check: SpotCheck) -> dict[str, int]:
+    """`sampled`, `called`, `confirmed`, `denied`, `unreachable` of one check, in one aggregate."""
+    return spot_check.items.aggregate(
+        sampled=Count("id"),
+        called=Count("id", filter=~Q(outcome=SpotCheckOutcome.PENDING)),
+        confirmed=Count("id", filter=Q(outcome=SpotCheckOutcome.CONFIRMED)),
+        denied=Count("id", filter=Q(outcome=SpotCheckOutcome.DENIED)),
+        unreachable=Count("id", filter=Q(outcome=SpotCheckOutcome.UNREACHABLE)),
+    )
 
 
 def drawable_units(user: User, campaign: Campaign) -> QuerySet[Unit]:
@@ -51,7 +66,9 @@ def drawable_units(user: User, campaign: Campaign) -> QuerySet[Unit]:
         units = units.filter(
             reduce(or_, (Q(region__code__range=subtree_bounds(p)) for p in prefixes), Q(pk__in=[]))
         )
-    has_visits = Exists(Visit.objects.filter(campaign=campaign, visitor__memberships__unit=OuterRef("pk")))
+    # The visitors' tallies, not the visits: a member's tally in the campaign is one seek in visittally_key.
+    members = Membership.objects.filter(unit=OuterRef(OuterRef("pk"))).values("user")
+    has_visits = Exists(VisitTally.objects.filter(campaign=campaign, visitor__in=members))
     has_targets = Exists(Target.objects.filter(campaign=campaign, unit=OuterRef("pk")))
     return units.filter(has_targets | has_visits).order_by("name", "id")
 

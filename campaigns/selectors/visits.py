@@ -9,11 +9,10 @@ from django.db.models.functions import Coalesce
 
 from appeals.models import AppealKind
 from campaigns.models import Campaign, Metric, Target, Visit, VisitProblem, VisitTally
-from campaigns.permissions import visits_visible_to
 from campaigns.selectors.spot_checks import UnitSpotChecks, unit_spot_checks
 from geo.models import subtree_bounds
 from org.models import Membership, User
-from org.permissions import units_visible_to
+from org.permissions import units_visible_to, user_scope
 
 VISIT_ORDER = ("-started_at", "-id")
 
@@ -97,43 +96,63 @@ def target_achieved() -> Case:
     )
 
 
-def campaign_progress(*, campaign: Campaign, user: User) -> Progress:
+TARGET_ORDER = ("unit__name", "unit_id", "metric")
+
+
+def targets_achieved(*, campaign: Campaign, user: User) -> QuerySet[Target]:
+    """The targets of the units the user sees, each with `achieved` (target_achieved), in TARGET_ORDER: the
+    plan page reads it in keyset pages, campaign_progress whole."""
+    return (
+        Target.objects.filter(campaign=campaign, unit__in=units_visible_to(user))
+        .select_related("unit")
+        .annotate(achieved=target_achieved())
+        .order_by(*TARGET_ORDER)
+    )
+
+
+def unit_progress(target: Target) -> UnitProgress:
+    achieved: int = getattr(target, "achieved", 0)
+    return UnitProgress(
+        unit_id=target.unit_id,
+        unit_name=target.unit.name,
+        metric=target.metric,
+        target=target.quantity,
+        achieved=achieved,
+    )
+
+
+def scope_achieved(*, campaign: Campaign, user: User) -> Achieved:
+    """What the visits whose place lies in the user's scope achieved, summed from the visitors' tallies (a
+    tally's region is its visits' place): households, distinct villages/communities, distinct enterprises; and
+    the disputes raised on them, counted on the appeals' current kind (a reclassified one follows)."""
+    scope = user_scope(user)
+    totals = VisitTally.objects.filter(scope.region_q("region__code"), campaign=campaign).aggregate(
+        households=Coalesce(Sum("households"), 0),
+        villages=Count("region", distinct=True, filter=Q(enterprise_id=0)),
+        enterprises=Count("enterprise_id", distinct=True, filter=~Q(enterprise_id=0)),
+    )
+    disputes = VisitProblem.objects.filter(
+        scope.region_q("visit__region__code"), visit__campaign=campaign, appeal__kind=AppealKind.DISPUTE
+    ).count()
+    return Achieved(
+        households=totals["households"],
+        villages=totals["villages"],
+        enterprises=totals["enterprises"],
+        disputes=disputes,
+    )
+
+
+def campaign_progress(*, campaign: Campaign, user: User, with_units: bool = True) -> Progress:
     """Targets against achieved for the units the user sees, and the totals of the visits in their scope.
 
     A unit's achievement counts the visits its members recorded; the scope totals count the visits whose place
     lies in the user's scope. Villages are distinct villages/communities visited, enterprises distinct
     enterprises, disputes the appeals of kind dispute raised on visits.
     """
-    visits = visits_visible_to(user).filter(campaign=campaign)
-    totals = visits.aggregate(
-        households=Coalesce(Sum("households_reached"), 0),
-        villages=Count("region", distinct=True, filter=Q(enterprise__isnull=True)),
-        enterprises=Count("enterprise", distinct=True),
-    )
-    disputes = VisitProblem.objects.filter(visit__in=visits, appeal__kind=AppealKind.DISPUTE).count()
-    targets = (
-        Target.objects.filter(campaign=campaign, unit__in=units_visible_to(user))
-        .select_related("unit")
-        .annotate(achieved=target_achieved())
-        .order_by("unit__name", "unit_id", "metric")
-    )
+    units = [unit_progress(t) for t in targets_achieved(campaign=campaign, user=user)] if with_units else []
     return Progress(
         campaign=campaign,
-        scope=Achieved(
-            households=totals["households"],
-            villages=totals["villages"],
-            enterprises=totals["enterprises"],
-            disputes=disputes,
-        ),
-        units=[
-            UnitProgress(
-                unit_id=t.unit_id,
-                unit_name=t.unit.name,
-                metric=t.metric,
-                target=t.quantity,
-                achieved=t.achieved,
-            )
-            for t in targets
-        ],
+        scope=scope_achieved(campaign=campaign, user=user),
+        units=units,
         spot_checks=unit_spot_checks(campaign=campaign, user=user),
     )

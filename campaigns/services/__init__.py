@@ -19,8 +19,10 @@ from campaigns.services.plan import (
 from campaigns.services.spot_checks import (
     MAX_SAMPLE,
     MIN_SAMPLE,
+    HouseholdContact,
     spot_check_draw,
     spot_check_record,
+    spot_check_reveal_contact,
 )
 from campaigns.services.visits import (
     MAX_BATCH,
@@ -43,6 +45,7 @@ __all__ = [
     "MAX_SAMPLE",
     "MIN_SAMPLE",
     "BatchResult",
+    "HouseholdContact",
     "ProblemData",
     "RecordedPhoto",
     "RecordedVisit",
@@ -54,6 +57,7 @@ __all__ = [
     "responsibility_remove",
     "spot_check_draw",
     "spot_check_record",
+    "spot_check_reveal_contact",
     "target_set",
     "visit_content_hash",
     "visit_photo_add",

@@ -2,19 +2,24 @@
 
 Only supervisors (and administrators) whose scope covers the unit's region draw samples and record call-backs.
 A unit's visits are those its members (org.Membership) recorded in the campaign. Sampling and call-back results
-hold no personal data of citizens, so they are not written to the audit log.
+hold no personal data of citizens, so they are not written to the audit log; the household contact a visitor
+may have recorded is, and only its drawer sees it in full, through an audited reveal.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 
 from appeals.models import Satisfaction
 from campaigns.models import Campaign, SpotCheck, SpotCheckItem, SpotCheckOutcome, Visit
 from campaigns.permissions import SPOT_CHECK_ROLES
+from core.audit import audit_record
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
+from core.models import AuditEvent
 from org.models import Membership, Unit, User
 from org.permissions import user_scope
 
@@ -96,3 +101,28 @@ def spot_check_record(
     locked.checked_by, locked.checked_at = actor, now or timezone.now()
     locked.save(update_fields=["outcome", "satisfaction", "note", "checked_by", "checked_at"])
     return locked
+
+
+@dataclass(frozen=True)
+class HouseholdContact:
+    name: str
+    phone: str
+
+
+def spot_check_reveal_contact(
+    *, actor: User, item: SpotCheckItem, request: HttpRequest | None = None
+) -> HouseholdContact:
+    """The household contact of a sampled visit in full, for the supervisor who drew the spot-check only (anyone
+    else: 404, as for a missing item); every reveal is written to the audit log."""
+    check = item.spot_check
+    visit = item.visit
+    if check.drawn_by_id != actor.pk or not (visit.household_name or visit.household_phone):
+        raise NotFound("联系人不存在")
+    audit_record(
+        action=AuditEvent.Action.PERSONAL_DATA_REVEALED,
+        actor=actor,
+        request=request,
+        target=visit,
+        data={"what": "household_contact", "spot_check": check.pk, "item": item.pk},
+    )
+    return HouseholdContact(name=visit.household_name, phone=visit.household_phone)

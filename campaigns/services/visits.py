@@ -64,6 +64,9 @@ class VisitData:
     longitude: Decimal | None = None
     form_version: int = 1
     problems: tuple[ProblemData, ...] = field(default_factory=tuple)
+    # The household met, optional: someone a spot-check can call back (personal data, masked when shown).
+    household_name: str = ""
+    household_phone: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,8 +102,9 @@ def visit_content_hash(data: VisitData) -> str:
     plain["problems"] = [asdict(p) for p in data.problems]
     # Fields added after the first form leave the hash of bodies without them as it was, so a phone that
     # resends an old outbox entry after an upgrade still gets its stored record back instead of a conflict.
-    if not data.suggestions:
-        del plain["suggestions"]
+    for later in ("suggestions", "household_name", "household_phone"):
+        if not plain[later]:
+            del plain[later]
     raw = json.dumps(plain, default=_canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -220,6 +224,8 @@ def _prepare(
         notes=data.notes,
         notes_digest=notes_digest(data.notes),
         suggestions=data.suggestions,
+        household_name=data.household_name.strip(),
+        household_phone=data.household_phone.strip(),
         form_version=data.form_version,
         content_hash=digest,
         created_at=now,

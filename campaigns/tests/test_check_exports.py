@@ -162,8 +162,8 @@ def test_a_spot_checks_items_export_holds_its_sample_and_call_backs(personas, ch
     assert table[0] == [str(h) for h in SPOT_CHECK_ITEM_HEADERS]
     items = list(check.items.order_by("visit__started_at", "id"))
     assert [int(row[0]) for row in table[1:]] == [i.visit_id for i in items]
-    called = next(row for row in table[1:] if row[9] == "群众确认走访属实")
-    assert (called[10], called[12]) == ("满意", personas.supervisor.get_full_name())
+    called = next(row for row in table[1:] if row[10] == "群众确认走访属实")
+    assert (called[11], called[13]) == ("满意", personas.supervisor.get_full_name())
     assert called[1:3] == ["都匀市", "广惠街道"] and called[8].startswith("第")
     event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORTED)
     assert event.data["export"] == "spot_check_items" and event.data["filters"] == {"spot_check": check.pk}

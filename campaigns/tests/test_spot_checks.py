@@ -21,7 +21,8 @@ def campaign(personas) -> Campaign:
 
 @pytest.fixture
 def police_visits(personas, campaign) -> list[Visit]:
-    """Five visits by the 都匀市公安局 visitor, and two by a 人社局 handler that are not the police's."""
+    """Five visits by the 都匀市公安局 visitor, and two by a 人社局 handler that are not the police's; tallied as the
+    visit service tallies them."""
     mine = [
         make_visit(
             personas.visitor,
@@ -30,6 +31,7 @@ def police_visits(personas, campaign) -> list[Visit]:
             households=h + 1,
             notes=f"第{h}次走访，了解群众诉求。",
             digest=False,
+            tally=True,
         )
         for h in range(5)
     ]
@@ -40,6 +42,7 @@ def police_visits(personas, campaign) -> list[Visit]:
         households=1 + 1,
         notes=f"第{1}次走访，了解群众诉求。",
         digest=False,
+        tally=True,
     )
     make_visit(
         personas.handler,
@@ -48,6 +51,7 @@ def police_visits(personas, campaign) -> list[Visit]:
         households=2 + 1,
         notes=f"第{2}次走访，了解群众诉求。",
         digest=False,
+        tally=True,
     )
     return mine
 

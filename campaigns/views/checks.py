@@ -43,9 +43,18 @@ from campaigns.selectors import (
     spot_check_items,
     with_results,
 )
-from campaigns.services import MAX_SAMPLE, MIN_SAMPLE, spot_check_draw, spot_check_record
+from campaigns.selectors.spot_checks import SPOT_CHECK_ITEM_ORDER, spot_check_results
+from campaigns.services import (
+    MAX_SAMPLE,
+    MIN_SAMPLE,
+    HouseholdContact,
+    spot_check_draw,
+    spot_check_record,
+    spot_check_reveal_contact,
+)
 from core.errors import InvalidInput
 from core.exports import EXPORT_CHUNK, xlsx_response
+from core.masking import mask_name, mask_phone
 from core.web import add_details, keyset_page, query_string, refusals, request_user
 from geo.models import Region
 from org.models import User
@@ -86,6 +95,7 @@ SPOT_CHECK_ITEM_HEADERS = [
     _("Visitor"),
     _("Households reached"),
     _("Notes"),
+    _("Household contact"),
     _("Outcome"),
     _("Satisfaction"),
     _("Note"),
@@ -320,43 +330,85 @@ class ItemRow:
     item: SpotCheckItem
     form: RecordForm | None
     satisfaction: str
+    contact: HouseholdContact  # masked, or in full on the reveal's own response
+    revealed: bool
+    may_reveal: bool
+
+
+def _item_row(
+    item: SpotCheckItem, *, user: User, check: SpotCheck, can_record: bool, revealed: HouseholdContact | None
+) -> ItemRow:
+    visit = item.visit
+    has_contact = bool(visit.household_name or visit.household_phone)
+    return ItemRow(
+        item=item,
+        form=RecordForm(
+            initial={"outcome": item.outcome, "satisfaction": item.satisfaction, "note": item.note},
+            prefix=f"item{item.pk}",
+        )
+        if can_record and (item.checked_by_id in (None, user.pk))
+        else None,
+        satisfaction=str(Satisfaction(item.satisfaction).label) if item.satisfaction else "",
+        contact=revealed
+        or HouseholdContact(name=mask_name(visit.household_name), phone=mask_phone(visit.household_phone)),
+        revealed=revealed is not None,
+        may_reveal=has_contact and revealed is None and check.drawn_by_id == user.pk,
+    )
+
+
+def _detail_response(
+    request: HttpRequest, user: User, check: SpotCheck, revealed: tuple[int, HouseholdContact] | None = None
+) -> HttpResponse:
+    can_record = user_scope(user).covers(check.unit.region_id, *SPOT_CHECK_ROLES)
+    page = keyset_page(request, spot_check_items(check), SPOT_CHECK_ITEM_ORDER)
+    rows = [
+        _item_row(
+            item,
+            user=user,
+            check=check,
+            can_record=can_record,
+            revealed=revealed[1] if revealed and revealed[0] == item.pk else None,
+        )
+        for item in page.items
+    ]
+    results: dict[str, Any] = spot_check_results(check)
+    results["rate"] = confirmation_rate(results["confirmed"], results["denied"])
+    context = {
+        "check": check,
+        "rows": rows,
+        "results": results,
+        "export_url": query_string(export="xlsx"),
+        "next_url": query_string(cursor=page.next_cursor) if page.next_cursor else None,
+        "first_url": query_string() if request.GET.get("cursor") else None,
+    }
+    response = render(request, "campaigns/checks/spot_check.html", context)
+    if revealed:
+        response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
 def spot_check_detail(request: HttpRequest, check_id: int) -> HttpResponseBase:
-    """The sampled visits of one spot-check, each with a small form for the call-back's outcome."""
+    """The sampled visits of one spot-check in keyset pages, each with a small form for the call-back's outcome
+    and the household contact, masked."""
     user = request_user(request)
     require_role(user, *SPOT_CHECK_VIEW_ROLES)
     check = _access(user, check_id)
     if _wants_export(request):
         return _spot_check_items_export(request, user, check)
-    can_record = user_scope(user).covers(check.unit.region_id, *SPOT_CHECK_ROLES)
-    items = list(spot_check_items(check))
-    rows = [
-        ItemRow(
-            item=item,
-            form=RecordForm(
-                initial={"outcome": item.outcome, "satisfaction": item.satisfaction, "note": item.note},
-                prefix=f"item{item.pk}",
-            )
-            if can_record and (item.checked_by_id in (None, user.pk))
-            else None,
-            satisfaction=str(Satisfaction(item.satisfaction).label) if item.satisfaction else "",
-        )
-        for item in items
-    ]
-    outcomes = [item.outcome for item in items]
-    confirmed, denied = outcomes.count(SpotCheckOutcome.CONFIRMED), outcomes.count(SpotCheckOutcome.DENIED)
-    results = {
-        "sampled": len(items),
-        "called": len(items) - outcomes.count(SpotCheckOutcome.PENDING),
-        "confirmed": confirmed,
-        "denied": denied,
-        "unreachable": outcomes.count(SpotCheckOutcome.UNREACHABLE),
-        "rate": confirmation_rate(confirmed, denied),
-    }
-    context = {"check": check, "rows": rows, "results": results, "export_url": query_string(export="xlsx")}
-    return render(request, "campaigns/checks/spot_check.html", context)
+    return _detail_response(request, user, check)
+
+
+@login_required
+@require_POST
+def spot_check_contact(request: HttpRequest, check_id: int, item_id: int) -> HttpResponse:
+    """The sample page with one household's contact in full, on this response only; the service audits it and
+    answers 404 to anyone but the supervisor who drew the check."""
+    user = request_user(request)
+    check = _access(user, check_id)
+    item = access_spot_check_item(check, item_id)
+    contact = spot_check_reveal_contact(actor=user, item=item, request=request)
+    return _detail_response(request, user, check, revealed=(item.pk, contact))
 
 
 def _spot_check_items_export(request: HttpRequest, user: User, check: SpotCheck) -> HttpResponseBase:
@@ -372,6 +424,7 @@ def _spot_check_items_export(request: HttpRequest, user: User, check: SpotCheck)
                 visit.visitor.get_full_name(),
                 visit.households_reached,
                 visit.notes,
+                visit.household_masked,
                 item.get_outcome_display(),
                 str(Satisfaction(item.satisfaction).label) if item.satisfaction else "",
                 item.note,
@@ -388,7 +441,7 @@ def _spot_check_items_export(request: HttpRequest, user: User, check: SpotCheck)
         request=request,
         what="spot_check_items",
         filters={"spot_check": check.pk},
-        widths=(9, 10, 14, 18, 18, 17, 10, 8, 50, 12, 10, 30, 10, 17),
+        widths=(9, 10, 14, 18, 18, 17, 10, 8, 50, 18, 12, 10, 30, 10, 17),
     )
 
 

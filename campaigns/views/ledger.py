@@ -202,5 +202,6 @@ def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
         .prefetch_related("companions", "problems__appeal", "flags")
         .get(pk=visit_id)
     )
-    context = {"visit": visit, "photos": list(visit.photos.all())}
+    # Masked here as everywhere: only the supervisor of a spot-check that sampled the visit may reveal it.
+    context = {"visit": visit, "photos": list(visit.photos.all()), "household": visit.household_masked}
     return render(request, "campaigns/visit.html", context)

@@ -35,12 +35,14 @@ from campaigns.selectors.coverage import (
     campaign_coverage,
     campaign_headline,
     campaign_phases,
+    coverage_rows_all,
     responsible_for,
     theme_names,
     unvisited_export_rows,
     unvisited_villages,
     villages_in_scope,
 )
+from campaigns.selectors.visits import TARGET_ORDER, UnitProgress, targets_achieved, unit_progress
 from campaigns.services.plan import (
     responsibilities_assign_township,
     responsibility_assign,
@@ -50,12 +52,11 @@ from campaigns.services.plan import (
 )
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from core.exports import xlsx_response
+from core.pagination import KeysetPage
 from core.web import keyset_page, query_string, request_user
 from geo.models import Region, subtree_bounds
 from org.models import Unit, User
 from org.permissions import regions_visible_to, user_scope
-
-ENTERPRISES_SHOWN = 200
 
 
 def bar_percent(value: float | None) -> float | None:
@@ -117,23 +118,23 @@ class TargetRow:
     bar: float  # percent, capped at 100 for the bar
 
 
+def _target_row(u: UnitProgress, labels: dict[str, Any]) -> TargetRow:
+    return TargetRow(
+        unit_id=u.unit_id,
+        unit_name=u.unit_name,
+        metric=u.metric,
+        metric_label=str(labels.get(u.metric, u.metric)),
+        target=u.target,
+        achieved=u.achieved,
+        rate=bar_percent(u.achieved / u.target) if u.target else None,
+        bar=min(100.0, bar_percent(u.achieved / u.target) or 0.0) if u.target else 0.0,
+    )
+
+
 def target_rows(user: User, campaign: Campaign) -> tuple[Any, list[TargetRow]]:
     progress = campaign_progress(campaign=campaign, user=user)
     labels = dict(Metric.choices)
-    rows = [
-        TargetRow(
-            unit_id=u.unit_id,
-            unit_name=u.unit_name,
-            metric=u.metric,
-            metric_label=str(labels.get(u.metric, u.metric)),
-            target=u.target,
-            achieved=u.achieved,
-            rate=bar_percent(u.achieved / u.target) if u.target else None,
-            bar=min(100.0, bar_percent(u.achieved / u.target) or 0.0) if u.target else 0.0,
-        )
-        for u in progress.units
-    ]
-    return progress, rows
+    return progress, [_target_row(u, labels) for u in progress.units]
 
 
 @login_required
@@ -219,40 +220,62 @@ class PlacePlan:
     enterprise: Enterprise | None = None
 
 
-def _village_plans(user: User, campaign: Campaign, area: Region) -> list[PlacePlan]:
-    villages = list(villages_in_scope(user, area).order_by("code"))
-    held: dict[str, list[Responsibility]] = {}
+def _held(campaign: Campaign, **place: Any) -> dict[Any, list[Responsibility]]:
+    """The responsibilities of a page of places, by village code or enterprise id, in one query."""
+    held: dict[Any, list[Responsibility]] = {}
     rows = (
-        Responsibility.objects.filter(campaign=campaign, region__in=[v.code for v in villages])
+        Responsibility.objects.filter(campaign=campaign, **place)
         .select_related("visitor")
         .order_by("visitor__full_name", "id")
     )
     for r in rows:
-        held.setdefault(r.region_id or "", []).append(r)
-    return [PlacePlan(code=v.code, name=v.name, responsibilities=held.get(v.code, [])) for v in villages]
+        held.setdefault(r.region_id if "region__in" in place else r.enterprise_id, []).append(r)
+    return held
 
 
-def _enterprise_plans(user: User, campaign: Campaign, area: Region) -> tuple[list[PlacePlan], int]:
+def _village_plans(request: HttpRequest, user: User, campaign: Campaign, area: Region) -> KeysetPage[Any]:
+    """One keyset page of the township's villages (by code), each with who answers for it."""
+    page = keyset_page(request, villages_in_scope(user, area), ("code",), param="places")
+    held = _held(campaign, region__in=[v.code for v in page.items])
+    plans = [PlacePlan(code=v.code, name=v.name, responsibilities=held.get(v.code, [])) for v in page.items]
+    return KeysetPage(items=plans, next_cursor=page.next_cursor)
+
+
+ENTERPRISE_ORDER = ("region_id", "name", "id")
+
+
+def _enterprise_plans(request: HttpRequest, user: User, campaign: Campaign, area: Region) -> KeysetPage[Any]:
+    """One keyset page of the area's active enterprises (by place, name), served by the index enterprise_place."""
     enterprises = Enterprise.objects.filter(
         user_scope(user).region_q("region__code"),
         region__code__range=subtree_bounds(area.prefix),
         is_active=True,
-    ).order_by("region_id", "name", "id")
-    total = enterprises.count()
-    shown = list(enterprises.select_related("region")[:ENTERPRISES_SHOWN])
-    held: dict[int, list[Responsibility]] = {}
-    rows = (
-        Responsibility.objects.filter(campaign=campaign, enterprise__in=[e.pk for e in shown])
-        .select_related("visitor")
-        .order_by("visitor__full_name", "id")
-    )
-    for r in rows:
-        held.setdefault(r.enterprise_id or 0, []).append(r)
+    ).select_related("region")
+    page = keyset_page(request, enterprises, ENTERPRISE_ORDER, param="enterprises")
+    held = _held(campaign, enterprise__in=[e.pk for e in page.items])
     plans = [
         PlacePlan(code=e.region_id, name=e.name, responsibilities=held.get(e.pk, []), enterprise=e)
-        for e in shown
+        for e in page.items
     ]
-    return plans, total
+    return KeysetPage(items=plans, next_cursor=page.next_cursor)
+
+
+def _pager(request: HttpRequest, param: str, next_cursor: str | None, anchor: str) -> dict[str, str | None]:
+    """The next and first links of one list on a page of several: the other lists stay where they are."""
+    kept = {k: v for k, v in request.GET.items() if k != param}
+    return {
+        "next_url": query_string(kept, **{param: next_cursor}) + anchor if next_cursor else None,
+        "first_url": query_string(kept) + anchor if request.GET.get(param) else None,
+    }
+
+
+def _area_rows(request: HttpRequest, user: User, campaign: Campaign, area: Region) -> Coverage:
+    """Coverage of the area with one keyset page of its areas (`?areas=`); a damaged cursor: the first page."""
+    try:
+        return campaign_coverage(campaign=campaign, user=user, region=area, cursor=request.GET.get("areas"))
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+        return campaign_coverage(campaign=campaign, user=user, region=area)
 
 
 def _plan_units(user: User) -> list[Unit]:
@@ -268,23 +291,31 @@ def _plan_units(user: User) -> list[Unit]:
 
 
 def _plan_context(request: HttpRequest, user: User, campaign: Campaign, area: Region) -> dict[str, Any]:
-    _progress, rows = target_rows(user, campaign)
     editable = may_plan(user)
-    coverage = campaign_coverage(campaign=campaign, user=user, region=area)
-    enterprises, enterprise_total = _enterprise_plans(user, campaign, area)
+    labels = dict(Metric.choices)
+    targets = keyset_page(
+        request, targets_achieved(campaign=campaign, user=user), TARGET_ORDER, param="targets"
+    )
+    coverage = _area_rows(request, user, campaign, area)
+    villages = _village_plans(request, user, campaign, area) if coverage.by_village else None
+    enterprises = _enterprise_plans(request, user, campaign, area)
     context: dict[str, Any] = {
         "campaign": campaign,
         "area": area,
         "trail": area_trail(user, area),
         "coverage": coverage,
-        "rows": rows,
+        "rows": [_target_row(unit_progress(t), labels) for t in targets.items],
+        "targets_pager": _pager(request, "targets", targets.next_cursor, "#targets"),
+        "areas_pager": _pager(request, "areas", coverage.next_cursor, "#responsibilities"),
         "editable": editable,
         "plans_here": editable and plans_at(user, area.code),
         "metrics": Metric.choices,
-        "villages": _village_plans(user, campaign, area) if coverage.by_village else [],
-        "enterprises": enterprises,
-        "enterprise_total": enterprise_total,
-        "enterprises_shown": ENTERPRISES_SHOWN,
+        "villages": villages.items if villages else [],
+        "villages_pager": _pager(
+            request, "places", villages.next_cursor if villages else None, "#responsibilities"
+        ),
+        "enterprises": enterprises.items,
+        "enterprises_pager": _pager(request, "enterprises", enterprises.next_cursor, "#enterprises"),
         "region_param": request.GET.get("region", ""),
     }
     if editable:
@@ -360,7 +391,6 @@ def _coverage_export(request: HttpRequest, user: User, campaign: Campaign, area:
     kind = request.GET.get("export")
     filters = {"campaign": campaign.pk, "region": area.code}
     if kind == "coverage":
-        coverage = campaign_coverage(campaign=campaign, user=user, region=area)
         rows = (
             (
                 r.region.name,
@@ -372,7 +402,7 @@ def _coverage_export(request: HttpRequest, user: User, campaign: Campaign, area:
                 r.unassigned,
                 r.visits,
             )
-            for r in coverage.rows
+            for r in coverage_rows_all(campaign=campaign, user=user, region=area)
         )
         return xlsx_response(
             rows=rows,
@@ -414,7 +444,7 @@ def coverage(request: HttpRequest, campaign_id: int) -> HttpResponseBase:
     area = area_access(user, request.GET.get("region") or None)
     if request.GET.get("export"):
         return _coverage_export(request, user, campaign, area)
-    result: Coverage = campaign_coverage(campaign=campaign, user=user, region=area)
+    result = _area_rows(request, user, campaign, area)
     page = keyset_page(request, unvisited_villages(campaign=campaign, user=user, region=area), ("code",))
     people = responsible_for(campaign=campaign, codes=[v.code for v in page.items])
     region_param = area.code if request.GET.get("region") else None
@@ -428,10 +458,8 @@ def coverage(request: HttpRequest, campaign_id: int) -> HttpResponseBase:
         "rate": bar_percent(result.rate),
         "rows": [(row, bar_percent(row.rate)) for row in result.rows],
         "unvisited": [UnvisitedRow(village=v, visitors=people.get(v.code, [])) for v in page.items],
-        "next_url": query_string(region=region_param, cursor=page.next_cursor) + "#unvisited"
-        if page.next_cursor
-        else None,
-        "first_url": query_string(region=region_param) + "#unvisited" if request.GET.get("cursor") else None,
+        **_pager(request, "cursor", page.next_cursor, "#unvisited"),
+        "areas_pager": _pager(request, "areas", result.next_cursor, "#coverage"),
         "export_coverage": query_string(region=region_param, export="coverage"),
         "export_unvisited": query_string(region=region_param, export="unvisited"),
         "may_open_plan": may_see_plan(user),

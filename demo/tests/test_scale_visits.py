@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
 from campaigns.models import Campaign, Responsibility, Visit, VisitFlag, VisitTally
 from campaigns.selectors import campaign_coverage, campaign_progress
@@ -17,6 +17,7 @@ from campaigns.services import visits_flag
 from campaigns.services.flags import haversine_km, notes_digest
 from demo.campaign import seed_demo_campaign, township_centre
 from demo.scale_visits import scale_visits
+from demo.scale_visits_sql import scale_visits_sql
 from demo.units import demo_seed
 from geo.models import Region
 from org.models import User
@@ -174,3 +175,43 @@ def test_two_workers_write_their_shares_on_postgresql(qiannan) -> None:
     assert Visit.objects.count() == count + 301
     assert Visit.objects.values("uuid").distinct().count() == count + 301
     assert tallied(campaign)[0] == before + 301
+
+
+def test_the_sql_method_writes_visits_and_their_tallies_as_the_service_would(demo) -> None:
+    before = set(Visit.objects.values_list("pk", flat=True))
+    summary = scale_visits_sql(visits=600, batch_size=250, now=NOW)
+    assert (summary.visits, summary.campaigns, summary.method) == (600, 1, "sql")
+    visits = list(Visit.objects.exclude(pk__in=before).select_related("enterprise"))
+    assert len(visits) == 600 and len({v.uuid for v in visits}) == 600
+    start = datetime.combine(demo.starts, datetime.min.time(), tzinfo=SHANGHAI)
+    assert all(v.campaign_id == demo.pk and start <= v.started_at < v.created_at <= NOW for v in visits)
+    hours = Counter(v.started_at.astimezone(SHANGHAI).hour for v in visits)
+    assert set(hours) <= set(range(8, 19)) and 12 not in hours
+    responsible = set(Responsibility.objects.filter(campaign=demo).values_list("visitor_id", flat=True))
+    assert {v.visitor_id for v in visits} <= responsible
+    enterprise = [v for v in visits if v.enterprise is not None]
+    assert len(enterprise) == summary.enterprise_visits == 60
+    assert all(
+        v.region_id == v.enterprise.region_id and v.households_reached == 0
+        for v in enterprise
+        if v.enterprise
+    )
+    assert all(
+        v.notes_digest == notes_digest(v.notes) and v.flags_checked_at and not v.flagged for v in visits
+    )
+    assert sum(bool(v.household_name and v.household_phone) for v in visits) == 200
+    tallied = VisitTally.objects.filter(campaign=demo).aggregate(v=Sum("visits"), h=Sum("households"))
+    counted = Visit.objects.filter(campaign=demo).aggregate(v=Count("id"), h=Sum("households_reached"))
+    assert tallied == counted
+
+
+def test_seed_scale_takes_the_sql_method_for_visits_only(qiannan) -> None:
+    demo_seed(password="demo-pass-for-tests-1")
+    seed_demo_campaign(visits=100)  # running today, as the command sees it
+    count = Visit.objects.count()
+    out = StringIO()
+    call_command("seed_scale", "--visits", "300", "--method", "sql", stdout=out)
+    assert "scale seeded: 300 visits" in out.getvalue() and "sql" in out.getvalue()
+    assert Visit.objects.count() == count + 300
+    with pytest.raises(CommandError):
+        call_command("seed_scale", "--appeals", "10", "--method", "sql")

@@ -135,3 +135,4 @@ def test_visit_form_offers_photos_from_the_camera_location_choice_and_suggestion
     assert 'id="f-photos" accept="image/*" capture="environment" multiple' in html
     assert 'id="f-keep-location"' in html
     assert 'name="suggestions" id="f-suggestions"' in html
+    assert 'id="f-household-name"' in html and 'id="f-household-phone"' in html

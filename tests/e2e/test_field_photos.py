@@ -1,7 +1,7 @@
 """Photos in the field app at /m/, in a real browser: taken with no network, shrunk on the phone, kept in
 IndexedDB with their visit, uploaded once the visit has arrived, retried until they arrive, and removed from the
 phone when the server has them. Also the places the cadre answers for (包保) listed first, and a visit to one
-of their enterprises with suggestions."""
+of their enterprises with suggestions; a household contact typed offline arrives with its visit."""
 
 import io
 import json
@@ -148,6 +148,8 @@ def test_a_photo_taken_offline_arrives_once_with_its_visit_and_leaves_the_phone(
     page.fill("#f-households", "4")
     page.fill("#f-notes", "走访低保户，查看危房改造进度。")
     page.fill("#f-suggestions", "希望村里增设公交站点。")
+    page.fill("#f-household-name", "张三丰")
+    page.fill("#f-household-phone", "13812345678")
     page.set_input_files("#f-photos", files=[photo_file("IMG_0001.jpg"), photo_file("IMG_0002.jpg")])
     expect(page.locator("#photo-previews li")).to_have_count(2)
     page.check("#f-keep-location")
@@ -169,6 +171,7 @@ def test_a_photo_taken_offline_arrives_once_with_its_visit_and_leaves_the_phone(
 
     visit = Visit.objects.get()
     assert visit.suggestions == "希望村里增设公交站点。"
+    assert (visit.household_name, visit.household_phone) == ("张三丰", "13812345678")  # through the outbox
     assert visit.latitude == Decimal("26.259400") and visit.longitude == Decimal("107.518600")
     photos = list(VisitPhoto.objects.filter(visit=visit))
     assert len(photos) == 2

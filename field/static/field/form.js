@@ -130,6 +130,12 @@ function readForm() {
   if (suggestions) {
     visit.suggestions = suggestions;
   }
+  // The household met, only when the visitor filled it in (optional; the server masks it wherever shown).
+  const householdName = form.querySelector("#f-household-name").value.trim();
+  const householdPhone = form.querySelector("#f-household-phone").value.trim();
+  if (householdName || householdPhone) {
+    visit.household = { name: householdName, phone: householdPhone };
+  }
   const fix = currentFix();
   if (fix) {
     visit.location = { lat: fix.lat, lng: fix.lng };
