@@ -8,6 +8,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 
 from core.api import error_json
+from core.audit import audit_context
 from core.errors import DomainError
 
 
@@ -32,6 +33,17 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+class AuditContextMiddleware:
+    """Lets the audit rows fed by model signals (roles, privileges, passwords) name the request's user."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with audit_context(request=request):
+            return self.get_response(request)
 
 
 class DomainErrorMiddleware:

@@ -13,7 +13,7 @@ from org.models import Unit
 from org.permissions import access_region, access_unit, regions_visible_to, units_visible_to, user_scope
 from org.schemas import MeOut, RegionFilters, TokenIn, TokenOut, UnitFilters, UnitOut
 from org.selectors import units_filter, user_memberships
-from org.services import token_issue, token_revoke
+from org.services import token_issue_for_login, token_revoke
 
 router = Router(tags=["auth and org"])
 
@@ -26,9 +26,12 @@ class LockedOut(DomainError):
     status = 429
 
 
-@router.post("/auth/token", auth=None, response=responses(TokenOut, 429, status=201), summary="Issue a token")
+@router.post(
+    "/auth/token", auth=None, response=responses(TokenOut, 403, 429, status=201), summary="Issue a token"
+)
 def issue_token(request: HttpRequest, payload: TokenIn) -> Status:
-    """Exchange a username and password for a bearer token. Repeated failures lock the account for a while."""
+    """Exchange a username and password (and, for an account with two-factor login, the authenticator's
+    current code in `otp`) for a bearer token. Repeated failures lock the account for a while."""
     try:
         user = authenticate(request, username=payload.username, password=payload.password)
     except AxesBackendPermissionDenied:
@@ -37,7 +40,7 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Status:
         raise LockedOut("登录失败次数过多，账号已暂时锁定，请稍后再试", code="locked_out")
     if user is None:
         raise LoginFailed("用户名或密码错误", code="invalid_credentials")
-    issued = token_issue(user=user, name=payload.name, request=request)
+    issued = token_issue_for_login(user=user, otp=payload.otp, name=payload.name, request=request)
     return Status(201, {"token": issued.key, "expires_at": issued.token.expires_at})
 
 
