@@ -49,8 +49,8 @@ def main() -> None:
     from org.models import User
     from org.services import token_issue
 
-    if connection.vendor == "sqlite" or not Campaign.objects.exists():
-        call_command("migrate", verbosity=0)
+    call_command("migrate", verbosity=0)
+    if not Campaign.objects.exists():
         call_command("seed_demo", verbosity=0)
     if args.scale:
         call_command("seed_scale", visits=args.scale, method="copy", verbosity=0)

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "core.ratelimit.RateLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -211,6 +212,13 @@ CONTENT_SECURITY_POLICY = {
 }
 
 API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
+# Requests per minute (core/ratelimit.py): per API token, per client address on the API (generous: a bureau's
+# staff share one NAT address), and sign-in attempts per address on LOGIN_PATHS (axes locks each account).
+RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=True)
+API_RATE_PER_TOKEN = env.int("API_RATE_PER_TOKEN", default=600)
+API_RATE_PER_IP = env.int("API_RATE_PER_IP", default=3000)
+LOGIN_RATE_PER_IP = env.int("LOGIN_RATE_PER_IP", default=30)
+LOGIN_PATHS = ["/api/v1/auth/token", "/accounts/login/"]
 # 等保 level 3 asks two factors of privileged users: when on, administrators (superusers, staff, the admin
 # role) must enrol a TOTP authenticator before any other page, and sign in with its code (org.middleware).
 ADMIN_2FA_REQUIRED = env.bool("ADMIN_2FA_REQUIRED", default=False)

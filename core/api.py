@@ -111,10 +111,11 @@ class Page(Schema, Generic[T]):
 def responses(ok: Any, *errors: int, status: int = 200) -> dict[int, Any]:
     """The declared responses of an endpoint: its success schema plus the error codes it can answer.
 
-    401 (not signed in) and 422 (bad input) can come from any authenticated endpoint, so they are always there.
+    401 (not signed in) and 422 (bad input) can come from any authenticated endpoint, and 429 (rate limit,
+    core/ratelimit.py) from any endpoint, so they are always there.
     """
     declared: dict[int, Any] = {status: ok}
-    for code in {401, 422, *errors}:
+    for code in {401, 422, 429, *errors}:
         declared[code] = ErrorOut
     return declared
 

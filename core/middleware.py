@@ -77,6 +77,7 @@ ERROR_TITLES = {
     409: _("This cannot be done now"),
     413: _("Too large"),
     422: _("The input was refused"),
+    429: _("Too many requests"),
     500: _("Something went wrong"),
 }
 

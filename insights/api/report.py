@@ -58,7 +58,7 @@ def get_decision_report(request: HttpRequest, filters: Query[PeriodQuery]) -> di
 
 @router.get(
     "/reports/decision.docx",
-    response={401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="The decision report as a Word file (audited)",
     openapi_extra={
         "responses": {

@@ -130,7 +130,7 @@ def publish_notice(request: HttpRequest, notice_id: int, payload: VersionIn) -> 
 
 @router.get(
     "/notices/{notice_id}/docx",
-    response={401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="The notice as a Word file in the official document layout",
     openapi_extra={
         "responses": {
