@@ -15,6 +15,7 @@ import random
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from locust import HttpUser, between, events, task
