@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from core.audit import GENESIS, audit_record, audit_verify, row_hash
 from core.models import AuditEvent
@@ -84,6 +84,7 @@ def test_a_row_slipped_in_with_a_made_up_hash_is_named(db, capsys) -> None:
     assert f"after {AuditEvent.objects.count() - 1} good rows" in out
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent transactions need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_keep_one_chain(qiannan) -> None:
     def write(i: int) -> object:
@@ -125,3 +126,35 @@ def test_an_app_role_without_ownership_cannot_truncate_or_lift_the_trigger(db) -
     # The app role can still append, chained like any other row.
     assert AuditEvent.objects.get(pk=appended.pk).username == "via-app-role"
     assert audit_verify().broken_id is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_chains_the_rows_already_there(qiannan) -> None:
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("core", "0005_calendar_seed")])
+    with connection.cursor() as cursor:
+        for i in range(3):
+            cursor.execute(
+                "INSERT INTO core_auditevent (at, username, action, object_type, object_id, user_agent, data)"
+                " VALUES (%s, %s, 'login', '', '', '', '{}')",
+                [
+                    f"2026-01-0{i + 1} 08:00:00+00:00"
+                    if connection.vendor == "postgresql"
+                    else f"2026-01-0{i + 1} 08:00:00",
+                    f"old{i}",
+                ],
+            )
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    report = audit_verify()
+    assert report.broken_id is None and report.rows == AuditEvent.objects.count() >= 3
+    # The triggers are back after the backfill.
+    event = AuditEvent.objects.order_by("id").first()
+    assert event is not None
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).update(username="x")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).delete()
