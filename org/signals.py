@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.audit import audit_record, current_context
 from core.models import AuditEvent
@@ -59,6 +60,11 @@ def _audit_membership_granted(sender: Any, instance: Membership, created: bool, 
 
 def _audit_membership_revoked(sender: Any, instance: Membership, **kwargs: Any) -> None:
     _record(AuditEvent.Action.ROLE_REVOKED, target=instance.user, data=_membership_data(instance))
+
+
+def _audit_otp_removed(sender: Any, instance: TOTPDevice, **kwargs: Any) -> None:
+    if instance.confirmed:
+        _record(AuditEvent.Action.OTP_REMOVED, target=instance.user, data={"device": instance.name})
 
 
 def _membership_data(membership: Membership) -> dict[str, Any]:
@@ -117,6 +123,7 @@ def connect_signals() -> None:
     post_save.connect(_audit_privileges, sender=User, dispatch_uid="audit_user_privileges")
     post_save.connect(_audit_membership_granted, sender=Membership, dispatch_uid="audit_role_granted")
     post_delete.connect(_audit_membership_revoked, sender=Membership, dispatch_uid="audit_role_revoked")
+    post_delete.connect(_audit_otp_removed, sender=TOTPDevice, dispatch_uid="audit_otp_removed")
     m2m_changed.connect(_groups, sender=User.groups.through, dispatch_uid="audit_user_groups")
     m2m_changed.connect(
         _user_permissions, sender=User.user_permissions.through, dispatch_uid="audit_user_permissions"

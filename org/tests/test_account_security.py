@@ -242,6 +242,10 @@ def test_a_supervisor_enrols_and_then_signs_in_with_the_code(personas, start) ->
         reverse("org:login"), {"username": "supervisor", "password": PASSWORD, "otp_token": _code(device)}
     )
     assert ok.status_code == 302
+    # An administrator removing the device (a lost phone) is audited too.
+    device.delete()
+    [removed] = _since(start, "otp_removed")
+    assert removed.object_id == str(personas.supervisor.pk)
 
 
 def test_a_handler_may_not_enrol(personas) -> None:
