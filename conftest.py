@@ -42,7 +42,7 @@ def _immediate_jobs() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _no_rate_limits(settings: Any) -> None:
-    """Tests make many requests from one address in a minute; core/tests/test_ratelimit.py turns limits on."""
+    """Tests make many requests from one address in a minute; tests/test_ratelimit.py turns limits on."""
     settings.RATE_LIMIT_ENABLED = False
 
 
