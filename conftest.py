@@ -41,6 +41,12 @@ def _immediate_jobs() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _no_rate_limits(settings: Any) -> None:
+    """Tests make many requests from one address in a minute; tests/test_ratelimit.py turns limits on."""
+    settings.RATE_LIMIT_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
 def _plain_segmenter() -> Iterator[None]:
     """Segment without the database's dictionary unless a test gives its own (text.chinese.reset_terms)."""
     from text.chinese import reset_terms

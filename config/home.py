@@ -36,7 +36,7 @@ from insights.permissions import (
     may_see_rankings,
 )
 from org.models import Role, User
-from org.permissions import UNIT_STAFF, regions_visible_to, units_visible_to, user_scope
+from org.permissions import UNIT_STAFF, may_enrol_otp, regions_visible_to, units_visible_to, user_scope
 from org.selectors import user_memberships
 from oversight.permissions import LEDGER_READ_ROLES, NOTICE_READ_ROLES, may_read_notices
 
@@ -220,4 +220,5 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         "nav_rankings": may_see_rankings(user),
         "nav_notices": may_read_notices(user),
         "nav_report": may_read_reports(user),
+        "nav_two_factor": may_enrol_otp(user),
     }

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "csp",
     "huey.contrib.djhuey",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "core",
     "geo",
     "org",
@@ -73,8 +75,12 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "core.ratelimit.RateLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "core.middleware.AuditContextMiddleware",
+    "org.middleware.AccountGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.DomainErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -223,6 +229,18 @@ API_BODY_LIMITS = [
     (r"/api/v1/visits/batch", 16 * 1024 * 1024),
     (r"/api/v1/visits/[^/]+/photos", 16 * 1024 * 1024),
 ]
+
+# Requests per minute (core/ratelimit.py): per API token, per client address on the API (generous: a bureau's
+# staff share one NAT address), and sign-in attempts per address on LOGIN_PATHS (axes locks each account).
+RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=True)
+API_RATE_PER_TOKEN = env.int("API_RATE_PER_TOKEN", default=600)
+API_RATE_PER_IP = env.int("API_RATE_PER_IP", default=3000)
+LOGIN_RATE_PER_IP = env.int("LOGIN_RATE_PER_IP", default=30)
+LOGIN_PATHS = ["/api/v1/auth/token", "/accounts/login/"]
+# 等保 level 3 asks two factors of privileged users: when on, administrators (superusers, staff, the admin
+# role) must enrol a TOTP authenticator before any other page, and sign in with its code (org.middleware).
+ADMIN_2FA_REQUIRED = env.bool("ADMIN_2FA_REQUIRED", default=False)
+OTP_TOTP_ISSUER = "走访 Zoufang"
 # DESIGN §5: an item still open this many working days after its resolve deadline rises a level.
 APPEAL_ESCALATION_GRACE_DAYS = env.int("APPEAL_ESCALATION_GRACE_DAYS", default=5)
 

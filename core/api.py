@@ -185,21 +185,25 @@ class Page(Schema, Generic[T]):
     next_cursor: str | None
 
 
+# What any endpoint may answer, declared on every operation (see `responses`).
+ALWAYS_DECLARED = frozenset({400, 401, 413, 422, 429})
+
+
 def responses(ok: Any, *errors: int, status: int = 200) -> dict[int, Any]:
     """The declared responses of an endpoint: its success schema plus the error codes it can answer.
 
-    400 (a body or query that cannot be parsed), 401 (not signed in), 413 (a body over the limit) and 422 (bad
-    input) can come from any endpoint, so they are always there.
+    400 (a body or query that cannot be parsed), 401 (not signed in), 413 (a body over the limit), 422 (bad
+    input) and 429 (rate limit, core/ratelimit.py) can come from any endpoint, so they are always there.
     """
     declared: dict[int, Any] = {status: ok}
-    for code in sorted({400, 401, 413, 422, *errors}):
+    for code in sorted({*ALWAYS_DECLARED, *errors}):
         declared[code] = ErrorOut
     return declared
 
 
 def error_responses(*errors: int) -> dict[int, Any]:
     """The declared error answers of an endpoint whose success is a file, not JSON (see `responses`)."""
-    return {code: ErrorOut for code in sorted({400, 401, 413, 422, *errors})}
+    return {code: ErrorOut for code in sorted({*ALWAYS_DECLARED, *errors})}
 
 
 class UnicodeJSONRenderer(BaseRenderer):

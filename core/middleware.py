@@ -12,6 +12,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 
 from core.api import error_json
+from core.audit import audit_context
 from core.errors import DomainError
 
 
@@ -145,6 +146,17 @@ def _too_large(limit: int) -> HttpResponse:
     )
 
 
+class AuditContextMiddleware:
+    """Lets the audit rows fed by model signals (roles, privileges, passwords) name the request's user."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with audit_context(request=request):
+            return self.get_response(request)
+
+
 class DomainErrorMiddleware:
     """A `DomainError` that reached no handler becomes its answer: the API's error shape under /api/, else
     a Chinese error page inside the site's layout with the error's status (404 for absent or out of scope,
@@ -176,6 +188,7 @@ ERROR_TITLES = {
     409: _("This cannot be done now"),
     413: _("Too large"),
     422: _("The input was refused"),
+    429: _("Too many requests"),
     500: _("Something went wrong"),
 }
 

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -29,8 +30,16 @@ class AuditEvent(models.Model):
         TOKEN_REVOKED = "token_revoked", _("token revoked")
         PERSONAL_DATA_REVEALED = "personal_data_revealed", _("personal data revealed")
         EXPORTED = "exported", _("exported")
+        PRIVILEGES_CHANGED = "privileges_changed", _("privileges changed")
+        GROUPS_CHANGED = "groups_changed", _("groups changed")
+        PERMISSIONS_CHANGED = "permissions_changed", _("permissions changed")
+        PASSWORD_CHANGED = "password_changed", _("password changed")
+        PASSWORD_RESET = "password_reset", _("password reset by an administrator")
+        OTP_ENROLLED = "otp_enrolled", _("two-factor login enrolled")
+        OTP_REMOVED = "otp_removed", _("two-factor login removed")
 
-    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    # Set by core.audit before the row is hashed, not by the database.
+    at = models.DateTimeField(_("at"), default=timezone.now, editable=False, db_index=True)
     # PROTECT: people are deactivated, never deleted, so their trail stays whole.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -48,6 +57,9 @@ class AuditEvent(models.Model):
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
+    # sha256 of the previous row's hash and this row's canonical form (core.audit.chain_hash): a row changed,
+    # removed or slipped in breaks the chain at that point, and `verify_audit` names it.
+    hash = models.CharField(_("chain hash"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("audit event")

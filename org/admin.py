@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from org.forms import ResetPasswordForm
 from org.models import ApiToken, Membership, Role, Unit, User
 from org.services import membership_grant, membership_revoke, token_revoke
 
@@ -32,10 +33,10 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "full_name", "is_active", "is_staff", "last_login"]
+    list_display = ["username", "full_name", "is_active", "is_staff", "must_change_password", "last_login"]
     search_fields = ["username", "full_name"]
     fieldsets = (
-        (None, {"fields": ("username", "password")}),
+        (None, {"fields": ("username", "password", "must_change_password")}),
         (_("Personal info"), {"fields": ("full_name", "phone", "email")}),
         (
             _("Permissions"),
@@ -44,6 +45,8 @@ class UserAdmin(DjangoUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     inlines = [MembershipInline]
+    # A reset by an administrator forces a change at next login unless unticked (org.forms).
+    change_password_form = ResetPasswordForm
 
 
 @admin.register(Unit)

@@ -14,7 +14,7 @@ from org.models import Unit
 from org.permissions import access_region, access_unit, regions_visible_to, units_visible_to, user_scope
 from org.schemas import MeOut, RegionFilters, TokenIn, TokenOut, UnitFilters, UnitOut
 from org.selectors import units_filter, user_memberships
-from org.services import token_issue, token_revoke
+from org.services import token_issue_for_login, token_revoke
 
 router = Router(tags=["auth and org"])
 
@@ -27,9 +27,12 @@ class LockedOut(DomainError):
     status = 429
 
 
-@router.post("/auth/token", auth=None, response=responses(TokenOut, 429, status=201), summary="Issue a token")
+@router.post(
+    "/auth/token", auth=None, response=responses(TokenOut, 403, 429, status=201), summary="Issue a token"
+)
 def issue_token(request: HttpRequest, payload: TokenIn) -> Status:
-    """Exchange a username and password for a bearer token. Repeated failures lock the account for a while."""
+    """Exchange a username and password (and, for an account with two-factor login, the authenticator's
+    current code in `otp`) for a bearer token. Repeated failures lock the account for a while."""
     try:
         user = authenticate(request, username=payload.username, password=payload.password)
     except AxesBackendPermissionDenied:
@@ -40,7 +43,7 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Status:
         raise LoginFailed("用户名或密码错误", code="invalid_credentials")
     # A session login resets the failures through the user_logged_in signal; a token is no session.
     axes_reset(username=payload.username)
-    issued = token_issue(user=user, name=payload.name, request=request)
+    issued = token_issue_for_login(user=user, otp=payload.otp, name=payload.name, request=request)
     return Status(201, {"token": issued.key, "expires_at": issued.token.expires_at})
 
 

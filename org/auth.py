@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
+from core.errors import Forbidden
 from org.models import User
 from org.services import token_authenticate
 
@@ -21,6 +22,8 @@ class TokenAuth(HttpBearer):
         api_token = token_authenticate(key=token)
         if api_token is None:
             return None
+        if api_token.user.must_change_password:
+            raise Forbidden("管理员已重置您的密码，请先在网页上修改密码", code="password_change_required")
         request.api_token = api_token  # type: ignore[attr-defined]
         request.user = api_token.user
         return api_token.user

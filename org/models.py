@@ -13,6 +13,9 @@ class User(AbstractUser):
     # Chinese names do not split into first and last; this is the name shown everywhere.
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Set when an administrator resets the password: until the user picks their own, every page leads to the
+    # change-password page and the API refuses them (org.middleware, org.auth).
+    must_change_password = models.BooleanField(_("must change password at next login"), default=False)
 
     class Meta:
         verbose_name = _("user")

@@ -171,3 +171,16 @@ def access_region(user: User, code: str) -> Region:
         return regions_visible_to(user).select_related("parent").get(pk=code)
     except Region.DoesNotExist:
         raise NotFound("区划不存在") from None
+
+
+# Who may turn on two-factor login (TOTP): the privileged roles.
+OTP_ROLES = (Role.ADMIN, Role.SUPERVISOR)
+
+
+def is_administrator(user: User) -> bool:
+    """Superusers, admin-site staff and holders of the admin role: the users ADMIN_2FA_REQUIRED covers."""
+    return user.is_superuser or user.is_staff or user_scope(user).holds(Role.ADMIN)
+
+
+def may_enrol_otp(user: User) -> bool:
+    return is_administrator(user) or user_scope(user).holds(*OTP_ROLES)

@@ -9,6 +9,9 @@ class TokenIn(Schema):
     username: str = Field(..., min_length=1, max_length=150)
     password: str = Field(..., min_length=1, max_length=200)
     name: str = Field("", max_length=100, description="what the token is for, e.g. the device")
+    otp: str = Field(
+        "", max_length=12, description="the current code of the user's authenticator, when two-factor is on"
+    )
 
 
 class TokenOut(Schema):

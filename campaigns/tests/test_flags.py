@@ -327,3 +327,43 @@ def test_the_page_filters_by_county(personas, flagged) -> None:
         == 2
     )
     assert client.get("/campaigns/flags/", {"kind": "burst"}).content.decode().count("<tr data-visit=") == 4
+
+
+# --- issue 12 item 2: committed batches, a cost linear in the visits -----------------------------------
+
+
+def test_each_batch_is_committed_on_its_own(personas, campaign, monkeypatch) -> None:
+    """A run that stops halfway keeps the batches it finished; the rest wait for the next run."""
+    import campaigns.services.flags as flags
+
+    monkeypatch.setattr(flags, "BATCH_SIZE", 4)
+    visits = [make_visit(personas.visitor, campaign, at=T0 + timedelta(minutes=m)) for m in range(10)]
+    real_store, calls = flags._store, []
+
+    def failing_store(found, *, now):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("stopped")
+        return real_store(found, now=now)
+
+    monkeypatch.setattr(flags, "_store", failing_store)
+    with pytest.raises(RuntimeError):
+        visits_flag(now=NOW)
+    checked = set(Visit.objects.filter(flags_checked_at__isnull=False).values_list("pk", flat=True))
+    assert checked == {v.pk for v in visits[:4]}
+    monkeypatch.setattr(flags, "_store", real_store)
+    visits_flag(now=NOW)
+    assert not Visit.objects.filter(flags_checked_at__isnull=True).exists()
+    assert VisitFlag.objects.filter(kind=FlagKind.BURST).count() == 10
+
+
+def test_a_burst_of_many_visits_names_twenty_others_in_each_flag(personas, campaign) -> None:
+    visits = [make_visit(personas.visitor, campaign, at=T0 + timedelta(seconds=5 * i)) for i in range(60)]
+    visits_flag(now=NOW)
+    # Each visit is told the first burst that holds it, as it grew: the first four, then one more each.
+    assert flags_of(visits[0])[FlagKind.BURST]["count"] == 4
+    for i in (30, 59):
+        details = flags_of(visits[i])[FlagKind.BURST]
+        assert len(details["visits"]) == 20 and visits[i].pk not in details["visits"]
+        assert details["count"] == i + 1
+    assert VisitFlag.objects.filter(kind=FlagKind.BURST).count() == 60
