@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "text",
     "appeals",
     "campaigns",
+    "portal",
     "field",
     "insights",
     "oversight",

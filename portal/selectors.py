@@ -1,0 +1,208 @@
+"""Reads of the portal: the place picker, what a citizen may see of their own appeal, and the Open311 lists.
+
+Everything public passes through `text.redact.redact` and names no person: units by name, never staff."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from appeals.models import Appeal, AppealEvent, AppealKind, AppealStatus, Category, Satisfaction
+from geo.models import Region
+from text.redact import redact
+
+PREFECTURE_LEVEL = Region.Level.COUNTY - 1
+
+
+@dataclass(frozen=True)
+class Place:
+    code: str
+    name: str
+
+
+def places_under(code: str | None) -> list[Place]:
+    """The counties of the deployment (no code), or the townships of a county, the villages of a township."""
+    if not code:
+        rows = Region.objects.filter(level=Region.Level.COUNTY)
+    else:
+        rows = Region.objects.filter(parent_id=code, level__gte=Region.Level.COUNTY)
+    return [Place(code=c, name=n) for c, n in rows.order_by("code").values_list("code", "name")]
+
+
+def place_path(code: str) -> list[Place]:
+    """County, township, village of a region code, for a form filled in from a poster's QR code."""
+    region = (
+        Region.objects.filter(pk=code, level__gte=Region.Level.COUNTY)
+        .select_related("parent__parent")
+        .first()
+    )
+    path: list[Place] = []
+    while region is not None and region.level >= Region.Level.COUNTY:
+        path.insert(0, Place(code=region.code, name=region.name))
+        region = region.parent
+    return path
+
+
+def place_near(latitude: Decimal, longitude: Decimal) -> Region | None:
+    """The nearest region with a known position within about 10 km, the finest level first; None elsewhere."""
+    box = Decimal("0.1")
+    rows = Region.objects.filter(
+        level__gte=Region.Level.COUNTY,
+        latitude__range=(latitude - box, latitude + box),
+        longitude__range=(longitude - box, longitude + box),
+    ).order_by("-level")[:200]
+
+    def distance(region: Region) -> Decimal:
+        assert region.latitude is not None and region.longitude is not None
+        return (region.latitude - latitude) ** 2 + (region.longitude - longitude) ** 2
+
+    best = sorted(rows, key=lambda r: (-r.level, distance(r)))
+    return best[0] if best else None
+
+
+def region_label(region: Region) -> str:
+    names = []
+    node: Region | None = region
+    while node is not None and node.level >= Region.Level.COUNTY:
+        names.append(node.name)
+        node = node.parent
+    return "".join(reversed(names))
+
+
+# --- the citizen's view of their appeal ---------------------------------------------------------------------
+
+PUBLIC_STATUS = {
+    AppealStatus.REGISTERED: _("Received, being assigned"),
+    AppealStatus.ASSIGNED: _("Assigned to the responsible unit"),
+    AppealStatus.IN_PROGRESS: _("Being handled"),
+    AppealStatus.AWAITING_APPROVAL: _("Being handled"),
+    AppealStatus.RESOLVED: _("Handled, waiting for your rating"),
+    AppealStatus.CLOSED: pgettext_lazy("portal", "Closed"),
+    AppealStatus.MERGED: _("Handled together with an earlier report of the same problem"),
+}
+
+# Only these steps are shown; notes, co-unit opinions, supervision and internal reasons are not.
+PUBLIC_EVENTS: dict[str, object] = {
+    AppealEvent.Kind.REGISTERED: _("Received"),
+    AppealEvent.Kind.ASSIGNED: _("Assigned"),
+    AppealEvent.Kind.ACCEPTED: _("Accepted by the unit"),
+    AppealEvent.Kind.RETURNED: _("Being re-assigned to the right unit"),
+    AppealEvent.Kind.EXTENSION_APPROVED: _("Deadline extended"),
+    AppealEvent.Kind.RESOLVED: _("Handled"),
+    AppealEvent.Kind.RESOLVED_ON_SITE: _("Resolved on site"),
+    AppealEvent.Kind.CALLBACK: _("Rated"),
+    AppealEvent.Kind.REOPENED: _("Handled again"),
+    AppealEvent.Kind.MERGED: _("Merged with a report of the same problem"),
+    AppealEvent.Kind.REJECTED: _("Not within the remit"),
+    AppealEvent.Kind.CLOSED: pgettext_lazy("portal", "Closed"),
+}
+
+# A reply is public once it was approved (or needed no approval): the item is resolved or later.
+REPLY_PUBLIC = (AppealStatus.RESOLVED, AppealStatus.CLOSED)
+
+
+@dataclass(frozen=True)
+class PublicEvent:
+    at: datetime
+    label: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class PublicView:
+    appeal: Appeal
+    status: str
+    title: str
+    description: str
+    place: str
+    unit: str
+    reply: str
+    may_rate: bool
+    rated: bool
+    events: list[PublicEvent]
+
+
+def public_view(appeal: Appeal) -> PublicView:
+    """What the holder of the code and secret sees: status, a timeline of public steps, the approved reply."""
+    rows = (
+        appeal.events.filter(kind__in=list(PUBLIC_EVENTS))
+        .select_related("unit", "actor_unit")
+        .order_by("at", "id")
+    )
+    events = []
+    for event in rows:
+        unit = event.unit or (event.actor_unit if event.kind != AppealEvent.Kind.REGISTERED else None)
+        events.append(
+            PublicEvent(at=event.at, label=str(PUBLIC_EVENTS[event.kind]), unit=unit.name if unit else "")
+        )
+    resolved = appeal.status in REPLY_PUBLIC
+    return PublicView(
+        appeal=appeal,
+        status=str(PUBLIC_STATUS[AppealStatus(appeal.status)]),
+        title=redact(appeal.title),
+        description=redact(appeal.description),
+        place=region_label(appeal.region),
+        unit=appeal.lead_unit.name if appeal.lead_unit else "",
+        reply=redact(appeal.reply) if resolved and appeal.reply else "",
+        may_rate=appeal.status == AppealStatus.RESOLVED and not appeal.awaiting_decision,
+        rated=appeal.callbacks.exists(),
+        events=events,
+    )
+
+
+SATISFACTION_CHOICES = Satisfaction.choices
+
+
+# --- Open311 --------------------------------------------------------------------------------------------------
+
+
+# docs/open311.md: handled (resolved, waiting for the rating), closed and merged items are "closed" for Open311.
+OPEN311_CLOSED = (AppealStatus.RESOLVED, AppealStatus.CLOSED, AppealStatus.MERGED)
+
+
+def open311_services() -> QuerySet[Category]:
+    """The second-level categories in use: Open311's services."""
+    return (
+        Category.objects.filter(is_active=True, parent__isnull=False)
+        .select_related("parent")
+        .order_by("parent__sort_order", "sort_order", "code")
+    )
+
+
+def open311_requests() -> QuerySet[Appeal]:
+    """What Open311 lists: appeals the public sent themselves (portal and Open311), never tips (线索) about
+    wrongdoing, whose reporter would be exposed by the very fact of the report."""
+    return (
+        Appeal.objects.filter(public_request__isnull=False)
+        .exclude(kind=AppealKind.TIP)
+        .select_related("category", "region__parent__parent", "lead_unit", "public_request")
+        .prefetch_related("portal_photos")
+    )
+
+
+def open311_filter(
+    rows: QuerySet[Appeal],
+    *,
+    ids: list[str],
+    service_code: str,
+    start: datetime | None,
+    end: datetime | None,
+    status: str,
+) -> QuerySet[Appeal]:
+    if ids:
+        return rows.filter(code__in=ids)
+    if service_code:
+        rows = rows.filter(category__code__in=service_code.split(","))
+    if start is not None:
+        rows = rows.filter(public_request__created_at__gte=start)
+    if end is not None:
+        rows = rows.filter(public_request__created_at__lte=end)
+    closed = Q(status__in=OPEN311_CLOSED)
+    if status == "closed":
+        rows = rows.filter(closed)
+    elif status == "open":
+        rows = rows.exclude(closed)
+    return rows.order_by("-public_request__created_at", "-id")
