@@ -304,7 +304,6 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
             "service_request_id": appeal.code,
             "token": str(appeal.public_request.token),
             "service_notice": _service_notice(appeal),
-            "account_id": None,
         }
     ]
     return _answer(fmt, data, root="service_requests", item="request", status=201)
