@@ -64,7 +64,7 @@ def from_xml(content: bytes) -> Any:
             return text == "true"
         return text
 
-    root = ET.fromstring(content)
+    root = ET.fromstring(content)  # noqa: S314 (our own answer, in a test)
     if root.tag in ("discovery", "service_definition"):
         return value(root)
     return [value(child) for child in root]
@@ -264,4 +264,5 @@ def test_the_key_command_prints_a_working_key(qiannan) -> None:
         address_id=VILLAGE,
         description="村里的路灯坏了一个多月，晚上出行不便。",
     )
-    assert status == 201 and PublicRequest.objects.get().key.name == "FixMyStreet 贵州"
+    key_row = PublicRequest.objects.get().key
+    assert status == 201 and key_row is not None and key_row.name == "FixMyStreet 贵州"
