@@ -70,10 +70,22 @@ class SubmitForm(forms.Form):
     longitude = forms.DecimalField(
         required=False, max_digits=9, decimal_places=6, min_value=-180, max_value=180
     )
-    text = PlainTextField(label=_("What happened, or what do you suggest?"), max_length=2000, min_length=10)
+    text = PlainTextField(
+        label=_("What happened, or what do you suggest?"),
+        max_length=2000,
+        min_length=10,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"min_length": _("Please write a few sentences, at least 10 characters")},
+    )
     anonymous = forms.BooleanField(label=_("Anonymous (no reply by phone)"), required=False)
     name = PlainTextField(label=_("Your name"), max_length=20, required=False)
-    phone = forms.RegexField(label=_("Mobile phone"), regex=r"^1[3-9]\d{9}$", required=False)
+    phone = forms.RegexField(
+        label=_("Mobile phone"),
+        regex=r"^1[3-9]\d{9}$",
+        required=False,
+        error_messages={"invalid": _("Enter an 11-digit mobile number")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
+    )
     challenge = forms.CharField(widget=forms.HiddenInput, max_length=400)
     answer = forms.CharField(widget=forms.HiddenInput, max_length=12, required=False)
 

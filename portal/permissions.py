@@ -22,9 +22,8 @@ from appeals.services import secret_hash
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from portal.models import Open311Key
 
-NOT_FOUND_MESSAGE = (
-    "查询码或密码不正确"  # the one answer for an unknown code, a wrong secret and a locked lookup
-)
+# The one answer for an unknown code, a wrong secret and a locked lookup.
+NOT_FOUND_MESSAGE = "受理编号或查询密码不正确"
 
 
 class TooManyRequests(DomainError):

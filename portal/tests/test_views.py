@@ -27,7 +27,9 @@ def nothing_stored() -> bool:
 
 
 def without_csrf(content: bytes) -> str:
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", content.decode())
+    """The page without its CSRF token and without the code the visitor typed (shown back in the form)."""
+    page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", content.decode())
+    return re.sub(r'name="code" value="[^"]+"', "", page)
 
 
 def submit(client: Client, **overrides: object):

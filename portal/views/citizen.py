@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from appeals.models import Appeal
 from appeals.permissions import access_appeal
 from appeals.services import AppealDraft, Reporter
-from core.errors import InvalidInput
+from core.errors import InvalidInput, NotFound
 from core.web import add_details, request_user
 from portal.forms import PLAIN, PROBLEMS, SUGGESTIONS, RateForm, SubmitForm, TrackForm
 from portal.models import PortalPhoto
@@ -116,9 +116,14 @@ def track(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "portal/track.html", {"form": form}, status=422)
     code, secret = form.cleaned_data["code"], form.cleaned_data["secret"]
-    return _status_page(
-        request, access_tracked_appeal(request, code=code, secret=secret), code=code, secret=secret
-    )
+    try:
+        appeal = access_tracked_appeal(request, code=code, secret=secret)
+    except NotFound as exc:
+        # The form again rather than the site's error page, whose link leads to the staff's sign-in; the same
+        # answer for an unknown code, a wrong secret and a locked lookup.
+        context = {"form": TrackForm(initial={"code": code}), "error": exc.message}
+        return render(request, "portal/track.html", context, status=404)
+    return _status_page(request, appeal, code=code, secret=secret)
 
 
 def _status_page(

@@ -131,6 +131,7 @@ function renderPhotos() {
   });
   carrier.files = transfer.files;
   picker.disabled = photos.length >= maxPhotos;
+  document.querySelector("label[for=id_photos]").hidden = picker.disabled;
 }
 let photosReady = Promise.resolve();
 picker.addEventListener("change", () => {
