@@ -63,8 +63,10 @@ def portal_submit(
     """A citizen's own submission: registered like any appeal (routing by the dispatcher as for every source),
     with its photos stored without EXIF; the secret is in the answer and nowhere else."""
     stored = _check_photos(list(photos))
+    # Registered outside this transaction, so that the county's code counter is held for one UPDATE and not
+    # for the whole submission (appeals.services.codes); every refusal happens before anything is written.
+    registered = appeal_register(draft=draft, actor=None)
     with transaction.atomic():
-        registered = appeal_register(draft=draft, actor=None)
         PublicRequest.objects.create(
             appeal=registered.appeal, channel=channel, key=key, latitude=latitude, longitude=longitude
         )
