@@ -127,6 +127,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # SHA-256 in the page, well under a second on a phone).
 PORTAL_TRUST_FORWARDED_FOR = env.bool("PORTAL_TRUST_FORWARDED_FOR", default=False)
 PORTAL_CHALLENGE_BITS = env.int("PORTAL_CHALLENGE_BITS", default=16)
+# The posters' QR codes point here (the public address of the site, e.g. https://zoufang.example.gov.cn); empty:
+# the address the poster was requested on. The hotline printed on them.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
+PORTAL_HOTLINE = env.str("PORTAL_HOTLINE", default="12345")
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:

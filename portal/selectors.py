@@ -63,6 +63,18 @@ def place_near(latitude: Decimal, longitude: Decimal) -> Region | None:
     return best[0] if best else None
 
 
+def poster_places(code: str) -> list[Region]:
+    """The village of a poster, or every village of a township (printed in one go); [] for any other code."""
+    region = Region.objects.filter(pk=code).first()
+    if region is None:
+        return []
+    if region.level == Region.Level.VILLAGE:
+        return [region]
+    if region.level == Region.Level.TOWNSHIP:
+        return list(Region.objects.filter(parent=region, level=Region.Level.VILLAGE).order_by("code"))
+    return []
+
+
 def region_label(region: Region) -> str:
     names = []
     node: Region | None = region

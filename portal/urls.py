@@ -3,7 +3,7 @@
 
 from django.urls import path, re_path
 
-from portal.views import citizen, open311
+from portal.views import citizen, open311, posters
 
 app_name = "portal"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("track/", citizen.track, name="track"),
     path("track/rate", citizen.rate, name="rate"),
     path("photos/<uuid:photo_uuid>.jpg", citizen.photo, name="photo"),
+    path("poster/<str:code>", posters.poster, name="poster"),
 ]
 
 FMT = r"\.(?P<fmt>json|xml)$"
