@@ -123,3 +123,58 @@ class RateForm(TrackForm):
         widget=forms.RadioSelect,
     )
     note = PlainTextField(label=_("Anything to add?"), max_length=300, required=False)
+
+
+class ConsultationForm(forms.Form):
+    """The consultation's questions as fields q0…q4, then the place and the contact as on the submit form."""
+
+    county = forms.CharField(max_length=12, required=False)
+    township = forms.CharField(max_length=12, required=False)
+    village = forms.CharField(max_length=12, required=False)
+    anonymous = forms.BooleanField(label=_("Anonymous (no reply by phone)"), required=False)
+    name = PlainTextField(label=_("Your name"), max_length=20, required=False)
+    phone = forms.RegexField(
+        label=_("Mobile phone"),
+        regex=r"^1[3-9]\d{9}$",
+        required=False,
+        error_messages={"invalid": _("Enter an 11-digit mobile number")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
+    )
+    challenge = forms.CharField(widget=forms.HiddenInput, max_length=400)
+    answer = forms.CharField(widget=forms.HiddenInput, max_length=12, required=False)
+
+    def __init__(self, *args: Any, questions: list[dict[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for i, question in enumerate(questions):
+            choices = question.get("choices") or []
+            name = f"q{i}"
+            if choices:
+                self.fields[name] = forms.ChoiceField(
+                    label=question["text"],
+                    choices=[(c, c) for c in choices],
+                    widget=forms.RadioSelect,
+                    required=False,
+                )
+            else:
+                self.fields[name] = PlainTextField(
+                    label=question["text"],
+                    max_length=500,
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                )
+        self.question_names = [f"q{i}" for i in range(len(questions))]
+
+    def question_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.question_names]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        place = data.get("village") or data.get("township") or data.get("county")
+        if not place:
+            self.add_error("village", _("Choose the place"))
+        data["region_code"] = place
+        if not data.get("anonymous") and not (data.get("name") and data.get("phone")):
+            self.add_error("phone", _("Leave your name and mobile phone, or choose anonymous"))
+        if data.get("anonymous"):
+            data["name"] = data["phone"] = ""
+        return data

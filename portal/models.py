@@ -4,10 +4,12 @@ issued to Open311 integrations. The appeal itself lives in `appeals`; these rows
 import uuid
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from appeals.models import Appeal
+from core.models import BaseModel
 
 
 class Open311Key(models.Model):
@@ -92,3 +94,60 @@ class PortalPhoto(models.Model):
 
     def __str__(self) -> str:
         return str(self.uuid)
+
+
+class Consultation(BaseModel):
+    """征集: a unit asks the public a few questions over a period; every answer is a suggestion (an appeal)."""
+
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="consultations"
+    )
+    title = models.CharField(_("topic"), max_length=100)
+    text = models.TextField(_("text"), max_length=2000)
+    starts = models.DateField(_("starts"))
+    ends = models.DateField(_("ends"))
+    # Up to 5: [{"text": "…", "choices": ["…", …]}]; no choices is a free-text question. Frozen once answered.
+    questions = models.JSONField(_("questions"), default=list)
+    is_published = models.BooleanField(_("published"), default=False)
+
+    class Meta:
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        ordering = ["-starts", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends__gte=models.F("starts")), name="consultation_ends_after_starts"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ConsultationAnswer(models.Model):
+    """One person's answers to a consultation, kept as asked; its suggestion appeal carries the text."""
+
+    consultation = models.ForeignKey(
+        Consultation, verbose_name=_("consultation"), on_delete=models.PROTECT, related_name="answers"
+    )
+    appeal = models.OneToOneField(
+        Appeal, verbose_name=_("appeal"), on_delete=models.CASCADE, related_name="consultation_answer"
+    )
+    # [{"question": "…", "answer": "…"}], the questions as they were when answered.
+    answers = models.JSONField(_("answers"), default=list)
+    adopted = models.BooleanField(_("adopted"), default=False)
+    public_reply = models.TextField(_("public reply"), blank=True, max_length=1000)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("consultation answer")
+        verbose_name_plural = _("consultation answers")
+        ordering = ["consultation_id", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(adopted=False) | ~Q(public_reply=""), name="adopted_answer_has_reply"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultation_id}/{self.appeal_id}"

@@ -20,7 +20,7 @@ from django.utils import timezone
 from appeals.models import Appeal
 from appeals.services import secret_hash
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
-from portal.models import Open311Key
+from portal.models import Consultation, Open311Key
 
 # The one answer for an unknown code, a wrong secret and a locked lookup.
 NOT_FOUND_MESSAGE = "受理编号或查询密码不正确"
@@ -188,3 +188,11 @@ def access_open311_key(api_key: str) -> Open311Key:
         raise Forbidden("api_key missing or invalid", code="invalid_api_key")
     Open311Key.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
     return key
+
+
+def access_consultation(consultation_id: int) -> Consultation:
+    """A published consultation (open, or closed with its adopted answers); 404 for a draft or none."""
+    found = Consultation.objects.filter(pk=consultation_id, is_published=True).select_related("unit").first()
+    if found is None:
+        raise NotFound("征集不存在")
+    return found

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from appeals.models import Appeal, AppealEvent, AppealKind, AppealStatus, Category, Satisfaction
 from geo.models import Region
+from portal.models import Consultation, ConsultationAnswer
 from text.redact import redact
 
 PREFECTURE_LEVEL = Region.Level.COUNTY - 1
@@ -218,3 +219,36 @@ def open311_filter(
     elif status == "open":
         rows = rows.exclude(closed)
     return rows.order_by("-public_request__created_at", "-id")
+
+
+# --- consultations (征集) ------------------------------------------------------------------------------------
+
+
+def consultations_public() -> QuerySet[Consultation]:
+    """Published consultations, open ones first; each knows how many answers were adopted."""
+    return (
+        Consultation.objects.filter(is_published=True)
+        .select_related("unit")
+        .annotate(adopted_count=Count("answers", filter=Q(answers__adopted=True)))
+        .order_by("-ends", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class AdoptedAnswer:
+    answers: list[dict[str, str]]
+    public_reply: str
+    at: datetime
+
+
+def adopted_answers(consultation: Consultation) -> list[AdoptedAnswer]:
+    """What the unit adopted, with its public reply; the citizens' words redacted."""
+    rows = ConsultationAnswer.objects.filter(consultation=consultation, adopted=True).order_by("created_at")
+    return [
+        AdoptedAnswer(
+            answers=[{"question": p["question"], "answer": redact(p["answer"])} for p in row.answers],
+            public_reply=redact(row.public_reply),
+            at=row.created_at,
+        )
+        for row in rows
+    ]

@@ -6,15 +6,17 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
-from appeals.models import Appeal, Callback
-from appeals.services import AppealDraft, Registered, appeal_callback, appeal_register
+from appeals.models import Appeal, AppealKind, AppealSource, Callback
+from appeals.services import AppealDraft, Registered, Reporter, appeal_callback, appeal_register
 from campaigns.services.photos import ProcessedImage, photo_process
-from core.errors import InvalidInput
-from portal.models import Open311Key, PortalPhoto, PublicRequest
+from core.errors import DomainError, InvalidInput
+from portal.models import Consultation, ConsultationAnswer, Open311Key, PortalPhoto, PublicRequest
 
 MAX_PORTAL_PHOTOS = 3
 # The page shrinks photos to 1600 px before sending (a few hundred kB); the server takes at most this much.
@@ -103,3 +105,66 @@ def open311_key_issue(*, name: str) -> tuple[Open311Key, str]:
     """A new key for one integration; the key itself is returned once and only its hash is kept."""
     raw, digest = new_key()
     return Open311Key.objects.create(name=name, key_hash=digest, prefix=raw[:6]), raw
+
+
+MAX_QUESTIONS = 5
+
+
+def consultation_check_questions(questions: list[dict[str, Any]]) -> None:
+    """At most 5 questions, each a text with no choices (free text) or 2–8 short choices."""
+    if not 1 <= len(questions) <= MAX_QUESTIONS:
+        raise InvalidInput("征集需要1至5个问题", code="invalid_input", details={"questions": "1至5个问题"})
+    for question in questions:
+        choices = question.get("choices") or []
+        if not str(question.get("text", "")).strip() or (choices and not 2 <= len(choices) <= 8):
+            message = "每个问题需要题目；选择题需要2至8个选项"
+            raise InvalidInput(message, code="invalid_input", details={"questions": message})
+
+
+def consultation_answer(
+    *,
+    consultation: Consultation,
+    answers: list[str],
+    region_code: str,
+    anonymous: bool,
+    reporter: Reporter,
+) -> Registered:
+    """A citizen's answers to an open consultation, registered as one suggestion linked to it."""
+    today = timezone.localdate()
+    if not (consultation.is_published and consultation.starts <= today <= consultation.ends):
+        raise DomainError("该征集未开放", code="consultation_closed")
+    pairs = [
+        {"question": str(q["text"]), "answer": a}
+        for q, a in zip(consultation.questions, answers, strict=True)
+        if a
+    ]
+    if not pairs:
+        raise InvalidInput(
+            "请至少回答一个问题", code="invalid_input", details={"answers": "请至少回答一个问题"}
+        )
+    description = "\n".join(f"问：{p['question']}\n答：{p['answer']}" for p in pairs)
+    registered = portal_submit(
+        draft=AppealDraft(
+            kind=AppealKind.SUGGESTION,
+            source=AppealSource.PORTAL,
+            title=f"征集：{consultation.title}"[:100],
+            description=description,
+            region_code=region_code,
+            category_code="suggestion.public_service",
+            anonymous=anonymous,
+            reporter=reporter,
+        )
+    )
+    ConsultationAnswer.objects.create(consultation=consultation, appeal=registered.appeal, answers=pairs)
+    return registered
+
+
+@transaction.atomic
+def consultation_adopt(*, answer: ConsultationAnswer, adopted: bool, public_reply: str) -> ConsultationAnswer:
+    """采纳: the unit marks an answer adopted with the reply the public reads; taking it back keeps the reply."""
+    if adopted and not public_reply.strip():
+        message = "采纳时请填写公开答复"
+        raise InvalidInput(message, code="invalid_input", details={"public_reply": message})
+    answer.adopted, answer.public_reply = adopted, public_reply.strip()
+    answer.save(update_fields=["adopted", "public_reply"])
+    return answer

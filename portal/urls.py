@@ -14,6 +14,8 @@ urlpatterns = [
     path("track/rate", citizen.rate, name="rate"),
     path("photos/<uuid:photo_uuid>.jpg", citizen.photo, name="photo"),
     path("poster/<str:code>", posters.poster, name="poster"),
+    path("consultations/", citizen.consultations, name="consultations"),
+    path("consultations/<int:consultation_id>/", citizen.consultation, name="consultation"),
 ]
 
 FMT = r"\.(?P<fmt>json|xml)$"

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -13,9 +14,10 @@ from appeals.permissions import access_appeal
 from appeals.services import AppealDraft, Reporter
 from core.errors import InvalidInput, NotFound
 from core.web import add_details, request_user
-from portal.forms import PLAIN, PROBLEMS, SUGGESTIONS, RateForm, SubmitForm, TrackForm
-from portal.models import PortalPhoto
+from portal.forms import PLAIN, PROBLEMS, SUGGESTIONS, ConsultationForm, RateForm, SubmitForm, TrackForm
+from portal.models import Consultation, PortalPhoto
 from portal.permissions import (
+    access_consultation,
     access_tracked_appeal,
     challenge_bits,
     challenge_issue,
@@ -24,8 +26,15 @@ from portal.permissions import (
     client_ip,
     count_submission,
 )
-from portal.selectors import place_near, place_path, places_under, public_view
-from portal.services import MAX_PORTAL_PHOTOS, Upload, portal_rate, portal_submit
+from portal.selectors import (
+    adopted_answers,
+    consultations_public,
+    place_near,
+    place_path,
+    places_under,
+    public_view,
+)
+from portal.services import MAX_PORTAL_PHOTOS, Upload, consultation_answer, portal_rate, portal_submit
 
 
 def _title(text: str) -> str:
@@ -169,3 +178,58 @@ def photo(request: HttpRequest, photo_uuid: str) -> FileResponse:
     item = get_object_or_404(PortalPhoto.objects.only("appeal_id", "image"), uuid=photo_uuid)
     access_appeal(request_user(request), item.appeal_id)
     return FileResponse(item.image.open("rb"), content_type="image/jpeg")
+
+
+@require_GET
+def consultations(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    return render(
+        request, "portal/consultations.html", {"consultations": consultations_public(), "today": today}
+    )
+
+
+def _consultation_page(
+    request: HttpRequest, consultation: Consultation, form: ConsultationForm, *, status: int = 200
+) -> HttpResponse:
+    today = timezone.localdate()
+    context = {
+        "consultation": consultation,
+        "form": form,
+        "is_open": consultation.starts <= today <= consultation.ends,
+        "adopted": adopted_answers(consultation),
+        "challenge": challenge_issue(),
+        "challenge_bits": challenge_bits(),
+        "counties": places_under(None),
+        "preset": place_path(request.GET.get("place", "")[:12]) if request.GET.get("place") else [],
+        "max_photos": 0,
+    }
+    return render(request, "portal/consultation.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def consultation(request: HttpRequest, consultation_id: int) -> HttpResponse:
+    item = access_consultation(consultation_id)
+    if request.method == "GET":
+        return _consultation_page(request, item, ConsultationForm(questions=item.questions))
+    ip = client_ip(request)
+    check_submit_allowed(ip=ip, phone=request.POST.get("phone", "").strip())
+    form = ConsultationForm(request.POST, questions=item.questions)
+    if not form.is_valid():
+        return _consultation_page(request, item, form, status=422)
+    data = form.cleaned_data
+    try:
+        challenge_verify(data["challenge"], data["answer"])
+        registered = consultation_answer(
+            consultation=item,
+            answers=[data[name] or "" for name in form.question_names],
+            region_code=data["region_code"],
+            anonymous=data["anonymous"],
+            reporter=Reporter(name=data["name"], phone=data["phone"]),
+        )
+    except InvalidInput as exc:
+        add_details(form, exc, aliases={"region_code": "village", "reporter": "phone", "answers": "q0"})
+        return _consultation_page(request, item, form, status=422)
+    count_submission(ip=ip, phone=data["phone"])
+    context = {"appeal": registered.appeal, "secret": registered.secret, "topic": {"label": item.title}}
+    return render(request, "portal/submitted.html", context, status=201)

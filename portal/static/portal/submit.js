@@ -9,6 +9,7 @@ const msg = (name) => form.dataset["msg" + name[0].toUpperCase() + name.slice(1)
 // --- topics follow the kind -------------------------------------------------------------------------------
 const topic = document.getElementById("id_topic");
 function showTopics() {
+  if (!topic) return; // a consultation's answers have no topic
   const kind = form.querySelector("input[name=kind]:checked")?.value || "problem";
   let firstMatch = null;
   topic.querySelectorAll("optgroup").forEach((group) => {
@@ -134,7 +135,7 @@ function renderPhotos() {
   document.querySelector("label[for=id_photos]").hidden = picker.disabled;
 }
 let photosReady = Promise.resolve();
-picker.addEventListener("change", () => {
+picker?.addEventListener("change", () => {
   const chosen = Array.from(picker.files);
   picker.value = "";
   photoError.hidden = true;

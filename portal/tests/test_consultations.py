@@ -1,0 +1,113 @@
+"""Consultations (征集): answered on the portal as one suggestion linked to the consultation; closed and draft
+ones refuse; adopted answers show on the portal with the unit's reply, redacted."""
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from appeals.models import Appeal
+from core.errors import InvalidInput
+from portal.models import Consultation, ConsultationAnswer
+from portal.permissions import challenge_issue, challenge_solve
+from portal.services import consultation_adopt, consultation_check_questions
+from portal.tests.factories import COUNTY, TOWNSHIP, VILLAGE, codes
+
+pytestmark = pytest.mark.django_db
+
+QUESTIONS: list[dict[str, Any]] = [
+    {"text": "您最希望政法机关解决的问题是什么？"},
+    {"text": "您对本村矛盾纠纷调解工作满意吗？", "choices": ["满意", "一般", "不满意"]},
+]
+
+
+def consultation(personas, **overrides) -> Consultation:
+    today = timezone.localdate()
+    values = {
+        "unit": personas.duyun_plc,
+        "title": "2027年政法工作意见建议征集",
+        "text": "欢迎群众对明年的政法工作提出意见建议。",
+        "starts": today - timedelta(days=1),
+        "ends": today + timedelta(days=30),
+        "questions": QUESTIONS,
+        "is_published": True,
+    }
+    values.update(overrides)
+    return Consultation.objects.create(**values)
+
+
+def answer(client: Client, item: Consultation, **overrides):
+    challenge = challenge_issue()  # as the page would give (a closed consultation's page has no form)
+    data = {
+        "q0": "希望加强反诈宣传，老人容易上当。",
+        "q1": "一般",
+        "county": COUNTY,
+        "township": TOWNSHIP,
+        "village": VILLAGE,
+        "name": "李四",
+        "phone": "13900000001",
+        "challenge": challenge,
+        "answer": challenge_solve(challenge),
+    }
+    data.update(overrides)
+    return client.post(f"/portal/consultations/{item.pk}/", data)
+
+
+def test_an_answer_is_a_suggestion_linked_to_the_consultation(qiannan, personas) -> None:
+    item = consultation(personas)
+    client = Client()
+    assert "2027年政法工作意见建议征集" in client.get("/portal/consultations/").content.decode()
+    response = answer(client, item)
+    assert response.status_code == 201
+    code, _secret = codes(response)
+    appeal = Appeal.objects.get(code=code)
+    assert (
+        appeal.kind == "suggestion"
+        and appeal.source == "portal"
+        and appeal.category.code == "suggestion.public_service"
+    )
+    assert "问：您最希望政法机关解决的问题是什么？\n答：希望加强反诈宣传" in appeal.description
+    stored = ConsultationAnswer.objects.get(appeal=appeal)
+    assert stored.consultation == item and stored.answers[1] == {
+        "question": QUESTIONS[1]["text"],
+        "answer": "一般",
+    }
+
+
+def test_a_closed_or_draft_consultation_takes_no_answer(qiannan, personas) -> None:
+    today = timezone.localdate()
+    ended = consultation(personas, starts=today - timedelta(days=30), ends=today - timedelta(days=1))
+    page = Client().get(f"/portal/consultations/{ended.pk}/").content.decode()
+    assert 'data-testid="consultation-form"' not in page
+    assert answer(Client(), ended).status_code == 409
+    draft = consultation(personas, is_published=False)
+    assert Client().get(f"/portal/consultations/{draft.pk}/").status_code == 404
+    assert not Appeal.objects.exists()
+
+
+def test_an_empty_answer_or_a_choice_not_offered_is_refused(qiannan, personas) -> None:
+    item = consultation(personas)
+    assert answer(Client(), item, q0="", q1="").status_code == 422
+    assert answer(Client(), item, q1="非常满意").status_code == 422
+    assert not Appeal.objects.exists()
+
+
+def test_adopted_answers_show_with_the_reply_redacted(qiannan, personas) -> None:
+    item = consultation(personas)
+    answer(Client(), item, q0="希望派出所在村里设警务室，我叫王建国，电话13812345678。")
+    stored = ConsultationAnswer.objects.get()
+    with pytest.raises(InvalidInput):
+        consultation_adopt(answer=stored, adopted=True, public_reply=" ")
+    consultation_adopt(answer=stored, adopted=True, public_reply="已采纳，明年将在广惠社区设立警务室。")
+    page = Client().get(f"/portal/consultations/{item.pk}/").content.decode()
+    assert 'data-testid="adopted"' in page and "设立警务室" in page
+    assert "13812345678" not in page and "王建国" not in page
+
+
+def test_questions_are_one_to_five_with_two_to_eight_choices() -> None:
+    consultation_check_questions(QUESTIONS)
+    for bad in ([], [{"text": "x"}] * 6, [{"text": ""}], [{"text": "x", "choices": ["只有一个"]}]):
+        with pytest.raises(InvalidInput):
+            consultation_check_questions(bad)
