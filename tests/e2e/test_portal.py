@@ -71,3 +71,41 @@ def test_a_citizen_submits_with_a_photo_follows_and_rates(
     expect(page.locator("[data-testid=thanked]")).to_be_visible()
     assert Callback.objects.get(appeal=appeal).method == "portal"
     assert Appeal.objects.get(pk=appeal.pk).status == "closed"
+
+
+def test_a_citizen_answers_a_consultation_on_a_phone(phone, live_server, personas) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal.models import Consultation, ConsultationAnswer
+
+    today = timezone.localdate()
+    item = Consultation.objects.create(
+        unit=personas.duyun_plc,
+        title="2027年政法工作意见建议征集",
+        text="欢迎群众对明年的政法工作提出意见建议。",
+        starts=today,
+        ends=today + timedelta(days=30),
+        questions=[
+            {"text": "您最希望解决的问题是什么？"},
+            {"text": "您对调解工作满意吗？", "choices": ["满意", "一般"]},
+        ],
+        is_published=True,
+    )
+    page = phone
+    page.goto(f"{live_server.url}/portal/consultations/")
+    page.click("text=2027年政法工作意见建议征集")
+    page.fill("#id_q0", "希望加强反诈宣传，村里老人容易上当受骗。")
+    page.check("input[name=q1][value=满意]")
+    page.select_option("#id_county", COUNTY)
+    expect(page.locator(f"#id_township option[value='{TOWNSHIP}']")).to_have_count(1)
+    page.select_option("#id_township", TOWNSHIP)
+    expect(page.locator(f"#id_village option[value='{VILLAGE}']")).to_have_count(1)
+    page.select_option("#id_village", VILLAGE)
+    page.check("#id_anonymous")
+    page.click("#portal-submit")
+    expect(page.locator("[data-testid=submitted]")).to_be_visible()
+    stored = ConsultationAnswer.objects.get(consultation=item)
+    assert stored.appeal.kind == "suggestion" and stored.appeal.anonymous
+    assert [pair["answer"] for pair in stored.answers] == ["希望加强反诈宣传，村里老人容易上当受骗。", "满意"]
