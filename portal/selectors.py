@@ -252,3 +252,18 @@ def adopted_answers(consultation: Consultation) -> list[AdoptedAnswer]:
         )
         for row in rows
     ]
+
+
+def consultation_open_at(region_code: str) -> Consultation | None:
+    """The open consultation of a unit whose region holds this place (the nearest unit first), for its poster."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    prefixes = [region_code[:n] for n in (12, 9, 6, 4, 2)]
+    rows = Consultation.objects.filter(
+        is_published=True,
+        starts__lte=today,
+        ends__gte=today,
+        unit__region_id__in=[p.ljust(12, "0") for p in prefixes],
+    ).select_related("unit")
+    return max(rows, key=lambda c: len(c.unit.region_id.rstrip("0")), default=None)

@@ -50,3 +50,32 @@ def test_a_township_prints_every_village_in_one_go(qiannan) -> None:
 def test_an_unknown_place_or_a_county_has_no_poster(qiannan) -> None:
     assert Client().get("/portal/poster/522701999999").status_code == 404
     assert Client().get("/portal/poster/522701000000").status_code == 404
+
+
+def test_an_open_consultation_of_the_county_gets_its_own_code(qiannan, personas) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal.models import Consultation
+
+    today = timezone.localdate()
+    item = Consultation.objects.create(
+        unit=personas.duyun_plc,
+        title="2027年政法工作意见建议征集",
+        text="欢迎提出意见建议。",
+        starts=today,
+        ends=today + timedelta(days=10),
+        questions=[{"text": "您的建议？"}],
+        is_published=True,
+    )
+    html = Client().get(f"/portal/poster/{VILLAGE}").content.decode()
+    assert "2027年政法工作意见建议征集" in html
+    assert sorted(decoded(html)) == [
+        f"http://testserver/portal/?place={VILLAGE}",
+        f"http://testserver/portal/consultations/{item.pk}/?place={VILLAGE}",
+    ]
+    other = (
+        Client().get("/portal/poster/522702001001").content.decode()
+    )  # 福泉市: not the county's consultation
+    assert 'data-testid="poster-consultation"' not in other
