@@ -87,17 +87,19 @@ def _over(name: str, subject: str) -> bool:
     return _count(name, subject) >= _limit(name).count
 
 
-def check_submit_allowed(*, ip: str, phone: str) -> None:
-    """Refuse (429, nothing written) when this address or phone number already submitted its share."""
-    if _over("submit_ip_hour", ip) or _over("submit_ip_day", ip):
+def check_submit_allowed(*, ip: str | None, phone: str) -> None:
+    """Refuse (429, nothing written) when this address or phone number already submitted its share; an Open311
+    integration (no address of its own citizens) is limited per key instead (`check_open311_rate`)."""
+    if ip is not None and (_over("submit_ip_hour", ip) or _over("submit_ip_day", ip)):
         raise TooManyRequests("提交过于频繁，请稍后再试", code="rate_limited")
     if phone and _over("submit_phone_day", phone):
         raise TooManyRequests("该手机号今天提交次数已达上限，请明天再试或拨打热线", code="rate_limited")
 
 
-def count_submission(*, ip: str, phone: str) -> None:
-    _hit("submit_ip_hour", ip)
-    _hit("submit_ip_day", ip)
+def count_submission(*, ip: str | None, phone: str) -> None:
+    if ip is not None:
+        _hit("submit_ip_hour", ip)
+        _hit("submit_ip_day", ip)
     if phone:
         _hit("submit_phone_day", phone)
 

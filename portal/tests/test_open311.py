@@ -266,3 +266,20 @@ def test_the_key_command_prints_a_working_key(qiannan) -> None:
     )
     key_row = PublicRequest.objects.get().key
     assert status == 201 and key_row is not None and key_row.name == "FixMyStreet 贵州"
+
+
+def test_an_integration_is_limited_per_key_not_like_one_phone(qiannan, api_key, settings) -> None:
+    settings.PORTAL_LIMITS = {"open311_key_hour": (15, 3600)}
+    statuses = [
+        post(
+            Client(),
+            "json",
+            api_key=api_key,
+            service_code="other.other",
+            address_id=VILLAGE,
+            description=f"村里的第{i}盏路灯坏了一个多月，晚上出行不便。",
+        )[0]
+        for i in range(17)
+    ]
+    assert statuses == [201] * 15 + [429, 429]
+    assert Appeal.objects.count() == 15

@@ -278,7 +278,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
         reporter = Reporter(name=plain_text(name, max_length=50), phone=phone) if name else Reporter()
     except ValueError as exc:
         raise InvalidInput(str(exc), code="invalid_input", details={"description": str(exc)}) from None
-    check_submit_allowed(ip=f"open311:{key.pk}", phone=phone)
+    check_submit_allowed(ip=None, phone=phone)
     kind = AppealKind.SUGGESTION if category.code.startswith("suggestion.") else AppealKind.REQUEST
     registered = portal_submit(
         draft=AppealDraft(
@@ -297,7 +297,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
         latitude=latitude,
         longitude=longitude,
     )
-    count_submission(ip=f"open311:{key.pk}", phone=phone)
+    count_submission(ip=None, phone=phone)
     appeal = registered.appeal
     data = [
         {
