@@ -20,6 +20,8 @@ from django.utils import timezone
 from appeals.models import Appeal
 from appeals.services import secret_hash
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
+from org.models import User
+from org.permissions import user_scope
 from portal.models import Consultation, Open311Key
 
 # The one answer for an unknown code, a wrong secret and a locked lookup.
@@ -195,6 +197,18 @@ def access_open311_key(api_key: str) -> Open311Key:
 def access_consultation(consultation_id: int) -> Consultation:
     """A published consultation (open, or closed with its adopted answers); 404 for a draft or none."""
     found = Consultation.objects.filter(pk=consultation_id, is_published=True).select_related("unit").first()
+    if found is None:
+        raise NotFound("征集不存在")
+    return found
+
+
+def access_unit_consultation(user: User, consultation_id: int) -> Consultation:
+    """A consultation of one of the user's units (or any, for a superuser), for its answers; 404 otherwise."""
+    scope = user_scope(user)
+    rows = Consultation.objects.select_related("unit")
+    if not scope.everything:
+        rows = rows.filter(unit_id__in=scope.unit_ids)
+    found = rows.filter(pk=consultation_id).first()
     if found is None:
         raise NotFound("征集不存在")
     return found

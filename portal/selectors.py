@@ -267,3 +267,36 @@ def consultation_open_at(region_code: str) -> Consultation | None:
         unit__region_id__in=[p.ljust(12, "0") for p in prefixes],
     ).select_related("unit")
     return max(rows, key=lambda c: len(c.unit.region_id.rstrip("0")), default=None)
+
+
+@dataclass(frozen=True)
+class QuestionAnswers:
+    question: str
+    choices: list[tuple[str, int]]  # (choice, how many chose it) for a choice question
+    texts: list[tuple[str, str]]  # (tracking code, answer) for a free-text question
+
+
+def answers_by_question(consultation: Consultation) -> list[QuestionAnswers]:
+    """The unit's view: each question with the counts of its choices, or its free answers (redacted).
+
+    The answers are JSON lists of (question, answer) as asked; a consultation has hundreds of answers, not
+    millions, so they are grouped here rather than in SQL (which would differ between SQLite and PostgreSQL)."""
+    rows = list(
+        ConsultationAnswer.objects.filter(consultation=consultation)
+        .select_related("appeal")
+        .only("answers", "appeal__code")
+        .order_by("created_at", "id")
+    )
+    grouped = []
+    for question in consultation.questions:
+        text = str(question["text"])
+        given = [(row.appeal.code, p["answer"]) for row in rows for p in row.answers if p["question"] == text]
+        options = question.get("choices") or []
+        grouped.append(
+            QuestionAnswers(
+                question=text,
+                choices=[(c, sum(1 for _, a in given if a == c)) for c in options],
+                texts=[] if options else [(code, redact(a)) for code, a in given],
+            )
+        )
+    return grouped

@@ -16,6 +16,8 @@ urlpatterns = [
     path("poster/<str:code>", posters.poster, name="poster"),
     path("consultations/", citizen.consultations, name="consultations"),
     path("consultations/<int:consultation_id>/", citizen.consultation, name="consultation"),
+    path("consultations/<int:consultation_id>/answers", citizen.answers, name="answers"),
+    path("consultations/<int:consultation_id>/answers.xlsx", citizen.answers_xlsx, name="answers_xlsx"),
 ]
 
 FMT = r"\.(?P<fmt>json|xml)$"

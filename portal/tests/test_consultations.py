@@ -111,3 +111,23 @@ def test_questions_are_one_to_five_with_two_to_eight_choices() -> None:
     for bad in ([], [{"text": "x"}] * 6, [{"text": ""}], [{"text": "x", "choices": ["只有一个"]}]):
         with pytest.raises(InvalidInput):
             consultation_check_questions(bad)
+
+
+def test_the_unit_sees_answers_by_question_and_exports_them(qiannan, personas) -> None:
+    from tests.support import client_for, response_bytes, xlsx_rows
+
+    item = consultation(personas)
+    answer(Client(), item, q0="希望加强反诈宣传，电话13812345678。", q1="满意")
+    answer(Client(), item, q0="", q1="满意", phone="13900000002")
+    page = client_for(personas.dispatcher).get(f"/portal/consultations/{item.pk}/answers")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "希望加强反诈宣传" in html and "13812345678" not in html
+    assert '<td>满意</td><td class="nowrap">2</td>' in html
+    export = client_for(personas.dispatcher).get(f"/portal/consultations/{item.pk}/answers.xlsx")
+    rows = xlsx_rows(response_bytes(export))
+    assert rows[0][:3] == ["受理编号", "提交时间", "地点"] and len(rows) == 3
+    assert all("13812345678" not in cell for row in rows for cell in row)
+    for other in (personas.other_handler, personas.handler):
+        assert client_for(other).get(f"/portal/consultations/{item.pk}/answers").status_code == 404
+    assert Client().get(f"/portal/consultations/{item.pk}/answers").status_code == 302
