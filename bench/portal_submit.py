@@ -89,7 +89,7 @@ def main() -> None:
     jpeg = photo()
     rng = random.Random(14)
     run = int(time.time()) % 100  # phone numbers of earlier runs are still counted against their daily limit
-    bodies: list[list[tuple[bytes, str]]] = [[] for _ in range(args.clients)]
+    bodies: list[list[tuple[dict[str, str], bool]]] = [[] for _ in range(args.clients)]
     for i in range(total):
         village, township, county = rng.choice(villages)
         challenge, answer = challenges[i]
@@ -105,7 +105,7 @@ def main() -> None:
             "challenge": challenge,
             "answer": answer,
         }
-        bodies[i % args.clients].append((fields, i % args.photo_every == 0))  # type: ignore[arg-type]
+        bodies[i % args.clients].append((fields, i % args.photo_every == 0))
 
     latencies: list[float] = []
     failures: list[str] = []
@@ -120,8 +120,8 @@ def main() -> None:
         cookie = response.getheader("Set-Cookie", "").split(";")[0]
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
         prepared = []
-        for j, (fields, with_photo) in enumerate(bodies[n]):
-            fields = {**fields, "csrfmiddlewaretoken": token}
+        for j, (base, with_photo) in enumerate(bodies[n]):
+            fields = {**base, "csrfmiddlewaretoken": token}
             if with_photo:
                 data, content_type = multipart(fields, jpeg)
             else:
