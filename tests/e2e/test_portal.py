@@ -34,6 +34,7 @@ def test_a_citizen_submits_with_a_photo_follows_and_rates(
     page = phone
     page.goto(f"{live_server.url}/portal/")
     expect(page.locator("h1")).to_contain_text("反映问题")
+    page.wait_for_selector("#portal-form[data-ready='1']")  # the script listens before we choose
     page.select_option("#id_topic", "wages")
     page.select_option("#id_county", COUNTY)
     expect(page.locator(f"#id_township option[value='{TOWNSHIP}']")).to_have_count(1)
@@ -96,6 +97,7 @@ def test_a_citizen_answers_a_consultation_on_a_phone(phone, live_server, persona
     page = phone
     page.goto(f"{live_server.url}/portal/consultations/")
     page.click("text=2027年政法工作意见建议征集")
+    page.wait_for_selector("#portal-form[data-ready='1']")
     page.fill("#id_q0", "希望加强反诈宣传，村里老人容易上当受骗。")
     page.check("input[name=q1][value=满意]")
     page.select_option("#id_county", COUNTY)
