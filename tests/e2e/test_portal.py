@@ -111,3 +111,16 @@ def test_a_citizen_answers_a_consultation_on_a_phone(phone, live_server, persona
     stored = ConsultationAnswer.objects.get(consultation=item)
     assert stored.appeal.kind == "suggestion" and stored.appeal.anonymous
     assert [pair["answer"] for pair in stored.answers] == ["希望加强反诈宣传，村里老人容易上当受骗。", "满意"]
+
+
+def test_a_poster_link_opens_the_form_with_the_village_and_its_neighbours(
+    phone, live_server, personas
+) -> None:
+    page = phone
+    page.goto(f"{live_server.url}/portal/?place={VILLAGE}")
+    page.wait_for_selector("#portal-form[data-ready='1']")
+    expect(page.locator("#id_village")).to_have_value(VILLAGE)
+    expect(page.locator("#id_township option")).not_to_have_count(
+        2
+    )  # the county's townships, not only this one
+    expect(page.locator("#id_village")).to_have_value(VILLAGE)

@@ -46,6 +46,15 @@ levels.forEach((select, i) => {
   });
 });
 
+// A place filled in from a poster (or chosen before this script ran): offer its siblings too.
+(async () => {
+  for (let i = 0; i < levels.length - 1; i++) {
+    if (!levels[i].value) break;
+    const keep = levels[i + 1].value;
+    fill(levels[i + 1], await children(levels[i].value), keep);
+  }
+})();
+
 const locationStatus = document.getElementById("location-status");
 document.getElementById("use-location").addEventListener("click", () => {
   if (!navigator.geolocation) {
