@@ -264,4 +264,6 @@ def test_portal_photos_are_for_staff_who_see_the_appeal(qiannan, personas, setti
     assert client.get(url).status_code == 302  # to the sign-in
     assert client_for(personas.dispatcher).get(url).status_code == 200
     assert client_for(personas.other_handler).get(url).status_code == 404
+    detail = client_for(personas.dispatcher).get(f"/appeals/{item.appeal_id}/").content.decode()
+    assert 'data-testid="citizen-photos"' in detail and url in detail
     assert TEXT
