@@ -300,3 +300,43 @@ def answers_by_question(consultation: Consultation) -> list[QuestionAnswers]:
             )
         )
     return grouped
+
+
+@dataclass(frozen=True)
+class ConsultationSummary:
+    consultation: Consultation
+    answers: int
+    adopted: int
+    replies: list[str]  # the public replies to what was adopted
+
+
+def consultations_summary(
+    *, start: datetime, end: datetime, region_prefix: str = ""
+) -> list[ConsultationSummary]:
+    """What the masses proposed and what was adopted, for the decision report: consultations running in the
+    period (of units in the region), their answers in it and the adopted ones with their public replies."""
+    in_period = Q(answers__created_at__gte=start, answers__created_at__lt=end)
+    rows = (
+        Consultation.objects.filter(is_published=True, starts__lt=end.date(), ends__gte=start.date())
+        .filter(unit__region__code__startswith=region_prefix)
+        .select_related("unit")
+        .annotate(
+            answered=Count("answers", filter=in_period),
+            adopted_n=Count("answers", filter=in_period & Q(answers__adopted=True)),
+        )
+        .order_by("-adopted_n", "-answered", "id")
+    )
+    adopted_replies: dict[int, list[str]] = {}
+    for consultation_id, reply in ConsultationAnswer.objects.filter(
+        consultation__in=rows, adopted=True, created_at__gte=start, created_at__lt=end
+    ).values_list("consultation_id", "public_reply")[:200]:
+        adopted_replies.setdefault(consultation_id, []).append(redact(reply))
+    return [
+        ConsultationSummary(
+            consultation=c,
+            answers=c.answered,
+            adopted=c.adopted_n,
+            replies=adopted_replies.get(c.pk, []),
+        )
+        for c in rows
+    ]

@@ -131,3 +131,24 @@ def test_the_unit_sees_answers_by_question_and_exports_them(qiannan, personas) -
     for other in (personas.other_handler, personas.handler):
         assert client_for(other).get(f"/portal/consultations/{item.pk}/answers").status_code == 404
     assert Client().get(f"/portal/consultations/{item.pk}/answers").status_code == 302
+
+
+def test_the_summary_for_the_decision_report_counts_answers_and_adoptions(qiannan, personas) -> None:
+    from datetime import datetime
+
+    from portal.selectors import consultations_summary
+
+    item = consultation(personas)
+    answer(Client(), item)
+    answer(Client(), item, phone="13900000003")
+    consultation_adopt(
+        answer=ConsultationAnswer.objects.order_by("id")[0],
+        adopted=True,
+        public_reply="已采纳，将加强反诈宣传。",
+    )
+    now = timezone.now()
+    start = datetime.combine(timezone.localdate() - timedelta(days=2), datetime.min.time(), tzinfo=now.tzinfo)
+    [summary] = consultations_summary(start=start, end=now + timedelta(hours=1), region_prefix="522701")
+    assert (summary.consultation, summary.answers, summary.adopted) == (item, 2, 1)
+    assert summary.replies == ["已采纳，将加强反诈宣传。"]
+    assert consultations_summary(start=start, end=now + timedelta(hours=1), region_prefix="522702") == []
