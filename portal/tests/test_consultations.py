@@ -152,3 +152,21 @@ def test_the_summary_for_the_decision_report_counts_answers_and_adoptions(qianna
     assert (summary.consultation, summary.answers, summary.adopted) == (item, 2, 1)
     assert summary.replies == ["已采纳，将加强反诈宣传。"]
     assert consultations_summary(start=start, end=now + timedelta(hours=1), region_prefix="522702") == []
+
+
+def test_the_decision_report_has_a_section_on_what_the_masses_proposed(qiannan, personas) -> None:
+    from tests.support import client_for
+
+    item = consultation(personas)
+    answer(Client(), item)
+    consultation_adopt(
+        answer=ConsultationAnswer.objects.order_by("id")[0],
+        adopted=True,
+        public_reply="已采纳，将加强反诈宣传。",
+    )
+    today = timezone.localdate()
+    query = {"from": str(today.replace(day=1)), "to": str(today + timedelta(days=1))}
+    page = client_for(personas.supervisor).get("/insights/report/view/", query).content.decode()
+    assert (
+        'data-testid="masses"' in page and "2027年政法工作意见建议征集" in page and "将加强反诈宣传" in page
+    )
