@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "text",
     "appeals",
     "campaigns",
+    "portal",
     "field",
     "insights",
     "oversight",
@@ -129,6 +130,16 @@ elif env.bool("DB_POOL", default=True):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache and jobs ------------------------------------------------------------------------------------
+# The citizen portal (portal/permissions.py): behind a reverse proxy that sets X-Forwarded-For, trust its last
+# address for the rate limits; the proof-of-work challenge's difficulty in leading zero bits (16: about 65,000
+# SHA-256 in the page, well under a second on a phone).
+PORTAL_TRUST_FORWARDED_FOR = env.bool("PORTAL_TRUST_FORWARDED_FOR", default=False)
+PORTAL_CHALLENGE_BITS = env.int("PORTAL_CHALLENGE_BITS", default=16)
+# The posters' QR codes point here (the public address of the site, e.g. https://zoufang.example.gov.cn); empty:
+# the address the poster was requested on. The hotline printed on them.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
+PORTAL_HOTLINE = env.str("PORTAL_HOTLINE", default="12345")
+
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

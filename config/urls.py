@@ -11,6 +11,7 @@ from django.views.generic import RedirectView
 from config.api import api, openapi_json
 from config.home import home
 from core.views import api_not_found, healthz
+from portal.urls import open311_patterns
 
 
 def moved(to: str) -> Callable[..., HttpResponseBase]:
@@ -33,6 +34,8 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("insights/", include("insights.urls")),
     path("oversight/", include("oversight.urls")),
+    path("portal/", include("portal.urls")),
+    path("open311/v2/", include((open311_patterns, "open311"))),
     path("m/", include("field.urls")),
     # Addresses from before each app had its own prefix (bookmarks, links in exported files).
     path("notifications/", moved("/appeals/notifications/")),

@@ -45,7 +45,7 @@ from core.models import AuditEvent
 from core.workcalendar import Clock, deadline_after
 from geo.models import Region
 from org.models import Role, Unit, User
-from org.permissions import units_visible_to, user_scope
+from org.permissions import Scope, units_visible_to, user_scope
 from text.replies import reply_problems
 
 # --- shared steps ---------------------------------------------------------------------------------------
@@ -804,6 +804,21 @@ def appeal_resolve_on_site(
 # --- after the result ------------------------------------------------------------------------------------
 
 
+def _begin_citizen_callback(appeal: Appeal, *, expected_version: int, now: datetime | None) -> Locked:
+    rows = Appeal.objects.select_related("category", "policy", "lead_unit")
+    locked = lock_at_version(rows, pk=appeal.pk, expected_version=expected_version)
+    if locked.status != AppealStatus.RESOLVED or locked.awaiting_decision:
+        raise DomainError("只能评价已办结、尚未评价的诉求", code="not_resolved")
+    tasks = list(locked.tasks.select_related("unit"))
+    citizen = Standing(
+        scope=Scope(everything=False, prefixes=(), unit_ids=frozenset(), roles=frozenset()),
+        task=None,
+        is_dispatcher=False,
+        is_supervisor=False,
+    )
+    return Locked(appeal=locked, tasks=tasks, me=citizen, now=now or timezone.now())
+
+
 @transaction.atomic
 def appeal_callback(
     *,
@@ -816,12 +831,18 @@ def appeal_callback(
     note: str = "",
     now: datetime | None = None,
 ) -> Appeal:
-    """回访. A satisfied answer closes the item; an unsatisfied one waits for the dispatcher's decision."""
+    """回访. A satisfied answer closes the item; an unsatisfied one waits for the dispatcher's decision.
+
+    Without an actor it is the citizen's own rating on the portal (method `portal`), who proved the item is
+    theirs with its secret: only the state is checked, as for a callback by phone."""
     if satisfaction not in Satisfaction.values:
         raise InvalidInput("满意度不存在", code="invalid_input", details={"satisfaction": "满意度不存在"})
     if actor is None:
-        raise Forbidden()
-    step = _begin(appeal, Action.CALLBACK, actor=actor, expected_version=expected_version, now=now)
+        if method != Callback.Method.PORTAL:
+            raise Forbidden()
+        step = _begin_citizen_callback(appeal, expected_version=expected_version, now=now)
+    else:
+        step = _begin(appeal, Action.CALLBACK, actor=actor, expected_version=expected_version, now=now)
     locked = step.appeal
     Callback.objects.create(
         appeal=locked,

@@ -398,6 +398,14 @@ def _visit_link(user: User, appeal: Appeal) -> VisitLink | None:
     )
 
 
+def _citizen_photos(appeal: Appeal) -> list[str]:
+    """Photos the citizen sent with a portal submission (portal.PortalPhoto), read through the relation alone as
+    the visit above (portal lies above appeals); whoever sees the appeal sees them."""
+    return [
+        reverse("portal:photo", kwargs={"photo_uuid": p.uuid}) for p in appeal.portal_photos.order_by("id")
+    ]
+
+
 def _region_path(region: Region) -> str:
     """县 乡 村 of the appeal's region (the prefecture and province go without saying)."""
     codes = ancestor_codes(region.code)
@@ -486,6 +494,7 @@ def _detail_response(
         if approving
         else None,
         "reply_preview": reply_quality(appeal=appeal, reply=preview, at=now) if preview else None,
+        "citizen_photos": _citizen_photos(appeal),
         "waiting_for": co_units_waited_for(tasks, now=now)
         if any(t.role == TaskRole.LEAD and t.status == TaskStatus.ACCEPTED for t in tasks)
         else [],

@@ -13,7 +13,7 @@ Recommendations (each names the number that triggered it):
   R4 overdue   items past their resolve deadline and still being worked on → supervision orders and a notice
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db.models import Count, QuerySet, Sum
@@ -31,6 +31,7 @@ from insights.selectors.metrics import DEFINITIONS, RATE_KEYS, metrics_summary
 from insights.selectors.rankings import INVERSE, THRESHOLDS, failing, rankings
 from org.models import User
 from org.permissions import user_scope
+from portal.selectors import ConsultationSummary, consultations_summary
 from text.redact import redact
 
 HOT_GROWTH = 1.5
@@ -98,6 +99,8 @@ class DecisionReport:
     recommendations: list[Recommendation]
     as_of: datetime | None  # when the counters behind the key numbers last caught up
     generated_at: datetime
+    # 征集: what the masses proposed in the period and what was adopted (portal.selectors.consultations_summary).
+    masses: list[ConsultationSummary] = field(default_factory=list)
 
 
 def place_name(user: User, region: Region | None) -> str:
@@ -335,6 +338,9 @@ def decision_report(*, user: User, period: Period, region: Region | None = None)
         recommendations=advice,
         as_of=counters_refreshed_at(),
         generated_at=now,
+        masses=consultations_summary(
+            start=period.start_at, end=period.end_at, region_prefix=region.code.rstrip("0") if region else ""
+        ),
     )
 
 

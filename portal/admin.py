@@ -1,0 +1,107 @@
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+from core.errors import InvalidInput
+from portal.models import Consultation, ConsultationAnswer, Open311Key, PublicRequest
+from portal.services import consultation_adopt, consultation_check_questions, new_key
+
+
+@admin.register(Open311Key)
+class Open311KeyAdmin(admin.ModelAdmin):
+    """Keys per integration: the key is shown once, on creation; withdraw one by clearing `active`."""
+
+    list_display = ("name", "prefix", "is_active", "created_at", "last_used_at")
+    fields = ("name", "is_active", "prefix", "created_at", "last_used_at")
+    readonly_fields = ("prefix", "created_at", "last_used_at")
+
+    def save_model(self, request: HttpRequest, obj: Open311Key, form: object, change: bool) -> None:
+        if change:
+            obj.save(update_fields=["name", "is_active"])
+            return
+        raw, obj.key_hash = new_key()
+        obj.prefix = raw[:6]
+        obj.save()
+        messages.warning(request, f"api_key（只显示这一次，请转交对接系统）：{raw}")
+
+
+@admin.register(PublicRequest)
+class PublicRequestAdmin(admin.ModelAdmin):
+    list_display = ("appeal", "channel", "key", "created_at")
+    list_filter = ("channel",)
+    raw_id_fields = ("appeal",)
+    readonly_fields = ("appeal", "channel", "key", "token", "latitude", "longitude", "created_at")
+
+
+class ConsultationAdminForm(forms.ModelForm):
+    class Meta:
+        model = Consultation
+        fields = ["unit", "title", "text", "starts", "ends", "questions", "is_published"]
+        help_texts = {
+            "questions": '至多5个问题，例如 [{"text": "您最希望解决的问题是什么？"}, '
+            '{"text": "您对调解工作满意吗？", "choices": ["满意", "一般", "不满意"]}]',
+        }
+
+    def clean_questions(self) -> list[dict[str, Any]]:
+        questions = self.cleaned_data["questions"]
+        if not isinstance(questions, list) or not all(isinstance(q, dict) for q in questions):
+            raise ValidationError("问题须为列表")
+        try:
+            consultation_check_questions(questions)
+        except InvalidInput as exc:
+            raise ValidationError(exc.message) from None
+        if self.instance.pk and self.instance.answers.exists() and questions != self.instance.questions:
+            raise ValidationError("已有回答的征集不能再修改问题")
+        return questions
+
+
+class ConsultationAnswerInline(admin.TabularInline):
+    model = ConsultationAnswer
+    fields = ("appeal", "answers", "adopted", "public_reply")
+    readonly_fields = ("appeal", "answers", "adopted", "public_reply")
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(admin.ModelAdmin):
+    """征集: published by a unit; its answers are suggestions, adopted one by one with a public reply."""
+
+    form = ConsultationAdminForm
+    list_display = ("title", "unit", "starts", "ends", "is_published")
+    list_filter = ("is_published",)
+    raw_id_fields = ("unit",)
+    inlines = [ConsultationAnswerInline]
+
+
+class ConsultationAnswerForm(forms.ModelForm):
+    class Meta:
+        model = ConsultationAnswer
+        fields = ["adopted", "public_reply"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("adopted") and not str(data.get("public_reply", "")).strip():
+            raise ValidationError("采纳时请填写公开答复")
+        return data
+
+
+@admin.register(ConsultationAnswer)
+class ConsultationAnswerAdmin(admin.ModelAdmin):
+    """Answers by consultation; 采纳 with the reply the portal shows (the rest stays internal)."""
+
+    form = ConsultationAnswerForm
+    list_display = ("consultation", "appeal", "created_at", "adopted")
+    list_filter = ("consultation", "adopted")
+    fields = ("consultation", "appeal", "answers", "adopted", "public_reply")
+    readonly_fields = ("consultation", "appeal", "answers")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: ConsultationAnswer, form: Any, change: bool) -> None:
+        consultation_adopt(answer=obj, adopted=obj.adopted, public_reply=obj.public_reply)

@@ -1,0 +1,180 @@
+"""The citizen's forms. The categories are a short list in plain words, each mapped to the internal taxonomy
+(appeals' reference data); the dispatcher reclassifies when the citizen's choice was not the right one."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from appeals.models import AppealKind, Satisfaction
+from core.forms import PlainTextField
+
+
+@dataclass(frozen=True)
+class PlainCategory:
+    code: str
+    label: object
+    category: str  # the internal category code
+    kind: str
+
+
+PROBLEMS = [
+    PlainCategory("wages", _("Unpaid wages"), "labour.wage_arrears", AppealKind.REQUEST),
+    PlainCategory("land", _("Land, forest or house plot"), "land.ownership", AppealKind.DISPUTE),
+    PlainCategory(
+        "neighbours", _("Quarrel with neighbours or in the family"), "neighbour.dispute", AppealKind.DISPUTE
+    ),
+    PlainCategory("fraud", _("Fraud, theft or public order"), "security.public_order", AppealKind.REQUEST),
+    PlainCategory(
+        "roads", _("Roads, drinking water, electricity"), "infrastructure.roads", AppealKind.REQUEST
+    ),
+    PlainCategory("school", _("School and tuition"), "education.enrolment", AppealKind.REQUEST),
+    PlainCategory("health", _("Doctors and medical insurance"), "health.insurance", AppealKind.REQUEST),
+    PlainCategory(
+        "welfare", _("Subsistence allowance, elderly care, relief"), "welfare.assistance", AppealKind.REQUEST
+    ),
+    PlainCategory("environment", _("Pollution or noise"), "environment.pollution", AppealKind.REQUEST),
+    PlainCategory("shopping", _("Shopping and food safety"), "market.consumer", AppealKind.REQUEST),
+    PlainCategory(
+        "officials", _("Officials' conduct, village affairs"), "governance.conduct", AppealKind.REQUEST
+    ),
+    PlainCategory("legal", _("Lawsuits and legal help"), "justice.legal_aid", AppealKind.REQUEST),
+    PlainCategory("other", _("Something else"), "other.other", AppealKind.REQUEST),
+]
+SUGGESTIONS = [
+    PlainCategory(
+        "development", _("How our place could develop"), "suggestion.development", AppealKind.SUGGESTION
+    ),
+    PlainCategory(
+        "services", _("Better public services"), "suggestion.public_service", AppealKind.SUGGESTION
+    ),
+]
+PLAIN = {c.code: c for c in PROBLEMS + SUGGESTIONS}
+
+
+class SubmitForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What do you want to do?"),
+        choices=[("problem", _("Report a problem")), ("suggestion", _("Make a suggestion"))],
+        widget=forms.RadioSelect,
+        initial="problem",
+    )
+    topic = forms.ChoiceField(
+        label=_("What is it about?"), choices=[(c.code, c.label) for c in PROBLEMS + SUGGESTIONS]
+    )
+    county = forms.CharField(label=_("County"), max_length=12, required=False)
+    township = forms.CharField(label=_("Township"), max_length=12, required=False)
+    village = forms.CharField(label=_("Village or community"), max_length=12, required=False)
+    latitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, min_value=-90, max_value=90)
+    longitude = forms.DecimalField(
+        required=False, max_digits=9, decimal_places=6, min_value=-180, max_value=180
+    )
+    text = PlainTextField(
+        label=_("What happened, or what do you suggest?"),
+        max_length=2000,
+        min_length=10,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"min_length": _("Please write a few sentences, at least 10 characters")},
+    )
+    anonymous = forms.BooleanField(label=_("Anonymous (no reply by phone)"), required=False)
+    name = PlainTextField(label=_("Your name"), max_length=20, required=False)
+    phone = forms.RegexField(
+        label=_("Mobile phone"),
+        regex=r"^1[3-9]\d{9}$",
+        required=False,
+        error_messages={"invalid": _("Enter an 11-digit mobile number")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
+    )
+    challenge = forms.CharField(widget=forms.HiddenInput, max_length=400)
+    answer = forms.CharField(widget=forms.HiddenInput, max_length=12, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        topic = PLAIN.get(str(data.get("topic", "")))
+        if topic is not None and (data.get("kind") == "suggestion") != (topic.kind == AppealKind.SUGGESTION):
+            self.add_error("topic", _("Choose a topic of this kind"))
+        place = data.get("village") or data.get("township") or data.get("county")
+        if not place:
+            self.add_error("village", _("Choose the place"))
+        data["region_code"] = place
+        if not data.get("anonymous") and not (data.get("name") and data.get("phone")):
+            self.add_error("phone", _("Leave your name and mobile phone, or choose anonymous"))
+        if data.get("anonymous"):
+            data["name"] = data["phone"] = ""
+        return data
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(label=_("Tracking code"), max_length=24)
+    secret = forms.CharField(label=_("Secret"), max_length=16, widget=forms.PasswordInput(render_value=True))
+
+
+class RateForm(TrackForm):
+    solved = forms.TypedChoiceField(
+        label=_("Was the problem solved?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    satisfaction = forms.ChoiceField(
+        label=_("Are you satisfied with the handling?"),
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect,
+    )
+    note = PlainTextField(label=_("Anything to add?"), max_length=300, required=False)
+
+
+class ConsultationForm(forms.Form):
+    """The consultation's questions as fields q0…q4, then the place and the contact as on the submit form."""
+
+    county = forms.CharField(max_length=12, required=False)
+    township = forms.CharField(max_length=12, required=False)
+    village = forms.CharField(max_length=12, required=False)
+    anonymous = forms.BooleanField(label=_("Anonymous (no reply by phone)"), required=False)
+    name = PlainTextField(label=_("Your name"), max_length=20, required=False)
+    phone = forms.RegexField(
+        label=_("Mobile phone"),
+        regex=r"^1[3-9]\d{9}$",
+        required=False,
+        error_messages={"invalid": _("Enter an 11-digit mobile number")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
+    )
+    challenge = forms.CharField(widget=forms.HiddenInput, max_length=400)
+    answer = forms.CharField(widget=forms.HiddenInput, max_length=12, required=False)
+
+    def __init__(self, *args: Any, questions: list[dict[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for i, question in enumerate(questions):
+            choices = question.get("choices") or []
+            name = f"q{i}"
+            if choices:
+                self.fields[name] = forms.ChoiceField(
+                    label=question["text"],
+                    choices=[(c, c) for c in choices],
+                    widget=forms.RadioSelect,
+                    required=False,
+                )
+            else:
+                self.fields[name] = PlainTextField(
+                    label=question["text"],
+                    max_length=500,
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                )
+        self.question_names = [f"q{i}" for i in range(len(questions))]
+
+    def question_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.question_names]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        place = data.get("village") or data.get("township") or data.get("county")
+        if not place:
+            self.add_error("village", _("Choose the place"))
+        data["region_code"] = place
+        if not data.get("anonymous") and not (data.get("name") and data.get("phone")):
+            self.add_error("phone", _("Leave your name and mobile phone, or choose anonymous"))
+        if data.get("anonymous"):
+            data["name"] = data["phone"] = ""
+        return data

@@ -1,0 +1,214 @@
+"""The portal's guards. Nobody signs in here, so what stands between the public and the data is: the tracking
+code with its secret (`access_tracked_appeal`, which answers a wrong secret exactly like an unknown code and
+stops answering at all after repeated failures), rate limits per IP address and per phone number, a
+proof-of-work challenge that a browser solves silently and a script pays for, and the Open311 keys.
+
+Counters live in Django's cache: in-process without configuration, Redis when REDIS_URL is set (so several app
+servers share them)."""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils import timezone
+
+from appeals.models import Appeal
+from appeals.services import secret_hash
+from core.errors import DomainError, Forbidden, InvalidInput, NotFound
+from org.models import User
+from org.permissions import user_scope
+from portal.models import Consultation, Open311Key
+
+# The one answer for an unknown code, a wrong secret and a locked lookup.
+NOT_FOUND_MESSAGE = "受理编号或查询密码不正确"
+
+
+class TooManyRequests(DomainError):
+    """Too many attempts from one address or for one phone number; nothing was written."""
+
+    status = 429
+
+
+@dataclass(frozen=True)
+class Limit:
+    count: int
+    seconds: int
+
+
+# Tunable in settings (PORTAL_LIMITS) so that a deployment behind one NAT'd village network can raise them.
+LIMITS: dict[str, Limit] = {
+    "submit_ip_hour": Limit(10, 3600),
+    "submit_ip_day": Limit(30, 86400),
+    "submit_phone_day": Limit(3, 86400),
+    "lookup_fail_ip": Limit(10, 900),
+    "lookup_fail_code": Limit(20, 3600),
+    "open311_key_hour": Limit(600, 3600),
+}
+
+
+def _limit(name: str) -> Limit:
+    custom = getattr(settings, "PORTAL_LIMITS", {}).get(name)
+    return Limit(*custom) if custom else LIMITS[name]
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The peer's address; a proxy's X-Forwarded-For counts only when the deployer says the proxy is trusted."""
+    if getattr(settings, "PORTAL_TRUST_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[-1].strip()
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def _key(name: str, subject: str) -> str:
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{subject}".encode()).hexdigest()[:32]
+    return f"portal:{name}:{digest}"  # no IP address or phone number kept in the cache in clear
+
+
+def _count(name: str, subject: str) -> int:
+    return int(cache.get(_key(name, subject), 0))
+
+
+def _hit(name: str, subject: str) -> int:
+    key = _key(name, subject)
+    if cache.add(key, 1, _limit(name).seconds):
+        return 1
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, _limit(name).seconds)
+        return 1
+
+
+def _over(name: str, subject: str) -> bool:
+    return _count(name, subject) >= _limit(name).count
+
+
+def check_submit_allowed(*, ip: str | None, phone: str) -> None:
+    """Refuse (429, nothing written) when this address or phone number already submitted its share; an Open311
+    integration (no address of its own citizens) is limited per key instead (`check_open311_rate`)."""
+    if ip is not None and (_over("submit_ip_hour", ip) or _over("submit_ip_day", ip)):
+        raise TooManyRequests("提交过于频繁，请稍后再试", code="rate_limited")
+    if phone and _over("submit_phone_day", phone):
+        raise TooManyRequests("该手机号今天提交次数已达上限，请明天再试或拨打热线", code="rate_limited")
+
+
+def count_submission(*, ip: str | None, phone: str) -> None:
+    if ip is not None:
+        _hit("submit_ip_hour", ip)
+        _hit("submit_ip_day", ip)
+    if phone:
+        _hit("submit_phone_day", phone)
+
+
+def check_open311_rate(key: Open311Key) -> None:
+    if _hit("open311_key_hour", str(key.pk)) > _limit("open311_key_hour").count:
+        raise TooManyRequests("too many requests for this api_key", code="rate_limited")
+
+
+# --- proof of work ------------------------------------------------------------------------------------------
+
+CHALLENGE_SALT = "portal.challenge"
+
+
+def challenge_bits() -> int:
+    return int(getattr(settings, "PORTAL_CHALLENGE_BITS", 16))
+
+
+def challenge_issue() -> str:
+    """A signed, timestamped random challenge: find a counter whose SHA-256 with it starts with N zero bits."""
+    return signing.dumps({"n": secrets.token_hex(12), "b": challenge_bits()}, salt=CHALLENGE_SALT)
+
+
+def _leading_zero_bits(digest: bytes) -> int:
+    bits = 0
+    for byte in digest:
+        if byte == 0:
+            bits += 8
+            continue
+        return bits + 8 - byte.bit_length()
+    return bits
+
+
+def challenge_solve(challenge: str) -> str:
+    """What the page's script does (for tests, benchmarks and honest scripts that pay the price)."""
+    bits = signing.loads(challenge, salt=CHALLENGE_SALT)["b"]
+    counter = 0
+    while _leading_zero_bits(hashlib.sha256(f"{challenge}:{counter}".encode()).digest()) < bits:
+        counter += 1
+    return str(counter)
+
+
+def challenge_verify(challenge: str, answer: str) -> None:
+    """Refuse a missing, forged, stale, reused or wrong answer (422 `challenge_failed`); each works once."""
+    message = "页面已过期或校验未完成，请刷新页面后重新提交"
+    refused = InvalidInput(message, code="challenge_failed", details={"challenge": message})
+    try:
+        data = signing.loads(
+            challenge, salt=CHALLENGE_SALT, max_age=getattr(settings, "PORTAL_CHALLENGE_AGE", 3600)
+        )
+    except signing.BadSignature:
+        raise refused from None
+    if not answer.isdigit() or len(answer) > 12:
+        raise refused
+    digest = hashlib.sha256(f"{challenge}:{answer}".encode()).digest()
+    if _leading_zero_bits(digest) < int(data["b"]) or int(data["b"]) < challenge_bits():
+        raise refused
+    # Used once: the same solved challenge does not buy a second submission.
+    if not cache.add(f"portal:challenge:{data['n']}", 1, 2 * 3600):
+        raise refused
+
+
+# --- the citizen's own appeal ----------------------------------------------------------------------------
+
+
+def access_tracked_appeal(request: HttpRequest, *, code: str, secret: str) -> Appeal:
+    """The appeal with this tracking code, when the secret is its own; an unknown code, a wrong secret and a
+    lookup after too many failures (from this address, or on this code) all get the same 404."""
+    ip = client_ip(request)
+    code = code.strip().upper()
+    given = secret_hash(secret)
+    appeal = Appeal.objects.select_related("category", "region", "lead_unit").filter(code=code).first()
+    expected = appeal.secret_hash if appeal is not None else hashlib.sha256(b"-").hexdigest()
+    matches = hmac.compare_digest(given, expected) and appeal is not None
+    if _over("lookup_fail_ip", ip) or _over("lookup_fail_code", code) or not matches:
+        _hit("lookup_fail_ip", ip)
+        _hit("lookup_fail_code", code)
+        raise NotFound(NOT_FOUND_MESSAGE, code="not_found")
+    assert appeal is not None
+    return appeal
+
+
+def access_open311_key(api_key: str) -> Open311Key:
+    """The active key an integration presented; 403 for a missing, unknown or withdrawn one."""
+    digest = hashlib.sha256(api_key.strip().encode()).hexdigest() if api_key else ""
+    key = Open311Key.objects.filter(key_hash=digest, is_active=True).first() if digest else None
+    if key is None:
+        raise Forbidden("api_key missing or invalid", code="invalid_api_key")
+    Open311Key.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+    return key
+
+
+def access_consultation(consultation_id: int) -> Consultation:
+    """A published consultation (open, or closed with its adopted answers); 404 for a draft or none."""
+    found = Consultation.objects.filter(pk=consultation_id, is_published=True).select_related("unit").first()
+    if found is None:
+        raise NotFound("征集不存在")
+    return found
+
+
+def access_unit_consultation(user: User, consultation_id: int) -> Consultation:
+    """A consultation of one of the user's units (or any, for a superuser), for its answers; 404 otherwise."""
+    scope = user_scope(user)
+    rows = Consultation.objects.select_related("unit")
+    if not scope.everything:
+        rows = rows.filter(unit_id__in=scope.unit_ids)
+    found = rows.filter(pk=consultation_id).first()
+    if found is None:
+        raise NotFound("征集不存在")
+    return found

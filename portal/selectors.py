@@ -1,0 +1,342 @@
+"""Reads of the portal: the place picker, what a citizen may see of their own appeal, and the Open311 lists.
+
+Everything public passes through `text.redact.redact` and names no person: units by name, never staff."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from appeals.models import Appeal, AppealEvent, AppealKind, AppealStatus, Category, Satisfaction
+from geo.models import Region
+from portal.models import Consultation, ConsultationAnswer
+from text.redact import redact
+
+PREFECTURE_LEVEL = Region.Level.COUNTY - 1
+
+
+@dataclass(frozen=True)
+class Place:
+    code: str
+    name: str
+
+
+def places_under(code: str | None) -> list[Place]:
+    """The counties of the deployment (no code), or the townships of a county, the villages of a township."""
+    if not code:
+        rows = Region.objects.filter(level=Region.Level.COUNTY)
+    else:
+        rows = Region.objects.filter(parent_id=code, level__gte=Region.Level.COUNTY)
+    return [Place(code=c, name=n) for c, n in rows.order_by("code").values_list("code", "name")]
+
+
+def place_path(code: str) -> list[Place]:
+    """County, township, village of a region code, for a form filled in from a poster's QR code."""
+    region = (
+        Region.objects.filter(pk=code, level__gte=Region.Level.COUNTY)
+        .select_related("parent__parent")
+        .first()
+    )
+    path: list[Place] = []
+    while region is not None and region.level >= Region.Level.COUNTY:
+        path.insert(0, Place(code=region.code, name=region.name))
+        region = region.parent
+    return path
+
+
+def place_near(latitude: Decimal, longitude: Decimal) -> Region | None:
+    """The nearest region with a known position within about 10 km, the finest level first; None elsewhere."""
+    box = Decimal("0.1")
+    rows = Region.objects.filter(
+        level__gte=Region.Level.COUNTY,
+        latitude__range=(latitude - box, latitude + box),
+        longitude__range=(longitude - box, longitude + box),
+    ).order_by("-level")[:200]
+
+    def distance(region: Region) -> Decimal:
+        assert region.latitude is not None and region.longitude is not None
+        return (region.latitude - latitude) ** 2 + (region.longitude - longitude) ** 2
+
+    best = sorted(rows, key=lambda r: (-r.level, distance(r)))
+    return best[0] if best else None
+
+
+def poster_places(code: str) -> list[Region]:
+    """The village of a poster, or every village of a township (printed in one go); [] for any other code."""
+    region = Region.objects.filter(pk=code).first()
+    if region is None:
+        return []
+    if region.level == Region.Level.VILLAGE:
+        return [region]
+    if region.level == Region.Level.TOWNSHIP:
+        return list(Region.objects.filter(parent=region, level=Region.Level.VILLAGE).order_by("code"))
+    return []
+
+
+def region_label(region: Region) -> str:
+    names = []
+    node: Region | None = region
+    while node is not None and node.level >= Region.Level.COUNTY:
+        names.append(node.name)
+        node = node.parent
+    return "".join(reversed(names))
+
+
+# --- the citizen's view of their appeal ---------------------------------------------------------------------
+
+PUBLIC_STATUS = {
+    AppealStatus.REGISTERED: _("Received, being assigned"),
+    AppealStatus.ASSIGNED: _("Assigned to the responsible unit"),
+    AppealStatus.IN_PROGRESS: _("Being handled"),
+    AppealStatus.AWAITING_APPROVAL: _("Being handled"),
+    AppealStatus.RESOLVED: _("Handled, waiting for your rating"),
+    AppealStatus.CLOSED: pgettext_lazy("portal", "Closed"),
+    AppealStatus.MERGED: _("Handled together with an earlier report of the same problem"),
+}
+
+# Only these steps are shown; notes, co-unit opinions, supervision and internal reasons are not.
+PUBLIC_EVENTS: dict[str, object] = {
+    AppealEvent.Kind.REGISTERED: _("Received"),
+    AppealEvent.Kind.ASSIGNED: _("Assigned"),
+    AppealEvent.Kind.ACCEPTED: _("Accepted by the unit"),
+    AppealEvent.Kind.RETURNED: _("Being re-assigned to the right unit"),
+    AppealEvent.Kind.EXTENSION_APPROVED: _("Deadline extended"),
+    AppealEvent.Kind.RESOLVED: _("Handled"),
+    AppealEvent.Kind.RESOLVED_ON_SITE: _("Resolved on site"),
+    AppealEvent.Kind.CALLBACK: _("Rated"),
+    AppealEvent.Kind.REOPENED: _("Handled again"),
+    AppealEvent.Kind.MERGED: _("Merged with a report of the same problem"),
+    AppealEvent.Kind.REJECTED: _("Not within the remit"),
+    AppealEvent.Kind.CLOSED: pgettext_lazy("portal", "Closed"),
+}
+
+# A reply is public once it was approved (or needed no approval): the item is resolved or later.
+REPLY_PUBLIC = (AppealStatus.RESOLVED, AppealStatus.CLOSED)
+
+
+@dataclass(frozen=True)
+class PublicEvent:
+    at: datetime
+    label: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class PublicView:
+    appeal: Appeal
+    status: str
+    title: str
+    description: str
+    place: str
+    unit: str
+    reply: str
+    may_rate: bool
+    rated: bool
+    events: list[PublicEvent]
+
+
+def public_view(appeal: Appeal) -> PublicView:
+    """What the holder of the code and secret sees: status, a timeline of public steps, the approved reply."""
+    rows = (
+        appeal.events.filter(kind__in=list(PUBLIC_EVENTS))
+        .select_related("unit", "actor_unit")
+        .order_by("at", "id")
+    )
+    events = []
+    for event in rows:
+        unit = event.unit or (event.actor_unit if event.kind != AppealEvent.Kind.REGISTERED else None)
+        events.append(
+            PublicEvent(at=event.at, label=str(PUBLIC_EVENTS[event.kind]), unit=unit.name if unit else "")
+        )
+    resolved = appeal.status in REPLY_PUBLIC
+    return PublicView(
+        appeal=appeal,
+        status=str(PUBLIC_STATUS[AppealStatus(appeal.status)]),
+        title=redact(appeal.title),
+        description=redact(appeal.description),
+        place=region_label(appeal.region),
+        unit=appeal.lead_unit.name if appeal.lead_unit else "",
+        reply=redact(appeal.reply) if resolved and appeal.reply else "",
+        may_rate=appeal.status == AppealStatus.RESOLVED and not appeal.awaiting_decision,
+        rated=appeal.callbacks.exists(),
+        events=events,
+    )
+
+
+SATISFACTION_CHOICES = Satisfaction.choices
+
+
+# --- Open311 --------------------------------------------------------------------------------------------------
+
+
+# docs/open311.md: handled (resolved, waiting for the rating), closed and merged items are "closed" for Open311.
+OPEN311_CLOSED = (AppealStatus.RESOLVED, AppealStatus.CLOSED, AppealStatus.MERGED)
+
+
+def open311_services() -> QuerySet[Category]:
+    """The second-level categories in use: Open311's services."""
+    return (
+        Category.objects.filter(is_active=True, parent__isnull=False)
+        .select_related("parent")
+        .order_by("parent__sort_order", "sort_order", "code")
+    )
+
+
+def open311_requests() -> QuerySet[Appeal]:
+    """What Open311 lists: appeals the public sent themselves (portal and Open311), never tips (线索) about
+    wrongdoing, whose reporter would be exposed by the very fact of the report."""
+    return (
+        Appeal.objects.filter(public_request__isnull=False)
+        .exclude(kind=AppealKind.TIP)
+        .select_related("category", "region__parent__parent", "lead_unit", "public_request")
+        .prefetch_related("portal_photos")
+    )
+
+
+def open311_filter(
+    rows: QuerySet[Appeal],
+    *,
+    ids: list[str],
+    service_code: str,
+    start: datetime | None,
+    end: datetime | None,
+    status: str,
+) -> QuerySet[Appeal]:
+    if ids:
+        return rows.filter(code__in=ids)
+    if service_code:
+        rows = rows.filter(category__code__in=service_code.split(","))
+    if start is not None:
+        rows = rows.filter(public_request__created_at__gte=start)
+    if end is not None:
+        rows = rows.filter(public_request__created_at__lte=end)
+    closed = Q(status__in=OPEN311_CLOSED)
+    if status == "closed":
+        rows = rows.filter(closed)
+    elif status == "open":
+        rows = rows.exclude(closed)
+    return rows.order_by("-public_request__created_at", "-id")
+
+
+# --- consultations (征集) ------------------------------------------------------------------------------------
+
+
+def consultations_public() -> QuerySet[Consultation]:
+    """Published consultations, open ones first; each knows how many answers were adopted."""
+    return (
+        Consultation.objects.filter(is_published=True)
+        .select_related("unit")
+        .annotate(adopted_count=Count("answers", filter=Q(answers__adopted=True)))
+        .order_by("-ends", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class AdoptedAnswer:
+    answers: list[dict[str, str]]
+    public_reply: str
+    at: datetime
+
+
+def adopted_answers(consultation: Consultation) -> list[AdoptedAnswer]:
+    """What the unit adopted, with its public reply; the citizens' words redacted."""
+    rows = ConsultationAnswer.objects.filter(consultation=consultation, adopted=True).order_by("created_at")
+    return [
+        AdoptedAnswer(
+            answers=[{"question": p["question"], "answer": redact(p["answer"])} for p in row.answers],
+            public_reply=redact(row.public_reply),
+            at=row.created_at,
+        )
+        for row in rows
+    ]
+
+
+def consultation_open_at(region_code: str) -> Consultation | None:
+    """The open consultation of a unit whose region holds this place (the nearest unit first), for its poster."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    prefixes = [region_code[:n] for n in (12, 9, 6, 4, 2)]
+    rows = Consultation.objects.filter(
+        is_published=True,
+        starts__lte=today,
+        ends__gte=today,
+        unit__region_id__in=[p.ljust(12, "0") for p in prefixes],
+    ).select_related("unit")
+    return max(rows, key=lambda c: len(c.unit.region_id.rstrip("0")), default=None)
+
+
+@dataclass(frozen=True)
+class QuestionAnswers:
+    question: str
+    choices: list[tuple[str, int]]  # (choice, how many chose it) for a choice question
+    texts: list[tuple[str, str]]  # (tracking code, answer) for a free-text question
+
+
+def answers_by_question(consultation: Consultation) -> list[QuestionAnswers]:
+    """The unit's view: each question with the counts of its choices, or its free answers (redacted).
+
+    The answers are JSON lists of (question, answer) as asked; a consultation has hundreds of answers, not
+    millions, so they are grouped here rather than in SQL (which would differ between SQLite and PostgreSQL)."""
+    rows = list(
+        ConsultationAnswer.objects.filter(consultation=consultation)
+        .select_related("appeal")
+        .only("answers", "appeal__code")
+        .order_by("created_at", "id")
+    )
+    grouped = []
+    for question in consultation.questions:
+        text = str(question["text"])
+        given = [(row.appeal.code, p["answer"]) for row in rows for p in row.answers if p["question"] == text]
+        options = question.get("choices") or []
+        grouped.append(
+            QuestionAnswers(
+                question=text,
+                choices=[(c, sum(1 for _, a in given if a == c)) for c in options],
+                texts=[] if options else [(code, redact(a)) for code, a in given],
+            )
+        )
+    return grouped
+
+
+@dataclass(frozen=True)
+class ConsultationSummary:
+    consultation: Consultation
+    answers: int
+    adopted: int
+    replies: list[str]  # the public replies to what was adopted
+
+
+def consultations_summary(
+    *, start: datetime, end: datetime, region_prefix: str = ""
+) -> list[ConsultationSummary]:
+    """What the masses proposed and what was adopted, for the decision report: consultations running in the
+    period (of units in the region), their answers in it and the adopted ones with their public replies."""
+    in_period = Q(answers__created_at__gte=start, answers__created_at__lt=end)
+    rows = (
+        Consultation.objects.filter(is_published=True, starts__lt=end.date(), ends__gte=start.date())
+        .filter(unit__region__code__startswith=region_prefix)
+        .select_related("unit")
+        .annotate(
+            answered=Count("answers", filter=in_period),
+            adopted_n=Count("answers", filter=in_period & Q(answers__adopted=True)),
+        )
+        .order_by("-adopted_n", "-answered", "id")
+    )
+    adopted_replies: dict[int, list[str]] = {}
+    for consultation_id, reply in ConsultationAnswer.objects.filter(
+        consultation__in=rows, adopted=True, created_at__gte=start, created_at__lt=end
+    ).values_list("consultation_id", "public_reply")[:200]:
+        adopted_replies.setdefault(consultation_id, []).append(redact(reply))
+    return [
+        ConsultationSummary(
+            consultation=c,
+            answers=c.answered,
+            adopted=c.adopted_n,
+            replies=adopted_replies.get(c.pk, []),
+        )
+        for c in rows
+    ]

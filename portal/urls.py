@@ -1,0 +1,31 @@
+"""The citizen portal under /portal/ (namespace `portal`) and Open311 GeoReport v2 under /open311/v2/
+(namespace `open311`): `config/urls.py` mounts `urlpatterns` and `open311_patterns`."""
+
+from django.urls import path, re_path
+
+from portal.views import citizen, open311, posters
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", citizen.submit, name="submit"),
+    path("places", citizen.places, name="places"),
+    path("track/", citizen.track, name="track"),
+    path("track/rate", citizen.rate, name="rate"),
+    path("photos/<uuid:photo_uuid>.jpg", citizen.photo, name="photo"),
+    path("poster/<str:code>", posters.poster, name="poster"),
+    path("consultations/", citizen.consultations, name="consultations"),
+    path("consultations/<int:consultation_id>/", citizen.consultation, name="consultation"),
+    path("consultations/<int:consultation_id>/answers", citizen.answers, name="answers"),
+    path("consultations/<int:consultation_id>/answers.xlsx", citizen.answers_xlsx, name="answers_xlsx"),
+]
+
+FMT = r"\.(?P<fmt>json|xml)$"
+open311_patterns = [
+    re_path(r"^discovery" + FMT, open311.discovery, name="discovery"),
+    re_path(r"^services" + FMT, open311.services, name="services"),
+    re_path(r"^services/(?P<code>[\w.\-]+)" + FMT, open311.service_definition, name="service"),
+    re_path(r"^requests" + FMT, open311.requests, name="requests"),
+    re_path(r"^requests/(?P<code>[\w\-]+)" + FMT, open311.request_detail, name="request"),
+    re_path(r"^tokens/(?P<token_id>[\w\-]+)" + FMT, open311.token, name="token"),
+]
