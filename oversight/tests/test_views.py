@@ -270,6 +270,7 @@ def test_a_rectification_from_an_interview_page_then_progress_and_verification(p
     client = browser(p.supervisor)
     page = client.get(f"/oversight/rectifications/new/?interview={interview.pk}").content.decode()
     assert 'data-testid="from-interview"' in page
+    assert '<button type="submit" class="primary">立项</button>' in page  # not 查看, the other "Open"
     created = submit(
         client,
         f"/oversight/rectifications/new/?interview={interview.pk}",
