@@ -215,6 +215,34 @@ def band_keys(title: str, description: str, *, area: str) -> list[int]:
     return keys
 
 
+# Places below the region table, as people name them: a street, an estate, a market, a building, a bridge
+# ("剑江中路", "城南安置小区", "金山农贸市场", "5栋"). A name is two to five characters before one of these
+# endings; it cannot begin with a word of grammar or a common verb ("从百子桥" is "百子桥", "住城南小区" is
+# "城南小区"), and region names are cut out first ("雍阳街道城南安置小区" names 雍阳街道 and 城南安置小区).
+_LOCAL_SUFFIX = (
+    "小区|花园|家园|新村|公寓|苑|农贸市场|市场|商场|大厦|广场|公园|大桥|步道|中路|大道|路|街(?!道)|巷|桥|园"
+)
+_NOT_IN_NAME = (
+    "的了着过在从到往至和与及或把被向对给让是有没不也都就还又很请说要会能去来我你他她它们这那个每"
+    "一二三四五六七八九十两几半段多走跑跳堵占挖修停"
+)
+_LOCAL_PLACE = re.compile(rf"[^{_NOT_IN_NAME}\W\d_a-zA-Z]{{2,5}}?(?:{_LOCAL_SUFFIX})|\d+(?:栋|幢|号楼|单元)")
+_AFTER_VERB = re.compile(r"^(?:住|住在|家住|位于|路过|经过|去|到)")
+
+
+def local_places(text: str, words: Iterable[str] = ()) -> list[str]:
+    """The streets, estates, markets and buildings `text` names (region names in `words` cut out first)."""
+    text = normalise(text)
+    for word in sorted({w for w in words if is_place(w)}, key=len, reverse=True):
+        text = text.replace(word, "|")
+    return [_AFTER_VERB.sub("", m.group()) for m in _LOCAL_PLACE.finditer(text)]
+
+
+def same_place(a: Iterable[str], b: Iterable[str]) -> bool:
+    """Whether two sets of place names share one (a name within a longer form of it counts: 5栋, 城南安置小区5栋)."""
+    return any(p == q or (min(len(p), len(q)) >= 3 and (p in q or q in p)) for p in a for q in b)
+
+
 def is_place(word: str) -> bool:
     """A region's name from the dictionary, or a pseudonymised place code."""
     if _PSEUDO_PLACE.match(word):
@@ -233,6 +261,11 @@ class Profile:
     text: str
     category: str = ""
     norm: float = field(default=0.0)
+    # The problem apart from the place: the words and bigrams left when the place names are taken out.
+    problem: dict[str, float] = field(default_factory=dict)
+    problem_norm: float = 0.0
+    problem_grams: frozenset[str] = frozenset()
+    local_places: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -244,6 +277,9 @@ class Parsed:
     places: frozenset[str]
     grams: frozenset[str]
     text: str
+    local_places: frozenset[str] = frozenset()
+    problem_words: frozenset[str] = frozenset()
+    problem_grams: frozenset[str] = frozenset()
 
 
 # An appeal's text does not change, and the same recent appeals are candidates of lookup after lookup: each
@@ -251,23 +287,33 @@ class Parsed:
 @lru_cache(maxsize=20_000)
 def _parse(title: str, description: str, version: int) -> Parsed:
     places: set[str] = set()
+    local: set[str] = set()
     parts: list[tuple[str, ...]] = []
     for part in (title, description):
-        kept = []
-        for word in content_words(part):
-            if is_place(word):
-                places.add(word)
-            else:
-                kept.append(word)
-        parts.append(tuple(dict.fromkeys(kept)))
+        words = content_words(part)
+        local.update(local_places(part, words))
+        places.update(word for word in words if is_place(word))
+        parts.append(tuple(dict.fromkeys(word for word in words if not is_place(word))))
     whole = normalise(f"{title} {description}")
+    problem = _strip_places(whole, places | local)
     return Parsed(
         title_words=parts[0],
         description_words=parts[1],
         places=frozenset(places),
+        local_places=frozenset(local),
         grams=frozenset(bigrams(whole, normalised=True)),
         text="".join(_chunks(whole, normalised=True)),
+        problem_words=frozenset(
+            word for word in parts[0] + parts[1] if not any(word in place for place in local)
+        ),
+        problem_grams=frozenset(bigrams(problem, normalised=True)),
     )
+
+
+def _strip_places(text: str, places: Iterable[str]) -> str:
+    for place in sorted(places, key=len, reverse=True):
+        text = text.replace(place, " ")
+    return text
 
 
 def content_words(text: str) -> list[str]:
@@ -300,6 +346,8 @@ class Scorer:
     GRAM_SHARE = 0.25  # the rest is the title's echo in the other text
     OTHER_PLACE = 0.3  # both name places, none in common
     OTHER_CATEGORY = 0.85
+    PROBLEM_AGREEMENT = 0.15  # below it, the score shrinks in proportion
+    TERM_WEIGHT = 2.0  # a word of the taxonomy (拖欠农民工工资) says more of the problem than others
 
     def __init__(self, df: Mapping[str, int] | None = None, n: int = 0) -> None:
         self.df = df or {}
@@ -318,7 +366,16 @@ class Scorer:
         title_words = {word: self.idf(word) for word in parsed.title_words}
         for word, weight in title_words.items():
             words[word] = self.TITLE_WEIGHT * weight
+        problem = {
+            word: weight * (self.TERM_WEIGHT if is_term(word) else 1.0)
+            for word, weight in words.items()
+            if word in parsed.problem_words
+        }
         return Profile(
+            problem=problem,
+            problem_norm=math.sqrt(sum(w * w for w in problem.values())),
+            problem_grams=parsed.problem_grams,
+            local_places=parsed.local_places,
             words=words,
             grams=parsed.grams,
             places=parsed.places,
@@ -340,11 +397,27 @@ class Scorer:
         value = (
             self.WORD_SHARE * cosine + self.GRAM_SHARE * dice + (1 - self.WORD_SHARE - self.GRAM_SHARE) * echo
         )
-        if a.places and b.places and not (a.places & b.places):
+        if (a.places and b.places and not same_place(a.places, b.places)) or (
+            a.local_places and b.local_places and not same_place(a.local_places, b.local_places)
+        ):
             value *= self.OTHER_PLACE
+        # The same place is not the same problem: the words left once the places are taken out must agree
+        # too (the walkway's lights and its railing share the walkway, not the problem).
+        value *= min(1.0, problem_agreement(a, b) / self.PROBLEM_AGREEMENT)
         if a.category and b.category and a.category != b.category:
             value *= self.OTHER_CATEGORY
         return round(min(value * 1.6, 1.0), 3)
+
+
+def problem_agreement(a: Profile, b: Profile) -> float:
+    """0–1: how far two texts agree once their places are taken out (mean of words' cosine and bigrams' Dice)."""
+    cosine = 0.0
+    if a.problem_norm and b.problem_norm:
+        shared = a.problem.keys() & b.problem.keys()
+        cosine = sum(a.problem[w] * b.problem[w] for w in shared) / (a.problem_norm * b.problem_norm)
+    grams = len(a.problem_grams) + len(b.problem_grams)
+    dice = 2 * len(a.problem_grams & b.problem_grams) / grams if grams else 0.0
+    return (2 * cosine + dice) / 3
 
 
 def _echo(title_words: Mapping[str, float], text: str) -> float:
