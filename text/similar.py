@@ -318,6 +318,12 @@ def _strip_places(text: str, places: Iterable[str]) -> str:
 
 def content_words(text: str) -> list[str]:
     """The words of `text` that may tell its problem: no punctuation, no generic appeal words, no lone digits."""
+    return list(_content_words(text, dictionary_version()))
+
+
+# The text being looked up is read twice (its keys, its profile) and candidates come back lookup after lookup.
+@lru_cache(maxsize=20_000)
+def _content_words(text: str, version: int) -> tuple[str, ...]:
     words = []
     for word in segment(text):
         if not _NOT_WORD.sub("", word) or word in GENERIC:
@@ -325,7 +331,7 @@ def content_words(text: str) -> list[str]:
         if _DIGITS.fullmatch(word):
             continue
         words.append(word)
-    return words
+    return tuple(words)
 
 
 def document_frequencies(texts: Iterable[str]) -> tuple[Counter[str], int]:
