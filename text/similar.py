@@ -26,7 +26,7 @@ from hashlib import blake2b
 
 import numpy as np
 
-from text.chinese import dictionary_version, is_term, normalise, segment
+from text.chinese import dictionary_version, is_place_name, is_term, normalise, segment
 
 BANDS = 48
 ROWS = 1
@@ -227,6 +227,14 @@ _NOT_IN_NAME = (
     "一二三四五六七八九十两几半段多走跑跳堵占挖修停"
 )
 _LOCAL_PLACE = re.compile(rf"[^{_NOT_IN_NAME}\W\d_a-zA-Z]{{2,5}}?(?:{_LOCAL_SUFFIX})|\d+(?:栋|幢|号楼|单元)")
+# Places without a name: where the writer is, not what the problem is ("县城到玉山镇的班车").
+PLACE_WORDS = frozenset(
+    ["县城", "城区", "城里", "镇上", "街上", "村里", "门口", "附近", "旁边", "隔壁", "楼下", "楼上"]
+)
+# Amounts and counts ("8万元", "一段", "三次"): the same amount in two texts is no sign of the same problem.
+_QUANTITY = re.compile(
+    r"[\d一二三四五六七八九十百千万两几多半每整]+[个名位元块万千百次天月年岁人户家段条层楼期]*"
+)
 _AFTER_VERB = re.compile(r"^(?:住|住在|家住|位于|路过|经过|去|到)")
 
 
@@ -247,7 +255,7 @@ def is_place(word: str) -> bool:
     """A region's name from the dictionary, or a pseudonymised place code."""
     if _PSEUDO_PLACE.match(word):
         return True
-    return len(word) >= 2 and word.endswith(_PLACE_SUFFIX) and is_term(word)
+    return len(word) >= 2 and word.endswith(_PLACE_SUFFIX) and is_place_name(word)
 
 
 @dataclass(frozen=True)
@@ -278,7 +286,8 @@ class Parsed:
     grams: frozenset[str]
     text: str
     local_places: frozenset[str] = frozenset()
-    problem_words: frozenset[str] = frozenset()
+    problem_title: tuple[str, ...] = ()
+    problem_description: tuple[str, ...] = ()
     problem_grams: frozenset[str] = frozenset()
 
 
@@ -289,13 +298,19 @@ def _parse(title: str, description: str, version: int) -> Parsed:
     places: set[str] = set()
     local: set[str] = set()
     parts: list[tuple[str, ...]] = []
+    problems: list[tuple[str, ...]] = []
+    stripped = []
     for part in (title, description):
         words = content_words(part)
         local.update(local_places(part, words))
         places.update(word for word in words if is_place(word))
         parts.append(tuple(dict.fromkeys(word for word in words if not is_place(word))))
+    for part in (title, description):
+        # The problem: what is left of the text once every place it names is cut out, read afresh.
+        rest = _strip_places(normalise(part), places | local | PLACE_WORDS)
+        stripped.append(rest)
+        problems.append(tuple(dict.fromkeys(w for w in content_words(rest) if not _QUANTITY.fullmatch(w))))
     whole = normalise(f"{title} {description}")
-    problem = _strip_places(whole, places | local)
     return Parsed(
         title_words=parts[0],
         description_words=parts[1],
@@ -303,14 +318,16 @@ def _parse(title: str, description: str, version: int) -> Parsed:
         local_places=frozenset(local),
         grams=frozenset(bigrams(whole, normalised=True)),
         text="".join(_chunks(whole, normalised=True)),
-        problem_words=frozenset(
-            word for word in parts[0] + parts[1] if not any(word in place for place in local)
-        ),
-        problem_grams=frozenset(bigrams(problem, normalised=True)),
+        problem_title=problems[0],
+        problem_description=problems[1],
+        problem_grams=frozenset(bigrams(" ".join(stripped), normalised=True)),
     )
 
 
 def _strip_places(text: str, places: Iterable[str]) -> str:
+    places = set(places)
+    # A county's or town's name and its seat: "瓮安县城" is a place, not 瓮安县 + "城至".
+    places.update(place + "城" for place in list(places) if place.endswith(("县", "市", "镇")))
     for place in sorted(places, key=len, reverse=True):
         text = text.replace(place, " ")
     return text
@@ -353,7 +370,7 @@ class Scorer:
     OTHER_PLACE = 0.3  # both name places, none in common
     OTHER_CATEGORY = 0.85
     PROBLEM_AGREEMENT = 0.15  # below it, the score shrinks in proportion
-    TERM_WEIGHT = 2.0  # a word of the taxonomy (拖欠农民工工资) says more of the problem than others
+    TERM_WEIGHT = 1.5  # a word of the taxonomy (拖欠农民工工资) says more of the problem than others
 
     def __init__(self, df: Mapping[str, int] | None = None, n: int = 0) -> None:
         self.df = df or {}
@@ -372,11 +389,12 @@ class Scorer:
         title_words = {word: self.idf(word) for word in parsed.title_words}
         for word, weight in title_words.items():
             words[word] = self.TITLE_WEIGHT * weight
-        problem = {
-            word: weight * (self.TERM_WEIGHT if is_term(word) else 1.0)
-            for word, weight in words.items()
-            if word in parsed.problem_words
-        }
+        problem = {word: self.idf(word) for word in parsed.problem_description}
+        for word in parsed.problem_title:
+            problem[word] = self.TITLE_WEIGHT * self.idf(word)
+        for word in problem:
+            if is_term(word):  # a term of the taxonomy (拖欠农民工工资) says more of the problem than others
+                problem[word] *= self.TERM_WEIGHT
         return Profile(
             problem=problem,
             problem_norm=math.sqrt(sum(w * w for w in problem.values())),
