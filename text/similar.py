@@ -26,7 +26,7 @@ from hashlib import blake2b
 
 import numpy as np
 
-from text.chinese import dictionary_version, is_place_name, is_term, normalise, segment
+from text.chinese import dictionary_version, is_place_name, is_term, normalise, segment, segment_normalised
 
 BANDS = 48
 ROWS = 1
@@ -238,9 +238,9 @@ _QUANTITY = re.compile(
 _AFTER_VERB = re.compile(r"^(?:住|住在|家住|位于|路过|经过|去|到)")
 
 
-def local_places(text: str, words: Iterable[str] = ()) -> list[str]:
+def local_places(text: str, words: Iterable[str] = (), *, normalised: bool = False) -> list[str]:
     """The streets, estates, markets and buildings `text` names (region names in `words` cut out first)."""
-    text = normalise(text)
+    text = text if normalised else normalise(text)
     for word in sorted({w for w in words if is_place(w)}, key=len, reverse=True):
         text = text.replace(word, "|")
     return [_AFTER_VERB.sub("", m.group()) for m in _LOCAL_PLACE.finditer(text)]
@@ -253,6 +253,11 @@ def same_place(a: Iterable[str], b: Iterable[str]) -> bool:
 
 def is_place(word: str) -> bool:
     """A region's name from the dictionary, or a pseudonymised place code."""
+    return _is_place(word, dictionary_version())
+
+
+@lru_cache(maxsize=100_000)
+def _is_place(word: str, version: int) -> bool:
     if _PSEUDO_PLACE.match(word):
         return True
     return len(word) >= 2 and word.endswith(_PLACE_SUFFIX) and is_place_name(word)
@@ -300,17 +305,30 @@ def _parse(title: str, description: str, version: int) -> Parsed:
     parts: list[tuple[str, ...]] = []
     problems: list[tuple[str, ...]] = []
     stripped = []
-    for part in (title, description):
-        words = content_words(part)
-        local.update(local_places(part, words))
-        places.update(word for word in words if is_place(word))
-        parts.append(tuple(dict.fromkeys(word for word in words if not is_place(word))))
-    for part in (title, description):
-        # The problem: what is left of the text once every place it names is cut out, read afresh.
-        rest = _strip_places(normalise(part), places | local | PLACE_WORDS)
-        stripped.append(rest)
-        problems.append(tuple(dict.fromkeys(w for w in content_words(rest) if not _QUANTITY.fullmatch(w))))
-    whole = normalise(f"{title} {description}")
+    texts = (normalise(title), normalise(description))
+    spans = [_content_spans(part) for part in texts]
+    for part, found in zip(texts, spans, strict=True):
+        named = [word for word, _, _ in found if is_place(word)]
+        local.update(local_places(part, named, normalised=True))
+        places.update(named)
+    cut = places | local | PLACE_WORDS
+    # A county's or town's name and its seat: "瓮安县城" is a place, not 瓮安县 + "城至".
+    cut |= {place + "城" for place in places if place.endswith(("县", "市", "镇"))}
+    for part, found in zip(texts, spans, strict=True):
+        parts.append(tuple(dict.fromkeys(word for word, _, _ in found if word not in places)))
+        # The problem: the words of the text that touch none of the places it names, amounts apart.
+        covered = _covered(part, cut)
+        problems.append(
+            tuple(
+                dict.fromkeys(
+                    word
+                    for word, start, end in found
+                    if not any(covered[start:end]) and not _QUANTITY.fullmatch(word)
+                )
+            )
+        )
+        stripped.append("".join(" " if flag else char for char, flag in zip(part, covered, strict=True)))
+    whole = f"{texts[0]} {texts[1]}".strip()
     return Parsed(
         title_words=parts[0],
         description_words=parts[1],
@@ -324,13 +342,28 @@ def _parse(title: str, description: str, version: int) -> Parsed:
     )
 
 
-def _strip_places(text: str, places: Iterable[str]) -> str:
-    places = set(places)
-    # A county's or town's name and its seat: "瓮安县城" is a place, not 瓮安县 + "城至".
-    places.update(place + "城" for place in list(places) if place.endswith(("县", "市", "镇")))
-    for place in sorted(places, key=len, reverse=True):
-        text = text.replace(place, " ")
-    return text
+def _content_spans(text: str) -> list[tuple[str, int, int]]:
+    """The content words of a normalised text, each with where it starts and ends."""
+    found, position = [], 0
+    for word in segment_normalised(text):
+        at = text.find(word, position)
+        if at < 0:
+            continue
+        position = at + len(word)
+        if _is_content(word):
+            found.append((word, at, position))
+    return found
+
+
+def _covered(text: str, places: Iterable[str]) -> bytearray:
+    """1 for each character of `text` inside a mention of one of `places`."""
+    covered = bytearray(len(text))
+    for place in places:
+        at = text.find(place)
+        while at >= 0:
+            covered[at : at + len(place)] = b"\x01" * len(place)
+            at = text.find(place, at + 1)
+    return covered
 
 
 def content_words(text: str) -> list[str]:
@@ -341,14 +374,11 @@ def content_words(text: str) -> list[str]:
 # The text being looked up is read twice (its keys, its profile) and candidates come back lookup after lookup.
 @lru_cache(maxsize=20_000)
 def _content_words(text: str, version: int) -> tuple[str, ...]:
-    words = []
-    for word in segment(text):
-        if not _NOT_WORD.sub("", word) or word in GENERIC:
-            continue
-        if _DIGITS.fullmatch(word):
-            continue
-        words.append(word)
-    return tuple(words)
+    return tuple(word for word in segment(text) if _is_content(word))
+
+
+def _is_content(word: str) -> bool:
+    return bool(_NOT_WORD.sub("", word)) and word not in GENERIC and not _DIGITS.fullmatch(word)
 
 
 def document_frequencies(texts: Iterable[str]) -> tuple[Counter[str], int]:
