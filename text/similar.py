@@ -12,7 +12,10 @@ Two steps, because the first must be cheap among a million appeals and the secon
    sample of appeals) and by where they stand (a word of the title counts more), the character bigrams they
    share (a paraphrase keeps the names of things even when it changes the verbs), and whether they name the
    same places: two texts about the same problem at two different villages are two problems; and how much of
-   each title the other text echoes.
+   each title the other text echoes. Places are the region table's names and the streets, estates, markets,
+   bridges and buildings the text names (`local_places`); the same place is not the same problem, so the
+   words left once the places are cut out must agree too (`problem_agreement`): the walkway's lights and its
+   railing share the walkway, not the problem.
 """
 
 import math
