@@ -38,7 +38,9 @@ def main() -> None:
         "pk", "title", "description", "region_id", "category__code"
     )
     visible = {county: appeals_visible_to(user) for county, user in cast.dispatcher.items()}
-    steps: dict[str, list[float]] = {k: [] for k in ("keys", "scorer", "query", "profiles", "scores", "whole")}
+    steps: dict[str, list[float]] = {
+        k: [] for k in ("keys", "scorer", "query", "profiles", "scores", "whole")
+    }
     for row in sample:
         county = row["region_id"][:6]
         clock = time.perf_counter()
