@@ -20,4 +20,4 @@ class TextConfig(AppConfig):
     def ready(self) -> None:
         from text.chinese import add_term_source
 
-        add_term_source(region_names)
+        add_term_source(region_names, places=True)

@@ -21,10 +21,13 @@ import rjieba
 TermSource = Callable[[], Iterable[str]]
 
 _sources: list[TermSource] = []
+_place_sources: list[TermSource] = []
 _lock = threading.Lock()
 _segmenter: rjieba.Jieba | None = None
 _fixed_terms: tuple[str, ...] | None = None
+_fixed_places: tuple[str, ...] | None = None
 _terms: frozenset[str] = frozenset()
+_places: frozenset[str] = frozenset()
 _version = 0
 
 # Pseudonymised place codes of public data sets ("A6区", "西地省K8县", "A市") are one token, not "A6" + "区".
@@ -32,20 +35,25 @@ _PSEUDO_PLACE = re.compile(r"[A-Z]\d{0,3}(?:省|市|区|县|镇|乡|街道|村|�
 _SPACES = re.compile(r"\s+")
 
 
-def add_term_source(source: TermSource) -> None:
-    """Register a function giving words the segmenter must keep whole (place names, category terms)."""
+def add_term_source(source: TermSource, *, places: bool = False) -> None:
+    """Register a function giving words the segmenter must keep whole (place names, category terms); with
+    `places`, its words are names of places (`is_place_name`)."""
     with _lock:
         if source not in _sources:
             _sources.append(source)
+        if places and source not in _place_sources:
+            _place_sources.append(source)
     reset_terms()
 
 
-def reset_terms(terms: Iterable[str] | None = None) -> None:
-    """Forget the built dictionary; with `terms`, use exactly those words instead of the sources'."""
-    global _segmenter, _fixed_terms, _version
+def reset_terms(terms: Iterable[str] | None = None, *, places: Iterable[str] | None = None) -> None:
+    """Forget the built dictionary; with `terms`, use exactly those words instead of the sources', of which
+    `places` are the names of places (all of `terms` unless told)."""
+    global _segmenter, _fixed_terms, _fixed_places, _version
     with _lock:
         _segmenter = None
         _fixed_terms = None if terms is None else tuple(terms)
+        _fixed_places = None if places is None else tuple(places)
         _version += 1
 
 
@@ -55,9 +63,14 @@ def dictionary_version() -> int:
 
 
 def _build() -> rjieba.Jieba:
-    global _terms
+    global _terms, _places
     jieba = rjieba.Jieba()
-    words: Iterable[str] = _fixed_terms if _fixed_terms is not None else _source_terms()
+    if _fixed_terms is not None:
+        words: list[str] = list(_fixed_terms)
+        places: Iterable[str] = _fixed_places if _fixed_places is not None else words
+    else:
+        words, places = _source_terms()
+    _places = frozenset(normalise(word) for word in places)
     added = set()
     for word in words:
         word = normalise(word)
@@ -68,17 +81,28 @@ def _build() -> rjieba.Jieba:
     return jieba
 
 
-def _source_terms() -> list[str]:
+def _source_terms() -> tuple[list[str], list[str]]:
+    """The sources' words, and those of them that name places."""
     words: list[str] = []
+    places: list[str] = []
     for source in list(_sources):
-        words.extend(source())
-    return words
+        read = list(source())
+        words.extend(read)
+        if source in _place_sources:
+            places.extend(read)
+    return words, places
 
 
 def is_term(word: str) -> bool:
     """Whether `word` is one of the user dictionary's words (a place name, a category term)."""
     segmenter()
     return word in _terms
+
+
+def is_place_name(word: str) -> bool:
+    """Whether `word` is one of the dictionary's names of places (the region table's), not a category term."""
+    segmenter()
+    return word in _places
 
 
 def terms() -> frozenset[str]:

@@ -12,7 +12,10 @@ Two steps, because the first must be cheap among a million appeals and the secon
    sample of appeals) and by where they stand (a word of the title counts more), the character bigrams they
    share (a paraphrase keeps the names of things even when it changes the verbs), and whether they name the
    same places: two texts about the same problem at two different villages are two problems; and how much of
-   each title the other text echoes.
+   each title the other text echoes. Places are the region table's names and the streets, estates, markets,
+   bridges and buildings the text names (`local_places`); the same place is not the same problem, so the
+   words left once the places are cut out must agree too (`problem_agreement`): the walkway's lights and its
+   railing share the walkway, not the problem.
 """
 
 import math
@@ -26,7 +29,7 @@ from hashlib import blake2b
 
 import numpy as np
 
-from text.chinese import dictionary_version, is_term, normalise, segment
+from text.chinese import dictionary_version, is_place_name, is_term, normalise, segment, segment_normalised
 
 BANDS = 48
 ROWS = 1
@@ -215,11 +218,52 @@ def band_keys(title: str, description: str, *, area: str) -> list[int]:
     return keys
 
 
+# Places below the region table, as people name them: a street, an estate, a market, a building, a bridge
+# ("剑江中路", "城南安置小区", "金山农贸市场", "5栋"). A name is two to five characters before one of these
+# endings; it cannot begin with a word of grammar or a common verb ("从百子桥" is "百子桥", "住城南小区" is
+# "城南小区"), and region names are cut out first ("雍阳街道城南安置小区" names 雍阳街道 and 城南安置小区).
+_LOCAL_SUFFIX = (
+    "小区|花园|家园|新村|公寓|苑|农贸市场|市场|商场|大厦|广场|公园|大桥|步道|中路|大道|路|街(?!道)|巷|桥|园"
+)
+_NOT_IN_NAME = (
+    "的了着过在从到往至和与及或把被向对给让是有没不也都就还又很请说要会能去来我你他她它们这那个每"
+    "一二三四五六七八九十两几半段多走跑跳堵占挖修停"
+)
+_LOCAL_PLACE = re.compile(rf"[^{_NOT_IN_NAME}\W\d_a-zA-Z]{{2,5}}?(?:{_LOCAL_SUFFIX})|\d+(?:栋|幢|号楼|单元)")
+# Places without a name: where the writer is, not what the problem is ("县城到玉山镇的班车").
+PLACE_WORDS = frozenset(
+    ["县城", "城区", "城里", "镇上", "街上", "村里", "门口", "附近", "旁边", "隔壁", "楼下", "楼上"]
+)
+# Amounts and counts ("8万元", "一段", "三次"): the same amount in two texts is no sign of the same problem.
+_QUANTITY = re.compile(
+    r"[\d一二三四五六七八九十百千万两几多半每整]+[个名位元块万千百次天月年岁人户家段条层楼期]*"
+)
+_AFTER_VERB = re.compile(r"^(?:住|住在|家住|位于|路过|经过|去|到)")
+
+
+def local_places(text: str, words: Iterable[str] = (), *, normalised: bool = False) -> list[str]:
+    """The streets, estates, markets and buildings `text` names (region names in `words` cut out first)."""
+    text = text if normalised else normalise(text)
+    for word in sorted({w for w in words if is_place(w)}, key=len, reverse=True):
+        text = text.replace(word, "|")
+    return [_AFTER_VERB.sub("", m.group()) for m in _LOCAL_PLACE.finditer(text)]
+
+
+def same_place(a: Iterable[str], b: Iterable[str]) -> bool:
+    """Whether two sets of place names share one (a name within a longer form of it counts: 5栋, 城南安置小区5栋)."""
+    return any(p == q or (min(len(p), len(q)) >= 3 and (p in q or q in p)) for p in a for q in b)
+
+
 def is_place(word: str) -> bool:
     """A region's name from the dictionary, or a pseudonymised place code."""
+    return _is_place(word, dictionary_version())
+
+
+@lru_cache(maxsize=100_000)
+def _is_place(word: str, version: int) -> bool:
     if _PSEUDO_PLACE.match(word):
         return True
-    return len(word) >= 2 and word.endswith(_PLACE_SUFFIX) and is_term(word)
+    return len(word) >= 2 and word.endswith(_PLACE_SUFFIX) and is_place_name(word)
 
 
 @dataclass(frozen=True)
@@ -233,6 +277,11 @@ class Profile:
     text: str
     category: str = ""
     norm: float = field(default=0.0)
+    # The problem apart from the place: the words and bigrams left when the place names are taken out.
+    problem: dict[str, float] = field(default_factory=dict)
+    problem_norm: float = 0.0
+    problem_grams: frozenset[str] = frozenset()
+    local_places: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -244,6 +293,10 @@ class Parsed:
     places: frozenset[str]
     grams: frozenset[str]
     text: str
+    local_places: frozenset[str] = frozenset()
+    problem_title: tuple[str, ...] = ()
+    problem_description: tuple[str, ...] = ()
+    problem_grams: frozenset[str] = frozenset()
 
 
 # An appeal's text does not change, and the same recent appeals are candidates of lookup after lookup: each
@@ -251,35 +304,84 @@ class Parsed:
 @lru_cache(maxsize=20_000)
 def _parse(title: str, description: str, version: int) -> Parsed:
     places: set[str] = set()
+    local: set[str] = set()
     parts: list[tuple[str, ...]] = []
-    for part in (title, description):
-        kept = []
-        for word in content_words(part):
-            if is_place(word):
-                places.add(word)
-            else:
-                kept.append(word)
-        parts.append(tuple(dict.fromkeys(kept)))
-    whole = normalise(f"{title} {description}")
+    problems: list[tuple[str, ...]] = []
+    stripped = []
+    texts = (normalise(title), normalise(description))
+    spans = [_content_spans(part) for part in texts]
+    for part, found in zip(texts, spans, strict=True):
+        named = [word for word, _, _ in found if is_place(word)]
+        local.update(local_places(part, named, normalised=True))
+        places.update(named)
+    cut = places | local | PLACE_WORDS
+    # A county's or town's name and its seat: "瓮安县城" is a place, not 瓮安县 + "城至".
+    cut |= {place + "城" for place in places if place.endswith(("县", "市", "镇"))}
+    for part, found in zip(texts, spans, strict=True):
+        parts.append(tuple(dict.fromkeys(word for word, _, _ in found if word not in places)))
+        # The problem: the words of the text that touch none of the places it names, amounts apart.
+        covered = _covered(part, cut)
+        problems.append(
+            tuple(
+                dict.fromkeys(
+                    word
+                    for word, start, end in found
+                    if not any(covered[start:end]) and not _QUANTITY.fullmatch(word)
+                )
+            )
+        )
+        stripped.append("".join(" " if flag else char for char, flag in zip(part, covered, strict=True)))
+    whole = f"{texts[0]} {texts[1]}".strip()
     return Parsed(
         title_words=parts[0],
         description_words=parts[1],
         places=frozenset(places),
+        local_places=frozenset(local),
         grams=frozenset(bigrams(whole, normalised=True)),
         text="".join(_chunks(whole, normalised=True)),
+        problem_title=problems[0],
+        problem_description=problems[1],
+        problem_grams=frozenset(bigrams(" ".join(stripped), normalised=True)),
     )
+
+
+def _content_spans(text: str) -> list[tuple[str, int, int]]:
+    """The content words of a normalised text, each with where it starts and ends."""
+    found, position = [], 0
+    for word in segment_normalised(text):
+        at = text.find(word, position)
+        if at < 0:
+            continue
+        position = at + len(word)
+        if _is_content(word):
+            found.append((word, at, position))
+    return found
+
+
+def _covered(text: str, places: Iterable[str]) -> bytearray:
+    """1 for each character of `text` inside a mention of one of `places`."""
+    covered = bytearray(len(text))
+    for place in places:
+        at = text.find(place)
+        while at >= 0:
+            covered[at : at + len(place)] = b"\x01" * len(place)
+            at = text.find(place, at + 1)
+    return covered
 
 
 def content_words(text: str) -> list[str]:
     """The words of `text` that may tell its problem: no punctuation, no generic appeal words, no lone digits."""
-    words = []
-    for word in segment(text):
-        if not _NOT_WORD.sub("", word) or word in GENERIC:
-            continue
-        if _DIGITS.fullmatch(word):
-            continue
-        words.append(word)
-    return words
+    return list(_content_words(text, dictionary_version()))
+
+
+# The text being looked up is read twice (its keys, its profile) and candidates come back lookup after lookup.
+@lru_cache(maxsize=20_000)
+def _content_words(text: str, version: int) -> tuple[str, ...]:
+    return tuple(word for word in segment(text) if _is_content(word))
+
+
+def _is_content(word: str) -> bool:
+    return bool(_NOT_WORD.sub("", word)) and word not in GENERIC and not _DIGITS.fullmatch(word)
 
 
 def document_frequencies(texts: Iterable[str]) -> tuple[Counter[str], int]:
@@ -300,6 +402,8 @@ class Scorer:
     GRAM_SHARE = 0.25  # the rest is the title's echo in the other text
     OTHER_PLACE = 0.3  # both name places, none in common
     OTHER_CATEGORY = 0.85
+    PROBLEM_AGREEMENT = 0.15  # below it, the score shrinks in proportion
+    TERM_WEIGHT = 1.5  # a word of the taxonomy (拖欠农民工工资) says more of the problem than others
 
     def __init__(self, df: Mapping[str, int] | None = None, n: int = 0) -> None:
         self.df = df or {}
@@ -318,7 +422,17 @@ class Scorer:
         title_words = {word: self.idf(word) for word in parsed.title_words}
         for word, weight in title_words.items():
             words[word] = self.TITLE_WEIGHT * weight
+        problem = {word: self.idf(word) for word in parsed.problem_description}
+        for word in parsed.problem_title:
+            problem[word] = self.TITLE_WEIGHT * self.idf(word)
+        for word in problem:
+            if is_term(word):  # a term of the taxonomy (拖欠农民工工资) says more of the problem than others
+                problem[word] *= self.TERM_WEIGHT
         return Profile(
+            problem=problem,
+            problem_norm=math.sqrt(sum(w * w for w in problem.values())),
+            problem_grams=parsed.problem_grams,
+            local_places=parsed.local_places,
             words=words,
             grams=parsed.grams,
             places=parsed.places,
@@ -340,11 +454,27 @@ class Scorer:
         value = (
             self.WORD_SHARE * cosine + self.GRAM_SHARE * dice + (1 - self.WORD_SHARE - self.GRAM_SHARE) * echo
         )
-        if a.places and b.places and not (a.places & b.places):
+        if (a.places and b.places and not same_place(a.places, b.places)) or (
+            a.local_places and b.local_places and not same_place(a.local_places, b.local_places)
+        ):
             value *= self.OTHER_PLACE
+        # The same place is not the same problem: the words left once the places are taken out must agree
+        # too (the walkway's lights and its railing share the walkway, not the problem).
+        value *= min(1.0, problem_agreement(a, b) / self.PROBLEM_AGREEMENT)
         if a.category and b.category and a.category != b.category:
             value *= self.OTHER_CATEGORY
         return round(min(value * 1.6, 1.0), 3)
+
+
+def problem_agreement(a: Profile, b: Profile) -> float:
+    """0–1: how far two texts agree once their places are taken out (mean of words' cosine and bigrams' Dice)."""
+    cosine = 0.0
+    if a.problem_norm and b.problem_norm:
+        shared = a.problem.keys() & b.problem.keys()
+        cosine = sum(a.problem[w] * b.problem[w] for w in shared) / (a.problem_norm * b.problem_norm)
+    grams = len(a.problem_grams) + len(b.problem_grams)
+    dice = 2 * len(a.problem_grams & b.problem_grams) / grams if grams else 0.0
+    return (2 * cosine + dice) / 3
 
 
 def _echo(title_words: Mapping[str, float], text: str) -> float:

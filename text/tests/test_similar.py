@@ -45,8 +45,8 @@ def test_the_same_text_in_another_county_shares_no_key() -> None:
 
 
 def test_the_set_is_found_with_high_recall_and_precision() -> None:
-    """Target recall ≥ 0.95 at precision ≥ 0.9; measured 0.978 at 0.849 (docs/benchmarks.md): precision
-    short of the target, the misses being the same place with another problem."""
+    """Target recall ≥ 0.95 at precision ≥ 0.9; measured 0.957 at 0.957 (docs/benchmarks.md, round 2: the
+    problem apart from the place must agree)."""
     found = items()
     df, n = document_frequencies(f"{i.title} {i.description}" for i in found)
     scorer = Scorer(df, n)
@@ -62,7 +62,7 @@ def test_the_set_is_found_with_high_recall_and_precision() -> None:
     recall, precision = true_pos / positives, true_pos / (true_pos + false_pos)
     assert positives == 46
     assert recall >= 0.95
-    assert precision >= 0.84
+    assert precision >= 0.9
 
 
 def test_a_paraphrase_scores_above_the_same_problem_at_another_village() -> None:
@@ -77,3 +77,67 @@ def test_a_paraphrase_scores_above_the_same_problem_at_another_village() -> None
 def test_an_empty_text_is_similar_to_nothing() -> None:
     scorer = Scorer()
     assert scorer.score(scorer.profile("", ""), scorer.profile("路灯不亮", "路灯坏了")) == 0.0
+
+
+def test_streets_estates_markets_and_buildings_are_places() -> None:
+    from text.similar import local_places
+
+    found = local_places(
+        "我家住沙坪路锦绣花园3栋，小区门口的东山农贸市场每天早上堵车，从百花桥一直堵到新华街。"
+    )
+    assert {"沙坪路", "锦绣花园", "3栋", "东山农贸市场", "百花桥", "新华街"} <= set(found)
+    # Words that end like a place but are not one.
+    assert local_places("看不清路，走了一半路就回去了，道路坑洼。") == []
+
+
+# Written for round 2, apart from the set the weights were chosen on: (title, description) triples where the
+# first two tell one problem and the third tells another problem at the same place.
+_HELD_OUT = [
+    (
+        (
+            "文笔路锦绣花园2栋化粪池堵塞外溢",
+            "文笔路锦绣花园2栋楼下化粪池堵了一个星期，污水漫到路面，臭得窗户都不敢开，请物业和城管尽快疏通。",
+        ),
+        (
+            "锦绣花园2栋楼下粪水横流",
+            "我住锦绣花园2栋，楼下化粪池冒粪水已经七八天了，满地污水臭气熏天，物业一直拖着不疏通。",
+        ),
+        (
+            "文笔路锦绣花园2栋门禁坏了",
+            "文笔路锦绣花园2栋单元门的门禁坏了两个月，外人随便进出，晚上有陌生人在楼道里睡觉，请物业修好门禁。",
+        ),
+    ),
+    (
+        (
+            "东山农贸市场卖菜摊位缺斤少两",
+            "东山农贸市场南门第二排的蔬菜摊，电子秤有问题，买两斤青菜回家一称只有一斤六两，请市场监管部门查一查秤。",
+        ),
+        (
+            "东山农贸市场菜摊电子秤作弊",
+            "在东山农贸市场南门卖菜的那家用的电子秤不准，我买的青菜少了四两，别的顾客也说被坑过，请来检查。",
+        ),
+        (
+            "东山农贸市场南门垃圾堆积",
+            "东山农贸市场南门外的垃圾桶满了好几天没人清运，烂菜叶堆在路边，苍蝇很多，请环卫部门及时清理。",
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("same, duplicate, other", _HELD_OUT)
+def test_held_out_the_same_place_with_another_problem_is_not_a_duplicate(
+    same: tuple[str, str], duplicate: tuple[str, str], other: tuple[str, str]
+) -> None:
+    scorer = Scorer()
+    first, second, third = (scorer.profile(*text) for text in (same, duplicate, other))
+    assert scorer.score(first, second) >= THRESHOLD
+    assert scorer.score(first, third) < THRESHOLD
+    assert scorer.score(second, third) < THRESHOLD
+
+
+def test_a_category_term_is_not_a_place() -> None:
+    from text.similar import is_place
+
+    reset_terms(["百鸟河村", "农业农村"], places=["百鸟河村"])
+    assert is_place("百鸟河村")
+    assert not is_place("农业农村")  # the 农业农村局 of two villages is no place they share
