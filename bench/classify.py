@@ -123,6 +123,8 @@ def main() -> None:
         "- sentences (whole message, ≤600 chars, as one text)": {"by_sentences": False},
         "- balanced class weights": {"balanced": False},
         "- place codes folded": {"fold_places": False},
+        "- NB-SVM member (SGD alone)": {"ensemble": False},
+        "- message-like augmentations (subjects of a label joined)": {"augment": False},
     }
     for name, options in variants.items():
         model_val = train(fit_texts, fit_labels, **options)

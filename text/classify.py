@@ -2,8 +2,10 @@
 
 One pipeline for every label set: the text read through `text.chinese` (normalised, pseudonymised place codes
 folded into one placeholder so that "A6区" teaches nothing about a category), TF-IDF of character 1–3-grams
-and of rjieba words and word pairs, and a linear model (SGD with the modified Huber loss, which gives
-probabilities). The training texts are short (message subjects, appeal titles); a long text is read the way
+and of rjieba words and word pairs, and two linear models whose margins are averaged: SGD with the modified
+Huber loss (which gives probabilities) on the TF-IDF, and an NB-SVM on the binarised counts (voting only on
+pieces as short as the training texts). Training also sees message-like texts: a few subjects of one label
+joined as sentences. The training texts are short (message subjects, appeal titles); a long text is read the way
 it was taught: as its sentences, each scored alone, the first one (the title) counting twice, the first few
 only, and those sentences once more read together. Models are versioned files under var/models/<name>/ with their evaluation beside them.
 """
@@ -25,6 +27,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import SGDClassifier
 from sklearn.metrics import accuracy_score, f1_score
+from sklearn.svm import LinearSVC
 
 from text.chinese import normalise, segment_normalised
 
@@ -35,6 +38,10 @@ MAX_SENTENCES = 6
 FIRST_SENTENCE_WEIGHT = 2.0
 # The first sentences read together (one bag of their words) count half as much as all of them read one by one.
 TOGETHER_WEIGHT = 0.5
+# Message-like training texts: per label, as many as its subjects, each this many of its subjects joined.
+AUGMENT_JOIN = 3
+# The NB-SVM votes on pieces of at most this percentile of the training texts' token counts.
+NB_PERCENTILE = 90
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])")
 _PSEUDO_PLACE = re.compile(r"[A-Z]\d{0,3}(?:省|市|区|县|镇|乡|街道|村|社区)")
 _PLACE_STANDIN = "某地"
@@ -92,6 +99,52 @@ def _counts(cleaned: Sequence[str], vocabulary: dict[str, int]) -> sparse.csr_ma
     return matrix
 
 
+def _two_columns(margins: np.ndarray) -> np.ndarray:
+    """Margins one column per label (a two-label model gives one margin, for the second label)."""
+    return np.column_stack([-margins, margins]) if margins.ndim == 1 else margins
+
+
+def _binary(counts: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Which tokens a row has (1 for each)."""
+    binary = counts.copy()
+    binary.data[:] = 1.0
+    return binary
+
+
+def _nb_svm(binary: sparse.csr_matrix, y: np.ndarray, classes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One-vs-rest NB-SVM (Wang & Manning 2012): per label, the binarised counts scaled by the log-count ratio
+    of the label against the rest, and a linear SVM on them; returned as weights on the binarised counts."""
+    weights = np.zeros((len(classes), binary.shape[1]))
+    intercepts = np.zeros(len(classes))
+    for row, label in enumerate(classes):
+        mine = y == label
+        p = np.asarray(binary[mine].sum(axis=0)).ravel() + 1
+        q = np.asarray(binary[~mine].sum(axis=0)).ravel() + 1
+        ratio = np.log((p / p.sum()) / (q / q.sum()))
+        svm = LinearSVC(C=0.1, class_weight="balanced").fit(binary.multiply(ratio).tocsr(), mine)
+        weights[row] = svm.coef_.ravel() * ratio
+        intercepts[row] = svm.intercept_[0]
+    return weights, intercepts
+
+
+def augmented(texts: Sequence[str], labels: Sequence[str], *, seed: int = 0) -> tuple[list[str], list[str]]:
+    """The texts and, per label, as many message-like texts as it has: AUGMENT_JOIN of its texts joined as
+    sentences, so that the model also learns how a label reads across several sentences."""
+    rng = random.Random(seed)
+    by_label: dict[str, list[str]] = {}
+    for text, label in zip(texts, labels, strict=True):
+        by_label.setdefault(label, []).append(text)
+    out_texts, out_labels = list(texts), list(labels)
+    for label in sorted(by_label):
+        items = by_label[label]
+        if len(items) < 2:
+            continue
+        for _ in range(len(items)):
+            out_texts.append("。".join(rng.sample(items, min(AUGMENT_JOIN, len(items)))) + "。")
+            out_labels.append(label)
+    return out_texts, out_labels
+
+
 def sentences(text: str) -> list[str]:
     """The first sentences of a text (at most MAX_SENTENCES), the whole text when it has no sentence end."""
     parts = [part for part in _SENTENCE_END.split(text) if part.strip()]
@@ -114,6 +167,12 @@ class Classifier:
     # the choices of the pipeline, switchable for bench/classify.py to show what each one moves
     fold_places: bool = True
     by_sentences: bool = True
+    # the ensemble's second member (None in a model trained without it, and in models of before it): an
+    # NB-SVM on the binarised counts, its weights already scaled by the naive-Bayes log-count ratios, one row
+    # per label, and the longest piece (in tokens) it votes on
+    nb_weights: np.ndarray | None = None
+    nb_intercepts: np.ndarray | None = None
+    nb_max_tokens: int = 0
 
     def _scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Per text and label: the sentences' normalised probabilities summed (what decides the label) and
@@ -150,10 +209,16 @@ class Classifier:
     def _one_vs_rest(self, counts: sparse.csr_matrix) -> np.ndarray:
         """Each label's one-vs-rest probability per row of token counts."""
         features = self.idf.transform(counts)
+        margins = _two_columns(self.model.decision_function(features))
+        if self.nb_weights is not None and self.nb_intercepts is not None:
+            # the NB-SVM is trained to a margin of ±1 (hinge) like the SGD (modified Huber): the two margins are
+            # on one scale and are averaged as they are; but its binarised counts are not normalised, so it
+            # votes only on pieces no longer than most training texts (a long sentence inflates its margins)
+            nb = np.asarray(_binary(counts) @ self.nb_weights.T) + self.nb_intercepts
+            short = (np.diff(counts.indptr) <= self.nb_max_tokens)[:, None]
+            margins = np.where(short, (margins + nb) / 2, margins)
         # modified Huber: a margin in [-1, 1] maps linearly to [0, 1], as SGDClassifier.predict_proba does
-        margins = np.clip(self.model.decision_function(features), -1, 1)
-        if margins.ndim == 1:  # two labels: one margin for the second
-            margins = np.column_stack([-margins, margins])
+        margins = np.clip(margins, -1, 1)
         # a text of words the training never saw is no evidence for any label (only the intercepts speak)
         known = (np.diff(features.indptr) > 0)[:, None]
         return np.asarray((margins + 1) / 2 * known)
@@ -191,16 +256,22 @@ def train(
     fold_places: bool = True,
     balanced: bool = True,
     by_sentences: bool = True,
+    ensemble: bool = True,
+    augment: bool = True,
     **meta: Any,
 ) -> Classifier:
     """A classifier fitted on (text, label) pairs; needs at least two labels."""
     if len(set(labels)) < 2:
         raise ValueError("a classifier needs at least two labels")
     started = time.perf_counter()
+    n_train = len(texts)
+    if augment:
+        texts, labels = augmented(texts, labels, seed=seed)
     cleaned = [_clean(text, fold_places=fold_places) for text in texts]
     vocabulary = _vocabulary(cleaned)
     idf = TfidfTransformer(sublinear_tf=True)
-    features = idf.fit_transform(_counts(cleaned, vocabulary))
+    counts = _counts(cleaned, vocabulary)
+    features = idf.fit_transform(counts)
     # balanced class weights: the small categories count as much as the large ones in a macro-F1
     model = SGDClassifier(
         loss="modified_huber",
@@ -211,17 +282,23 @@ def train(
         random_state=seed,
     )
     model.fit(features, list(labels))
+    nb_weights, nb_intercepts = None, None
+    if ensemble:
+        nb_weights, nb_intercepts = _nb_svm(_binary(counts), np.array(labels), model.classes_)
     return Classifier(
         labels=[str(label) for label in model.classes_],
         vocabulary=vocabulary,
         idf=idf,
         model=model,
         trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        n_train=len(texts),
+        n_train=n_train,
         seconds=round(time.perf_counter() - started, 3),
         meta=meta,
         fold_places=fold_places,
         by_sentences=by_sentences,
+        nb_weights=nb_weights,
+        nb_intercepts=nb_intercepts,
+        nb_max_tokens=int(np.percentile(np.diff(counts.indptr)[:n_train], NB_PERCENTILE)),
     )
 
 
