@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 from text.chinese import reset_terms
 from text.classify import (
+    augmented,
     evaluate,
     latest,
     latest_model_path,
@@ -104,6 +105,23 @@ def test_a_text_with_nothing_known_gets_no_confident_label() -> None:
 def test_training_needs_two_labels() -> None:
     with pytest.raises(ValueError):
         train(["一", "二"], ["a", "a"])
+
+
+def test_training_also_sees_message_like_texts_of_one_label_each() -> None:
+    texts, labels = labelled()
+    more_texts, more_labels = augmented(texts, labels)
+    assert more_texts[: len(texts)] == texts and len(more_texts) == 2 * len(texts)
+    by_text = dict(zip(texts, labels, strict=True))
+    for joined, label in zip(more_texts[len(texts) :], more_labels[len(texts) :], strict=True):
+        parts = [part for part in joined.split("。") if part]
+        assert len(parts) == 3 and {by_text[part] for part in parts} == {label}
+
+
+def test_the_two_models_and_either_alone_name_the_problem_of_a_long_message() -> None:
+    texts, labels = labelled()
+    message = "您好！我是墨冲镇的村民。我们村的道路坑洼积水，车辆难行。请有关部门尽快修路，谢谢。"
+    for options in ({}, {"ensemble": False}, {"augment": False}):
+        assert train(texts, labels, **options).predict([message]) == ["roads"]
 
 
 def test_the_validation_split_holds_out_a_share_of_every_label() -> None:
