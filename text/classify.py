@@ -15,7 +15,7 @@ import pickle
 import random
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import pairwise
@@ -61,27 +61,31 @@ def _words(text: str) -> list[str]:
     return words + [f"{a}_{b}" for a, b in pairwise(words)]
 
 
-def _tokens(text: str) -> list[str]:
+def _tokens(text: str, terms: dict[str, str] | None = None) -> list[str]:
     """Character 1–3-grams, then the words and word pairs (marked, so that a one-character word is not
-    the character)."""
+    the character), then, for each word of the label dictionary, its label's mark."""
     grams = [text[i : i + n] for n in (1, 2, 3) for i in range(len(text) - n + 1)]
-    return grams + ["\x00" + word for word in _words(text)]
+    words = _words(text)
+    marks = [terms[word] for word in words if word in terms] if terms else []
+    return grams + ["\x00" + word for word in words] + marks
 
 
 def _normalised(rows: np.ndarray) -> np.ndarray:
     return rows / np.maximum(rows.sum(axis=1, keepdims=True), 1e-12)
 
 
-def _vocabulary(cleaned: Sequence[str]) -> dict[str, int]:
+def _vocabulary(cleaned: Sequence[str], terms: dict[str, str] | None = None) -> dict[str, int]:
     """Every token of the training texts → its column, counted from 1 (see `_counts`)."""
     vocabulary: dict[str, int] = {}
     for text in cleaned:
-        for token in _tokens(text):
+        for token in _tokens(text, terms):
             vocabulary.setdefault(token, len(vocabulary) + 1)
     return vocabulary
 
 
-def _counts(cleaned: Sequence[str], vocabulary: dict[str, int]) -> sparse.csr_matrix:
+def _counts(
+    cleaned: Sequence[str], vocabulary: dict[str, int], terms: dict[str, str] | None = None
+) -> sparse.csr_matrix:
     """Token counts, one row per text; a token the training never saw is left out. A plain dictionary
     look-up per token: what makes featurising a long message cheap."""
     get = vocabulary.get
@@ -89,7 +93,7 @@ def _counts(cleaned: Sequence[str], vocabulary: dict[str, int]) -> sparse.csr_ma
     indptr = [0]
     for text in cleaned:
         # columns are counted from 1 here so that filter() drops the unknown tokens (None) in C
-        indices.extend(filter(None, map(get, _tokens(text))))
+        indices.extend(filter(None, map(get, _tokens(text, terms))))
         indptr.append(len(indices))
     matrix = sparse.csr_matrix(
         (np.ones(len(indices)), np.array(indices, dtype=np.int32) - 1, np.array(indptr, dtype=np.int64)),
@@ -125,6 +129,43 @@ def _nb_svm(binary: sparse.csr_matrix, y: np.ndarray, classes: np.ndarray) -> tu
         weights[row] = svm.coef_.ravel() * ratio
         intercepts[row] = svm.intercept_[0]
     return weights, intercepts
+
+
+# Words of the taxonomy's names that say nothing of a category.
+_GENERIC_TERMS = frozenset({"其他", "管理", "问题", "服务", "工作"})
+
+
+def label_terms(names: Iterable[tuple[str | Sequence[str], str]], labels: Iterable[str]) -> dict[str, str]:
+    """The label dictionary of a taxonomy, from (category, the name of it or of one of its sub-categories)
+    pairs, a category given as its label or as the tuple of its labels (code, name): every word (two characters
+    or more) of the names that belongs to one trained category only (one of `labels`), and its label."""
+    trained = set(labels)
+    owners: dict[str, set[str]] = {}
+    for category, name in names:
+        aliases = (category,) if isinstance(category, str) else tuple(category)
+        label = next((alias for alias in aliases if alias in trained), None)
+        if label is None:
+            continue
+        for word in segment_normalised(normalise(name)):
+            if len(word) >= 2 and word not in _GENERIC_TERMS:
+                owners.setdefault(word, set()).add(label)
+    return {word: next(iter(owned)) for word, owned in owners.items() if len(owned) == 1}
+
+
+LabelTermSource = Callable[[], Iterable[tuple[str | Sequence[str], str]]]
+_label_sources: list[LabelTermSource] = []
+
+
+def add_label_term_source(source: LabelTermSource) -> None:
+    """Register a function giving (category, name) pairs of the taxonomy (see `label_terms`): the app that
+    owns the categories does, and the trainings (`classify_train`, the nightly one) read them."""
+    if source not in _label_sources:
+        _label_sources.append(source)
+
+
+def registered_terms(labels: Iterable[str]) -> dict[str, str]:
+    """The label dictionary of the registered taxonomies for these labels."""
+    return label_terms((pair for source in _label_sources for pair in source()), labels)
 
 
 def augmented(texts: Sequence[str], labels: Sequence[str], *, seed: int = 0) -> tuple[list[str], list[str]]:
@@ -173,6 +214,8 @@ class Classifier:
     nb_weights: np.ndarray | None = None
     nb_intercepts: np.ndarray | None = None
     nb_max_tokens: int = 0
+    # the label dictionary: a word of the taxonomy → the mark of the one label it belongs to (see `label_terms`)
+    terms: dict[str, str] | None = None
 
     def _scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Per text and label: the sentences' normalised probabilities summed (what decides the label) and
@@ -190,7 +233,7 @@ class Classifier:
         sure = np.zeros_like(shares)
         if not pieces:
             return shares, sure
-        counts = _counts(pieces, self.vocabulary)
+        counts = _counts(pieces, self.vocabulary, self.terms)
         one_vs_rest = self._one_vs_rest(counts)
         weights = np.array(weight)[:, None]
         rows = np.array(owner)
@@ -253,14 +296,16 @@ def train(
     labels: Sequence[str],
     *,
     seed: int = 0,
-    fold_places: bool = True,
+    fold_places: bool = False,
     balanced: bool = True,
     by_sentences: bool = True,
     ensemble: bool = True,
     augment: bool = True,
+    terms: dict[str, str] | None = None,
     **meta: Any,
 ) -> Classifier:
-    """A classifier fitted on (text, label) pairs; needs at least two labels."""
+    """A classifier fitted on (text, label) pairs; needs at least two labels. `terms` (word → label, see
+    `label_terms`) adds, for each such word of a text, a feature of its label."""
     if len(set(labels)) < 2:
         raise ValueError("a classifier needs at least two labels")
     started = time.perf_counter()
@@ -268,9 +313,10 @@ def train(
     if augment:
         texts, labels = augmented(texts, labels, seed=seed)
     cleaned = [_clean(text, fold_places=fold_places) for text in texts]
-    vocabulary = _vocabulary(cleaned)
+    marks = {word: "\x02" + label for word, label in (terms or {}).items()}
+    vocabulary = _vocabulary(cleaned, marks)
     idf = TfidfTransformer(sublinear_tf=True)
-    counts = _counts(cleaned, vocabulary)
+    counts = _counts(cleaned, vocabulary, marks)
     features = idf.fit_transform(counts)
     # balanced class weights: the small categories count as much as the large ones in a macro-F1
     model = SGDClassifier(
@@ -298,6 +344,7 @@ def train(
         by_sentences=by_sentences,
         nb_weights=nb_weights,
         nb_intercepts=nb_intercepts,
+        terms=marks or None,
         nb_max_tokens=int(np.percentile(np.diff(counts.indptr)[:n_train], NB_PERCENTILE)),
     )
 
