@@ -43,6 +43,7 @@ AUGMENT_JOIN = 3
 # The NB-SVM votes on pieces of at most this percentile of the training texts' token counts.
 NB_PERCENTILE = 90
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])")
+_NO_SENTENCE_ENDS = str.maketrans("", "", "。！？!?；;\n")
 _PSEUDO_PLACE = re.compile(r"[A-Z]\d{0,3}(?:省|市|区|县|镇|乡|街道|村|社区)")
 _PLACE_STANDIN = "某地"
 
@@ -64,6 +65,8 @@ def _words(text: str) -> list[str]:
 def _tokens(text: str, terms: dict[str, str] | None = None) -> list[str]:
     """Character 1–3-grams, then the words and word pairs (marked, so that a one-character word is not
     the character), then, for each word of the label dictionary, its label's mark."""
+    # a sentence's end says nothing of its label (and the message-like training texts have more of them)
+    text = text.translate(_NO_SENTENCE_ENDS)
     grams = [text[i : i + n] for n in (1, 2, 3) for i in range(len(text) - n + 1)]
     words = _words(text)
     marks = [terms[word] for word in words if word in terms] if terms else []
