@@ -1,13 +1,15 @@
 """Text classifiers: a category (or a lead unit) for an appeal from its words.
 
-One pipeline for every label set: the text read through `text.chinese` (normalised, pseudonymised place codes
-folded into one placeholder so that "A6区" teaches nothing about a category), TF-IDF of character 1–3-grams
-and of rjieba words and word pairs, and two linear models whose margins are averaged: SGD with the modified
-Huber loss (which gives probabilities) on the TF-IDF, and an NB-SVM on the binarised counts (voting only on
-pieces as short as the training texts). Training also sees message-like texts: a few subjects of one label
-joined as sentences. The training texts are short (message subjects, appeal titles); a long text is read the way
-it was taught: as its sentences, each scored alone, the first one (the title) counting twice, the first few
-only, and those sentences once more read together. Models are versioned files under var/models/<name>/ with their evaluation beside them.
+One pipeline for every label set: the text read through `text.chinese` (normalised; the pseudonymised place
+codes of public data sets such as "A6区" kept as they are, like real place names, unless `fold_places`), TF-IDF
+of character 1–3-grams, of rjieba words and word pairs and of a label dictionary (each word of the taxonomy that
+belongs to one category adds a feature of that category: what the training saw of 学校 helps with 校舍), and two
+linear models whose margins are averaged: SGD with the modified Huber loss (which gives probabilities) on the
+TF-IDF, and an NB-SVM on the binarised counts (voting only on pieces as short as the training texts). Training
+also sees message-like texts: a few subjects of one label joined as sentences. The training texts are short
+(message subjects, appeal titles); a long text is read the way it was taught: as its sentences, each scored
+alone, the first one (the title) counting twice, the first few only, and those sentences once more read
+together. Models are versioned files under var/models/<name>/ with their evaluation beside them.
 """
 
 import json
@@ -167,8 +169,17 @@ def add_label_term_source(source: LabelTermSource) -> None:
 
 
 def registered_terms(labels: Iterable[str]) -> dict[str, str]:
-    """The label dictionary of the registered taxonomies for these labels."""
-    return label_terms((pair for source in _label_sources for pair in source()), labels)
+    """The label dictionary of the registered taxonomies for these labels (a taxonomy whose tables are not
+    there yet, before `migrate`, gives none)."""
+    from django.db import DatabaseError
+
+    pairs: list[tuple[str | Sequence[str], str]] = []
+    for source in _label_sources:
+        try:
+            pairs.extend(source())
+        except DatabaseError:
+            continue
+    return label_terms(pairs, labels)
 
 
 def augmented(texts: Sequence[str], labels: Sequence[str], *, seed: int = 0) -> tuple[list[str], list[str]]:

@@ -121,8 +121,8 @@ def test_training_also_sees_message_like_texts_of_one_label_each() -> None:
 def test_the_two_models_and_either_alone_name_the_problem_of_a_long_message() -> None:
     texts, labels = labelled()
     message = "您好！我是墨冲镇的村民。我们村的道路坑洼积水，车辆难行。请有关部门尽快修路，谢谢。"
-    for options in ({}, {"ensemble": False}, {"augment": False}):
-        assert train(texts, labels, **options).predict([message]) == ["roads"]
+    for ensemble, augment in ((True, True), (False, True), (True, False)):
+        assert train(texts, labels, ensemble=ensemble, augment=augment).predict([message]) == ["roads"]
 
 
 def test_the_label_dictionary_keeps_the_taxonomy_words_of_one_trained_category_only() -> None:
