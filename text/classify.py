@@ -130,7 +130,10 @@ def _nb_svm(binary: sparse.csr_matrix, y: np.ndarray, classes: np.ndarray) -> tu
         p = np.asarray(binary[mine].sum(axis=0)).ravel() + 1
         q = np.asarray(binary[~mine].sum(axis=0)).ravel() + 1
         ratio = np.log((p / p.sum()) / (q / q.sum()))
-        svm = LinearSVC(C=0.1, class_weight="balanced").fit(binary.multiply(ratio).tocsr(), mine)
+        # (the ratios leave the features unscaled: liblinear needs more than its default 1,000 iterations)
+        svm = LinearSVC(C=0.1, class_weight="balanced", max_iter=4000).fit(
+            binary.multiply(ratio).tocsr(), mine
+        )
         weights[row] = svm.coef_.ravel() * ratio
         intercepts[row] = svm.intercept_[0]
     return weights, intercepts
