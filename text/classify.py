@@ -136,7 +136,8 @@ def _nb_svm(binary: sparse.csr_matrix, y: np.ndarray, classes: np.ndarray) -> tu
         )
         weights[row] = svm.coef_.ravel() * ratio
         intercepts[row] = svm.intercept_[0]
-    return weights, intercepts
+    # float32: the weights are half the model file otherwise, and 7 digits are plenty for an argmax
+    return weights.astype(np.float32), intercepts
 
 
 # Words of the taxonomy's names that say nothing of a category.
@@ -228,7 +229,7 @@ class Classifier:
     # the ensemble's second member (None in a model trained without it, and in models of before it): an
     # NB-SVM on the binarised counts, its weights already scaled by the naive-Bayes log-count ratios, one row
     # per label, and the longest piece (in tokens) it votes on
-    nb_weights: np.ndarray | None = None
+    nb_weights: np.ndarray | None = None  # float32
     nb_intercepts: np.ndarray | None = None
     nb_max_tokens: int = 0
     # the label dictionary: a word of the taxonomy → the mark of the one label it belongs to (see `label_terms`)
