@@ -137,7 +137,7 @@ def main() -> None:
         "- sentences (whole message, ≤600 chars, as one text)": {"by_sentences": False, "terms": terms},
         "- balanced class weights": {"balanced": False, "terms": terms},
         "+ place codes folded (as round 1)": {"fold_places": True, "terms": terms},
-        "- NB-SVM member (SGD alone)": {"ensemble": False, "terms": terms},
+        "+ NB-SVM member (margins averaged with the SGD's)": {"ensemble": True, "terms": terms},
         "- message-like augmentations (subjects of a label joined)": {"augment": False, "terms": terms},
         "round 1 (SGD alone, places folded, no dictionary, no augmentations)": {
             "ensemble": False,

@@ -3,9 +3,10 @@
 One pipeline for every label set: the text read through `text.chinese` (normalised; the pseudonymised place
 codes of public data sets such as "A6区" kept as they are, like real place names, unless `fold_places`), TF-IDF
 of character 1–3-grams, of rjieba words and word pairs and of a label dictionary (each word of the taxonomy that
-belongs to one category adds a feature of that category: what the training saw of 学校 helps with 校舍), and two
-linear models whose margins are averaged: SGD with the modified Huber loss (which gives probabilities) on the
-TF-IDF, and an NB-SVM on the binarised counts (voting only on pieces as short as the training texts). Training
+belongs to one category adds a feature of that category: what the training saw of 学校 helps with 校舍), and a
+linear model, SGD with the modified Huber loss (which gives probabilities); with `ensemble`, an NB-SVM on the
+binarised counts too, its margins averaged with the SGD's on pieces as short as the training texts (it moves
+one validation split, not the 5-fold mean, and costs long messages a little: off by default). Training
 also sees message-like texts: a few subjects of one label joined as sentences. The training texts are short
 (message subjects, appeal titles); a long text is read the way it was taught: as its sentences, each scored
 alone, the first one (the title) counting twice, the first few only, and those sentences once more read
@@ -317,7 +318,7 @@ def train(
     fold_places: bool = False,
     balanced: bool = True,
     by_sentences: bool = True,
-    ensemble: bool = True,
+    ensemble: bool = False,
     augment: bool = True,
     terms: dict[str, str] | None = None,
     **meta: Any,
