@@ -21,6 +21,7 @@ import os
 import sys
 import time
 from collections import Counter
+from typing import Any
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -40,6 +41,16 @@ def read_subjects() -> tuple[list[str], list[str]]:
 def read_details() -> list[dict[str, str]]:
     with (DATA / "sample_details.csv").open(encoding="utf-8-sig", newline="") as source:
         return list(csv.DictReader(source))
+
+
+def read_taxonomy() -> list[tuple[str, str]]:
+    """(level-1 category, level-2 or level-3 name) pairs of taxonomy.csv: the source of the label dictionary."""
+    with (DATA / "taxonomy.csv").open(encoding="utf-8-sig", newline="") as source:
+        return [
+            (row["一级分类"], row[level])
+            for row in csv.DictReader(source)
+            for level in ("二级分类", "三级分类")
+        ]
 
 
 def confusions(truth: list[str], predicted: list[str]) -> dict[str, int]:
@@ -100,7 +111,7 @@ def main() -> None:
     from sklearn.model_selection import StratifiedKFold
 
     from text.chinese import reset_terms
-    from text.classify import evaluate, split, train
+    from text.classify import evaluate, label_terms, split, train
 
     reset_terms([])  # the teddy2020 places are pseudonymised (A市, A2区): the region table has none of them
     print(machine())
@@ -117,12 +128,22 @@ def main() -> None:
         f"{len(unseen_texts)}"
     )
 
+    terms = label_terms(read_taxonomy(), labels)
+    print(f"label dictionary: {len(terms)} words of taxonomy.csv, each of one category only")
     fit_texts, fit_labels, val_texts, val_labels = split(texts, labels)
-    variants = {
-        "pipeline": {},
-        "- sentences (whole message, ≤600 chars, as one text)": {"by_sentences": False},
-        "- balanced class weights": {"balanced": False},
-        "- place codes folded": {"fold_places": False},
+    variants: dict[str, dict[str, Any]] = {
+        "pipeline": {"terms": terms},
+        "- label dictionary (the taxonomy's words)": {},
+        "- sentences (whole message, ≤600 chars, as one text)": {"by_sentences": False, "terms": terms},
+        "- balanced class weights": {"balanced": False, "terms": terms},
+        "+ place codes folded (as round 1)": {"fold_places": True, "terms": terms},
+        "+ NB-SVM member (margins averaged with the SGD's)": {"ensemble": True, "terms": terms},
+        "- message-like augmentations (subjects of a label joined)": {"augment": False, "terms": terms},
+        "round 1 (SGD alone, places folded, no dictionary, no augmentations)": {
+            "ensemble": False,
+            "augment": False,
+            "fold_places": True,
+        },
     }
     for name, options in variants.items():
         model_val = train(fit_texts, fit_labels, **options)
@@ -155,7 +176,7 @@ def main() -> None:
     for fold_fit, fold_val in StratifiedKFold(args.folds, shuffle=True, random_state=0).split(texts, labels):
         ft, fl = [texts[i] for i in fold_fit], [labels[i] for i in fold_fit]
         vt, vl = [texts[i] for i in fold_val], [labels[i] for i in fold_val]
-        scores.append(macro(vl, train(ft, fl).predict(vt)))
+        scores.append(macro(vl, train(ft, fl, terms=terms).predict(vt)))
         baseline.append(macro(vl, nbsvm(ft, fl)(vt)))
     print(
         f"\nsubjects {args.folds}-fold macro-F1: pipeline {sum(scores) / len(scores):.4f} {scores}; "
@@ -163,7 +184,7 @@ def main() -> None:
     )
 
     started = time.perf_counter()
-    model = train(texts, labels)
+    model = train(texts, labels, terms=terms)
     print(f"training on all {len(texts)} subjects: {time.perf_counter() - started:.2f} s")
     many = (full * 6)[:2000]
     model.predict(many[:10])

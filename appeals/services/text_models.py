@@ -26,6 +26,7 @@ from text.classify import (
     latest,
     latest_model_path,
     new_model_path,
+    registered_terms,
     save,
     split,
     train,
@@ -198,8 +199,11 @@ def _retrain_one(name: str, texts: list[str], labels: list[str], *, force: bool)
     if not force and len(texts) - previous < _min_new_labels():
         return Retrained(name=name, n=len(texts), trained=False, reason=f"{len(texts) - previous} new labels")
     fit_texts, fit_labels, val_texts, val_labels = split(texts, labels)
-    validation = evaluate(train(fit_texts, fit_labels), val_texts, val_labels) if val_texts else {}
-    classifier = train(texts, labels, source="appeals", appeals=len(texts))
+    terms = registered_terms(labels)
+    validation = (
+        evaluate(train(fit_texts, fit_labels, terms=terms), val_texts, val_labels) if val_texts else {}
+    )
+    classifier = train(texts, labels, terms=terms, source="appeals", appeals=len(texts))
     path = save(classifier, new_model_path(name), evaluation={"validation": validation})
     logger.info("text model %s retrained on %d appeals: %s (%s)", name, len(texts), validation, path)
     return Retrained(name=name, n=len(texts), trained=True, evaluation=validation)

@@ -10,7 +10,9 @@ from django.core.management import CommandError, call_command
 
 from text.chinese import reset_terms
 from text.classify import (
+    augmented,
     evaluate,
+    label_terms,
     latest,
     latest_model_path,
     load,
@@ -106,6 +108,49 @@ def test_training_needs_two_labels() -> None:
         train(["一", "二"], ["a", "a"])
 
 
+def test_training_also_sees_message_like_texts_of_one_label_each() -> None:
+    texts, labels = labelled()
+    more_texts, more_labels = augmented(texts, labels)
+    assert more_texts[: len(texts)] == texts and len(more_texts) == 2 * len(texts)
+    by_text = dict(zip(texts, labels, strict=True))
+    for joined, label in zip(more_texts[len(texts) :], more_labels[len(texts) :], strict=True):
+        parts = [part for part in joined.split("。") if part]
+        assert len(parts) == 3 and {by_text[part] for part in parts} == {label}
+
+
+def test_the_two_models_and_either_alone_name_the_problem_of_a_long_message() -> None:
+    texts, labels = labelled()
+    message = "您好！我是墨冲镇的村民。我们村的道路坑洼积水，车辆难行。请有关部门尽快修路，谢谢。"
+    for ensemble, augment in ((True, True), (False, True), (True, False)):
+        assert train(texts, labels, ensemble=ensemble, augment=augment).predict([message]) == ["roads"]
+
+
+def test_the_label_dictionary_keeps_the_taxonomy_words_of_one_trained_category_only() -> None:
+    names = [
+        (("C01", "劳动和社会保障"), "拖欠工资"),
+        (("C01", "劳动和社会保障"), "保险理赔"),
+        (("C02", "城乡建设"), "道路维修"),
+        (("C02", "城乡建设"), "保险理赔"),
+        (("C09", "农村农业"), "道路硬化"),
+        ("wages", "工资待遇问题"),
+    ]
+    terms = label_terms(names, ["C01", "城乡建设", "wages"])
+    assert terms["拖欠工资"] == "C01" and terms["道路"] == "城乡建设"  # 农村农业 is not trained: no rival
+    assert "保险" not in terms and "理赔" not in terms  # two trained categories share them
+    assert terms["工资待遇"] == "wages" and "问题" not in terms  # 问题 says nothing of a category
+    assert "硬化" not in terms  # only 农村农业's
+
+
+def test_a_word_of_the_label_dictionary_names_its_category_in_a_text_never_seen() -> None:
+    texts, labels = labelled()
+    # the training texts never say 教室 (nor any of its characters), but they say the dictionary's other words
+    terms = {"小学": "schools", "中学": "schools", "学校": "schools", "幼儿园": "schools", "教室": "schools"}
+    message = "教室漏雨"
+    (label, confidence), *_ = train(texts, labels, terms=terms).top(message)
+    assert label == "schools" and confidence >= 0.35
+    assert train(texts, labels).top(message)[0][1] < 0.35  # without the dictionary nothing of it is known
+
+
 def test_the_validation_split_holds_out_a_share_of_every_label() -> None:
     texts, labels = labelled()
     fit_texts, _fit_labels, val_texts, val_labels = split(texts, labels, share=0.25, seed=1)
@@ -140,6 +185,7 @@ def write_csv(path: Path, texts: list[str], labels: list[str]) -> Path:
     return path
 
 
+@pytest.mark.django_db
 def test_classify_train_and_eval_commands_print_one_json_line(var_dir: Path) -> None:
     texts, labels = labelled()
     data = write_csv(var_dir / "train.csv", texts, labels)

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from text.classify import evaluate, new_model_path, read_labelled_csv, save, split, train
+from text.classify import evaluate, new_model_path, read_labelled_csv, registered_terms, save, split, train
 
 
 class Command(BaseCommand):
@@ -30,8 +30,10 @@ class Command(BaseCommand):
             raise CommandError("the CSV needs at least two labels")
         seed = options["seed"]
         fit_texts, fit_labels, val_texts, val_labels = split(texts, labels, seed=seed)
-        validation = evaluate(train(fit_texts, fit_labels, seed=seed), val_texts, val_labels)
-        classifier = train(texts, labels, seed=seed, source=str(options["csv"]))
+        # the taxonomy's words of each category whose code or name is a label (the label dictionary)
+        terms = registered_terms(labels)
+        validation = evaluate(train(fit_texts, fit_labels, seed=seed, terms=terms), val_texts, val_labels)
+        classifier = train(texts, labels, seed=seed, terms=terms, source=str(options["csv"]))
         path = save(
             classifier, options["model"] or new_model_path("category"), evaluation={"validation": validation}
         )
