@@ -161,7 +161,7 @@ def similar_to_text(request: HttpRequest, payload: SimilarIn) -> dict[str, Any]:
 @router.get("/appeals", response=responses(Page[AppealListItem]), summary="Appeals in my scope")
 def list_appeals(request: HttpRequest, filters: Query[AppealQuery]) -> dict[str, Any]:
     appeals = appeals_filter(
-        appeals_visible_to(api_user(request), within=filters.region),
+        appeals_visible_to(api_user(request), within=filters.region, paged=True),
         AppealFilters(
             status=tuple(filters.status),
             unit=filters.unit,

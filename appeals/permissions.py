@@ -51,14 +51,15 @@ def may_work_unit_queue(user: User) -> bool:
     return user_scope(user).holds(*UNIT_STAFF)
 
 
-def appeals_visible_to(user: User, *, within: str | None = None) -> QuerySet[Appeal]:
+def appeals_visible_to(user: User, *, within: str | None = None, paged: bool = False) -> QuerySet[Appeal]:
     """The appeals the user sees (DESIGN §4, 条块); `within` a region subtree (a code prefix), those of that
     subtree alone. A territorial unit sees its region subtree; a functional department the appeals in which it,
     or a unit of its kind inside its subtree, has a part; every unit what it has a part in or registered.
 
     When the user's territory holds the whole subtree asked for, its region condition is the whole answer:
     without the OR over the units' tasks, the indexes on region and deadline serve the query (a leader's
-    overdue count over a prefecture reads the appeal_open_due index instead of every appeal)."""
+    overdue count over a prefecture reads the appeal_open_due index instead of every appeal). `paged`: the
+    queryset serves one page of a list (see below)."""
     scope = user_scope(user)
     appeals = Appeal.objects.all()
     if within is not None:
@@ -66,7 +67,15 @@ def appeals_visible_to(user: User, *, within: str | None = None) -> QuerySet[App
     if scope.everything or (within is not None and scope.holds_territory(within)):
         return appeals
     # The task table's (unit, …) index answers "a part of one of these units" for a handful of units.
-    has_part = Exists(UnitTask.objects.filter(appeal=OuterRef("pk"), unit_id__in=_line_units(scope)))
+    tasks = UnitTask.objects.filter(appeal=OuterRef("pk"), unit_id__in=_line_units(scope))
+    if paged:
+        # For one page of a list (`paged`): PostgreSQL turns an EXISTS inside an OR into a hashed SubPlan over
+        # every task of the units, built before the list's index is walked, not knowing that the LIMIT stops
+        # after a page (135 ms for the prefecture 人社局's 184,426 task rows at 1M appeals). A correlation that
+        # is not a plain equality (always true here) keeps it a per-row probe of the (appeal, unit) index:
+        # 1 ms (docs/benchmarks.md). Counts and exports walk every row and keep the hash.
+        tasks = tasks.filter(appeal_id__gte=OuterRef("pk"))
+    has_part = Exists(tasks)
     registered = Q(registered_by_id__in=_unit_members(scope))
     return appeals.filter(scope.territory_q("region__code") | has_part | registered)
 

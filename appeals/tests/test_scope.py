@@ -71,6 +71,8 @@ DUYUN = {"家庭矛盾调解", "都匀欠薪", "走访发现的欠薪"}
 def test_each_persona_sees_what_the_rule_gives_its_kind_of_unit(matrix, who: str, sees: set[str]) -> None:
     user = getattr(matrix, who)
     assert titles(user) == sees
+    # The query shape for one page of a list (a per-row probe instead of a hash) keeps the same rule.
+    assert set(appeals_visible_to(user, paged=True).values_list("title", flat=True)) == sees
 
 
 def test_a_functional_department_gets_the_same_404_for_a_family_dispute_as_for_a_missing_appeal(

@@ -85,9 +85,10 @@ class ListQuery:
             **extra,
         }
 
-    def rows(self, user: User, *, now: datetime) -> QuerySet[Appeal]:
-        """The appeals of this list: those the user sees in its region, narrowed by the other filters."""
-        appeals = appeals_visible_to(user, within=self.region.prefix if self.region else None)
+    def rows(self, user: User, *, now: datetime, paged: bool = False) -> QuerySet[Appeal]:
+        """The appeals of this list: those the user sees in its region, narrowed by the other filters (`paged`:
+        for one page of it, see appeals_visible_to)."""
+        appeals = appeals_visible_to(user, within=self.region.prefix if self.region else None, paged=paged)
         filters = AppealFilters(
             status=self.statuses,
             unit=self.unit.pk if self.unit else None,
@@ -220,7 +221,10 @@ def appeal_list(request: HttpRequest) -> HttpResponseBase:
             appeals=appeals.order_by(*LIST_ORDER),
             filters={k: v for k, v in filters.params().items() if v not in (None, "", [])},
         )
-    page = keyset_page(request, appeals.select_related("category", "region__parent", "lead_unit"), LIST_ORDER)
+    one_page = filters.rows(user, now=now, paged=True).select_related(
+        "category", "region__parent", "lead_unit"
+    )
+    page = keyset_page(request, one_page, LIST_ORDER)
     rows = [
         ListRow(
             appeal=appeal,
