@@ -481,7 +481,7 @@ class OfficialDocument:
             _fixed_lines(head)
             head.paragraph_format.keep_with_next = True
             _style_run(head.add_run(caption), face=HEITI, size=SIZE_SI)
-        widths = self._column_widths(headers, rows)
+        widths = self._column_widths(headers, rows, size=size)
         table = self._doc.add_table(rows=0, cols=columns)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         tbl = table._tbl
@@ -499,16 +499,27 @@ class OfficialDocument:
         self._blank()
 
     @staticmethod
-    def _column_widths(headers: list[str], rows: list[list[str]]) -> list[int]:
-        """Twips per column, proportional to the widest content (capped so one long text does not starve the
-        others), summing to the text width."""
+    def _column_widths(headers: list[str], rows: list[list[str]], *, size: float = SIZE_SI) -> list[int]:
+        """Twips per column, summing to the text width. A column whose widest content (capped so one long text
+        does not starve the others) fits in an equal share gets all it needs at this font size, so short
+        headers and numbers never break (采纳/数); the rest of the width goes to the wide columns in proportion
+        to what they hold. When everything fits, every column grows in proportion."""
         total = int(Pt(TEXT_WIDTH_PT).twips)
         needs = [max(4, display_width(h)) for h in headers]
         for row in rows:
             for i, value in enumerate(row[: len(headers)]):
                 needs[i] = max(needs[i], min(40, display_width(str(value))))
-        scale = total / sum(needs)
-        widths = [int(n * scale) for n in needs]
+        # A display unit is half a CJK character; two more for the cell's margins and borders.
+        wanted = [int(Pt((n + 2) * size / 2).twips) for n in needs]
+        if sum(wanted) <= total:
+            scale = total / sum(wanted)
+            widths = [int(w * scale) for w in wanted]
+        else:
+            share = total / len(needs)
+            narrow = [w <= share for w in wanted]
+            left = total - sum(w for w, n in zip(wanted, narrow, strict=True) if n)
+            wide = sum(w for w, n in zip(wanted, narrow, strict=True) if not n)
+            widths = [w if n else int(w * left / wide) for w, n in zip(wanted, narrow, strict=True)]
         widths[-1] += total - sum(widths)
         return widths
 

@@ -11,6 +11,7 @@ from insights.selectors.report import (
     shown,
 )
 from org.models import User
+from text.redact import redact
 
 ISSUER = "决策参考"
 SIGNER = "大走访工作领导小组办公室"
@@ -18,6 +19,7 @@ COLOUR_NAMES = {"red": "红色", "orange": "橙色", "yellow": "黄色", "blue":
 KEY_HEADERS = ["指标", "本期", "上期", "变化"]
 HOT_HEADERS = ["排名", "问题ID", "热度指数", "时间范围", "地点/人群", "问题描述"]
 RISK_HEADERS = ["编号", "事项", "地点", "风险等级", "已持续天数"]
+MASSES_HEADERS = ["征集主题", "发起单位", "收到意见数", "采纳数"]
 
 
 def report_title(report: DecisionReport) -> str:
@@ -90,6 +92,21 @@ def decision_report_docx(report: DecisionReport) -> bytes:
             doc.paragraph(f"{advice.text}（依据：{advice.trigger}）", bold_lead=f"{chinese_number(i)}是")
     else:
         doc.paragraph("各项指标均达到工作要求，建议保持现有工作力度，持续做好走访和矛盾纠纷排查化解工作。")
+
+    if report.masses:
+        # 征集: the consultations of the period, as the printable report has them (portal, issue 14).
+        doc.heading1("群众意见建议征集")
+        doc.table(
+            MASSES_HEADERS,
+            [
+                [m.consultation.title, m.consultation.unit.name, str(m.answers), str(m.adopted)]
+                for m in report.masses
+            ],
+            caption="表4 意见建议征集和采纳情况",
+        )
+        for m in report.masses:
+            for reply in m.replies:
+                doc.paragraph(redact(reply), bold_lead=f"{m.consultation.title}·已采纳：")
 
     if report.as_of is not None:
         doc.paragraph(f"主要数据截至{timezone.localtime(report.as_of):%Y年%m月%d日%H:%M}。")

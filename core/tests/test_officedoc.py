@@ -183,3 +183,17 @@ def test_a_table_of_200_rows_builds_quickly() -> None:
 def test_dates_and_numerals_are_written_as_the_standard_asks() -> None:
     assert document_date(date(2026, 1, 7)) == "2026年1月7日"
     assert [chinese_number(n) for n in (1, 9, 10, 12, 20, 35)] == ["一", "九", "十", "十二", "二十", "三十五"]
+
+
+def test_a_short_header_keeps_its_width_beside_a_long_text() -> None:
+    """The 采纳数 column of a table whose first column holds a long title: the header fits on one line (it
+    broke as 采纳/数 when widths were only proportional to content)."""
+    from core.officedoc import SIZE_SI, TEXT_WIDTH_PT, OfficialDocument
+
+    headers = ["征集主题", "发起单位", "收到意见数", "采纳数"]
+    widths = OfficialDocument._column_widths(
+        headers, [["2027年政法工作意见建议征集", "都匀市委政法委", "2", "1"]]
+    )
+    needed = int(Pt((6 + 2) * SIZE_SI / 2).twips)
+    assert widths[3] >= needed and widths[2] >= int(Pt((10 + 2) * SIZE_SI / 2).twips)
+    assert sum(widths) == int(Pt(TEXT_WIDTH_PT).twips)

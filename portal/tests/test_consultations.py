@@ -170,3 +170,29 @@ def test_the_decision_report_has_a_section_on_what_the_masses_proposed(qiannan, 
     assert (
         'data-testid="masses"' in page and "2027年政法工作意见建议征集" in page and "将加强反诈宣传" in page
     )
+
+
+def test_the_word_report_has_the_consultations_table_and_the_adopted_replies(qiannan, personas) -> None:
+    from io import BytesIO
+
+    from docx import Document
+
+    from tests.support import client_for
+
+    item = consultation(personas)
+    answer(Client(), item)
+    answer(Client(), item, phone="13900000003")
+    consultation_adopt(
+        answer=ConsultationAnswer.objects.order_by("id")[0],
+        adopted=True,
+        public_reply="已采纳，将加强反诈宣传。",
+    )
+    today = timezone.localdate()
+    query = {"from": str(today.replace(day=1)), "to": str(today + timedelta(days=1))}
+    response = client_for(personas.supervisor).get("/insights/report/docx", query)
+    assert response.status_code == 200
+    document = Document(BytesIO(response.content))
+    tables = [[[cell.text for cell in row.cells] for row in table.rows] for table in document.tables]
+    masses = next(t for t in tables if t[0] == ["征集主题", "发起单位", "收到意见数", "采纳数"])
+    assert masses[1][0] == "2027年政法工作意见建议征集" and masses[1][2:] == ["2", "1"]
+    assert any("将加强反诈宣传" in p.text for p in document.paragraphs)
