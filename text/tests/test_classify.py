@@ -193,6 +193,8 @@ def test_classify_train_and_eval_commands_print_one_json_line(var_dir: Path) -> 
     call_command("classify_train", csv=data, stdout=out)
     trained = json.loads(out.getvalue())
     assert trained["n"] == 72 and set(trained["validation"]) == {"macro_f1", "accuracy", "n", "texts_per_s"}
+    assert {"macro_f1", "accuracy", "n", "texts_per_s"} <= set(trained)
+    assert trained["macro_f1"] == trained["validation"]["macro_f1"]
     assert Path(trained["model"]).exists() and Path(trained["model"]).with_suffix(".json").exists()
 
     out = io.StringIO()

@@ -37,9 +37,13 @@ class Command(BaseCommand):
         path = save(
             classifier, options["model"] or new_model_path("category"), evaluation={"validation": validation}
         )
+        # DESIGN §10's keys first (the held-out fifth's figures; `n` the rows trained on), then the rest.
         line = {
-            "model": str(path),
+            "macro_f1": validation["macro_f1"],
+            "accuracy": validation["accuracy"],
             "n": len(texts),
+            "texts_per_s": validation["texts_per_s"],
+            "model": str(path),
             "labels": len(classifier.labels),
             "validation": validation,
             "seconds": round(time.perf_counter() - started, 2),
