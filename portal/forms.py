@@ -53,30 +53,14 @@ SUGGESTIONS = [
 PLAIN = {c.code: c for c in PROBLEMS + SUGGESTIONS}
 
 
-class SubmitForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("What do you want to do?"),
-        choices=[("problem", _("Report a problem")), ("suggestion", _("Make a suggestion"))],
-        widget=forms.RadioSelect,
-        initial="problem",
-    )
-    topic = forms.ChoiceField(
-        label=_("What is it about?"), choices=[(c.code, c.label) for c in PROBLEMS + SUGGESTIONS]
-    )
+class PlaceAndContactForm(forms.Form):
+    """What the submit and the consultation forms share (portal/_place.html, portal/_contact.html): the place
+    picked county → township → village, the contact or anonymous, and the proof-of-work challenge. The cleaned
+    data gets `region_code`, the finest place chosen; an anonymous sender's name and phone are dropped."""
+
     county = forms.CharField(label=_("County"), max_length=12, required=False)
     township = forms.CharField(label=_("Township"), max_length=12, required=False)
     village = forms.CharField(label=_("Village or community"), max_length=12, required=False)
-    latitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, min_value=-90, max_value=90)
-    longitude = forms.DecimalField(
-        required=False, max_digits=9, decimal_places=6, min_value=-180, max_value=180
-    )
-    text = PlainTextField(
-        label=_("What happened, or what do you suggest?"),
-        max_length=2000,
-        min_length=10,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={"min_length": _("Please write a few sentences, at least 10 characters")},
-    )
     anonymous = forms.BooleanField(label=_("Anonymous (no reply by phone)"), required=False)
     name = PlainTextField(label=_("Your name"), max_length=20, required=False)
     phone = forms.RegexField(
@@ -91,9 +75,6 @@ class SubmitForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        topic = PLAIN.get(str(data.get("topic", "")))
-        if topic is not None and (data.get("kind") == "suggestion") != (topic.kind == AppealKind.SUGGESTION):
-            self.add_error("topic", _("Choose a topic of this kind"))
         place = data.get("village") or data.get("township") or data.get("county")
         if not place:
             self.add_error("village", _("Choose the place"))
@@ -102,6 +83,36 @@ class SubmitForm(forms.Form):
             self.add_error("phone", _("Leave your name and mobile phone, or choose anonymous"))
         if data.get("anonymous"):
             data["name"] = data["phone"] = ""
+        return data
+
+
+class SubmitForm(PlaceAndContactForm):
+    kind = forms.ChoiceField(
+        label=_("What do you want to do?"),
+        choices=[("problem", _("Report a problem")), ("suggestion", _("Make a suggestion"))],
+        widget=forms.RadioSelect,
+        initial="problem",
+    )
+    topic = forms.ChoiceField(
+        label=_("What is it about?"), choices=[(c.code, c.label) for c in PROBLEMS + SUGGESTIONS]
+    )
+    latitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, min_value=-90, max_value=90)
+    longitude = forms.DecimalField(
+        required=False, max_digits=9, decimal_places=6, min_value=-180, max_value=180
+    )
+    text = PlainTextField(
+        label=_("What happened, or what do you suggest?"),
+        max_length=2000,
+        min_length=10,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"min_length": _("Please write a few sentences, at least 10 characters")},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        topic = PLAIN.get(str(data.get("topic", "")))
+        if topic is not None and (data.get("kind") == "suggestion") != (topic.kind == AppealKind.SUGGESTION):
+            self.add_error("topic", _("Choose a topic of this kind"))
         return data
 
 
@@ -125,23 +136,8 @@ class RateForm(TrackForm):
     note = PlainTextField(label=_("Anything to add?"), max_length=300, required=False)
 
 
-class ConsultationForm(forms.Form):
+class ConsultationForm(PlaceAndContactForm):
     """The consultation's questions as fields q0…q4, then the place and the contact as on the submit form."""
-
-    county = forms.CharField(max_length=12, required=False)
-    township = forms.CharField(max_length=12, required=False)
-    village = forms.CharField(max_length=12, required=False)
-    anonymous = forms.BooleanField(label=_("Anonymous (no reply by phone)"), required=False)
-    name = PlainTextField(label=_("Your name"), max_length=20, required=False)
-    phone = forms.RegexField(
-        label=_("Mobile phone"),
-        regex=r"^1[3-9]\d{9}$",
-        required=False,
-        error_messages={"invalid": _("Enter an 11-digit mobile number")},
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
-    )
-    challenge = forms.CharField(widget=forms.HiddenInput, max_length=400)
-    answer = forms.CharField(widget=forms.HiddenInput, max_length=12, required=False)
 
     def __init__(self, *args: Any, questions: list[dict[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -166,15 +162,3 @@ class ConsultationForm(forms.Form):
 
     def question_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.question_names]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        place = data.get("village") or data.get("township") or data.get("county")
-        if not place:
-            self.add_error("village", _("Choose the place"))
-        data["region_code"] = place
-        if not data.get("anonymous") and not (data.get("name") and data.get("phone")):
-            self.add_error("phone", _("Leave your name and mobile phone, or choose anonymous"))
-        if data.get("anonymous"):
-            data["name"] = data["phone"] = ""
-        return data
