@@ -5,7 +5,7 @@ submissions/s sustained on PostgreSQL, or the figure reached and why).
         .venv/bin/python bench/portal_submit.py --setup
 
 Starts gunicorn as `bin/serve` configures it (gthread, 2 workers × 8 threads) on 127.0.0.1:8300 with
-PORTAL_TRUST_FORWARDED_FOR=1, so that each submission can come from its own address (X-Forwarded-For) as from
+TRUST_FORWARDED_FOR=1, so that each submission can come from its own address (X-Forwarded-For) as from
 many phones: the rate limits stay on and are checked (Redis counters when REDIS_URL is set). The challenges are
 issued and solved before the clock starts, in this process, as a page would have done (the time a client pays
 per challenge is printed); the server still verifies each one and marks it used. --clients threads each GET the
@@ -65,7 +65,7 @@ def main() -> None:
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("set DATABASE_URL=postgres://... (the benchmark database)")
-    os.environ["PORTAL_TRUST_FORWARDED_FOR"] = "1"
+    os.environ["TRUST_FORWARDED_FOR"] = "1"
     if args.setup:
         prepare_database()
     django_setup()

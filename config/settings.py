@@ -130,10 +130,10 @@ elif env.bool("DB_POOL", default=True):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache and jobs ------------------------------------------------------------------------------------
-# The citizen portal (portal/permissions.py): behind a reverse proxy that sets X-Forwarded-For, trust its last
-# address for the rate limits; the proof-of-work challenge's difficulty in leading zero bits (16: about 65,000
-# SHA-256 in the page, well under a second on a phone).
-PORTAL_TRUST_FORWARDED_FOR = env.bool("PORTAL_TRUST_FORWARDED_FOR", default=False)
+# Behind a reverse proxy that sets X-Forwarded-For, its last address is the client's (core.audit.client_ip: the
+# audit trail, the API's and the portal's rate limits). The citizen portal's proof-of-work challenge's difficulty
+# in leading zero bits (16: about 65,000 SHA-256 in the page, well under a second on a phone).
+TRUST_FORWARDED_FOR = env.bool("TRUST_FORWARDED_FOR", default=False)
 PORTAL_CHALLENGE_BITS = env.int("PORTAL_CHALLENGE_BITS", default=16)
 # The posters' QR codes point here (the public address of the site, e.g. https://zoufang.example.gov.cn); empty:
 # the address the poster was requested on. The hotline printed on them.

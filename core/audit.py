@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import connection, models, transaction
 from django.http import HttpRequest
@@ -153,9 +154,15 @@ def audit_verify(*, chunk: int = 5000) -> ChainReport:
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The peer address. Behind a reverse proxy, the proxy must set REMOTE_ADDR (docs/deploy.md)."""
+    """The peer address; behind a reverse proxy the last X-Forwarded-For address, but only when the deployer
+    says the proxy is trusted (TRUST_FORWARDED_FOR, docs/deploy.md): a client reaching Django directly could
+    write any address there."""
     if request is None:
         return None
+    if settings.TRUST_FORWARDED_FOR:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[-1].strip() or None
     return request.META.get("REMOTE_ADDR") or None
 
 

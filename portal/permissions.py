@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from appeals.models import Appeal
 from appeals.services import secret_hash
+from core.audit import client_ip
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from org.models import User
 from org.permissions import user_scope
@@ -54,15 +55,6 @@ LIMITS: dict[str, Limit] = {
 def _limit(name: str) -> Limit:
     custom = getattr(settings, "PORTAL_LIMITS", {}).get(name)
     return Limit(*custom) if custom else LIMITS[name]
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The peer's address; a proxy's X-Forwarded-For counts only when the deployer says the proxy is trusted."""
-    if getattr(settings, "PORTAL_TRUST_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def _key(name: str, subject: str) -> str:
@@ -170,7 +162,7 @@ def challenge_verify(challenge: str, answer: str) -> None:
 def access_tracked_appeal(request: HttpRequest, *, code: str, secret: str) -> Appeal:
     """The appeal with this tracking code, when the secret is its own; an unknown code, a wrong secret and a
     lookup after too many failures (from this address, or on this code) all get the same 404."""
-    ip = client_ip(request)
+    ip = client_ip(request) or ""
     code = code.strip().upper()
     given = secret_hash(secret)
     appeal = Appeal.objects.select_related("category", "region", "lead_unit").filter(code=code).first()

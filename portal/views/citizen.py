@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from appeals.models import Appeal
 from appeals.permissions import access_appeal
 from appeals.services import AppealDraft, Reporter
+from core.audit import client_ip
 from core.errors import InvalidInput, NotFound
 from core.web import add_details, request_user
 from portal.exports import consultation_answers_xlsx
@@ -25,7 +26,6 @@ from portal.permissions import (
     challenge_issue,
     challenge_verify,
     check_submit_allowed,
-    client_ip,
     count_submission,
 )
 from portal.selectors import (
@@ -69,7 +69,7 @@ def _submit_page(
 def submit(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _submit_page(request, SubmitForm(), place=request.GET.get("place", "")[:12])
-    ip = client_ip(request)
+    ip = client_ip(request) or ""
     check_submit_allowed(ip=ip, phone=request.POST.get("phone", "").strip())
     form = SubmitForm(request.POST)
     files = request.FILES.getlist("photos")
@@ -215,7 +215,7 @@ def consultation(request: HttpRequest, consultation_id: int) -> HttpResponse:
     item = access_consultation(consultation_id)
     if request.method == "GET":
         return _consultation_page(request, item, ConsultationForm(questions=item.questions))
-    ip = client_ip(request)
+    ip = client_ip(request) or ""
     check_submit_allowed(ip=ip, phone=request.POST.get("phone", "").strip())
     form = ConsultationForm(request.POST, questions=item.questions)
     if not form.is_valid():
