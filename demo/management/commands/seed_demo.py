@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from appeals.services import appeals_index_missing
+from appeals.services import appeals_index_missing, text_models_retrain
 from campaigns.services import visits_flag
 from core.errors import DomainError
 from demo.appeals import DEMO_APPEALS, seed_demo_appeals
@@ -74,6 +74,10 @@ class Command(BaseCommand):
             flags = visits_flag() if campaign.created else 0
             # The demo's appeals and visits were written in bulk: the dashboards' counters start from them.
             counters_refresh(full=True)
+            # The dispatcher's text suggestions (category, lead unit) from the first minute, not after the
+            # first night's retraining: the same training on the demo's closed appeals (a second run finds
+            # no new labels and trains nothing).
+            text_models_retrain()
         except DomainError as exc:
             raise CommandError(exc.message) from None
         accounts_out: Path | None = options["accounts_out"]
