@@ -3,26 +3,37 @@
 `score_reply` gives four sub-scores in 0–1 and an overall score in 0–100, with the reasons in plain Chinese:
 
 - relevance: does the reply answer *this* appeal? The appeal's key words (its title counted twice, weighted
-  by inverse document frequency when `TermWeights` were fitted on a corpus of appeals) that the reply takes
-  up, and the share of the reply's own key words that come from the appeal (a thorough reply to another
-  appeal talks of other things);
+  by inverse document frequency when a `ReplyModel` was fitted on a corpus of appeals) that the reply takes
+  up, the share of the reply's own key words that come from the appeal (a thorough reply to another appeal
+  talks of other things), the share of the title the reply echoes, and, when the model has learnt the
+  topics of appeals and their replies, how near the reply's topic is to the appeal's: a reply says
+  "轨道交通线网规划" to an appeal asking for a "地铁" station, and only the replies of the past teach that;
 - completeness: what was done (经调查、已约谈…), the result (已修复、已支付…), the basis (依据《…》、政策、规定),
   the next step or a contact (下一步、如有疑问请致电…); a reply shorter than a few sentences cannot hold them;
 - timeliness: on time against the deadline when there is one, else against `typical_days`; falling with
   every day taken, steeply after the deadline;
 - courtesy: a greeting (您好), thanks (感谢), 您; curt or dismissive wording (与我们无关、自己去…) costs.
 
-The overall score weighs relevance most, and counts completeness only as far as the reply is on the appeal:
-the thoroughness of a reply to another problem is worth nothing to this citizen.
+The overall score weighs relevance most, and counts completeness (and, with the topics, courtesy) only as far
+as the reply is on the appeal: the thoroughness and the politeness of a reply to another problem are worth
+nothing to this citizen, and such a reply misleads where a bare acknowledgement only fails.
 """
 
+import json
 import math
+import pickle
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from text.chinese import dictionary_version, is_term, normalise, segment
 
@@ -30,10 +41,12 @@ from text.chinese import dictionary_version, is_term, normalise, segment
 WEIGHTS = {"relevance": 0.55, "completeness": 0.20, "timeliness": 0.15, "courtesy": 0.10}
 KEY_TERMS = 12
 # Relevance: the appeal's key words taken up (the rest of the weight), the share of the reply's key words that
-# come from the appeal, and the share of the title's character pairs the reply echoes (replies quote the
-# title: "关于您反映的‘A2区景蓉华苑物业管理有问题’").
-GROUNDING = 0.3
-ECHO = 0.3
+# come from the appeal, the share of the title's character pairs the reply echoes (replies quote the title:
+# "关于您反映的‘A2区景蓉华苑物业管理有问题’"), and, with a fitted model, the nearness of the topics. Without
+# the topics (no model yet) the words carry it all, with the weights chosen before the topics were added.
+RELEVANCE = {"coverage": 0.4, "grounding": 0.3, "echo": 0.3, "topic": 0.0}
+RELEVANCE_WITH_TOPICS = {"coverage": 0.1, "grounding": 0.1, "echo": 0.3, "topic": 0.5}
+TOPIC_DIMENSIONS = 100
 TYPICAL_DAYS = (
     15.0  # 投诉/举报: 15 working days (DESIGN §5); a reply without a deadline is measured against it
 )
@@ -63,6 +76,85 @@ class TermWeights:
         if not self.documents:
             return 1.0
         return math.log((self.documents + 1) / (self.frequency[word] + 1)) + 1.0
+
+
+class ReplyModel:
+    """What the scorer learns from a corpus of appeals and the replies they got: the weights of the appeals'
+    words, and (with enough pairs) the topics, a latent semantic space (TF-IDF of the key words, truncated
+    SVD) of the appeal and its reply read as one document, so that words used across the two ("地铁" in the
+    appeal, "轨道交通" in the reply) lie near each other. Fitted on the deployment's closed appeals with their
+    replies (appeals.services.text_models), or on any corpus of such pairs."""
+
+    def __init__(self, weights: TermWeights, vectoriser: TfidfVectorizer | None, svd: TruncatedSVD | None):
+        self.weights = weights
+        self.vectoriser = vectoriser
+        self.svd = svd
+
+    @classmethod
+    def fit(cls, appeals: Iterable[str], pairs: Sequence[tuple[str, str]] = ()) -> "ReplyModel":
+        """`appeals` (title + description) weigh the words; (appeal, reply) `pairs`, when at least
+        `TOPIC_DIMENSIONS` are given, teach the topics."""
+        weights = TermWeights(appeals)
+        if len(pairs) < TOPIC_DIMENSIONS:
+            return cls(weights, None, None)
+        documents = [" ".join(key_words(f"{appeal}。{reply}")) for appeal, reply in pairs]
+        vectoriser = TfidfVectorizer(
+            tokenizer=str.split, lowercase=False, sublinear_tf=True, min_df=2, token_pattern=None
+        )
+        counts = vectoriser.fit_transform(documents)
+        # Far fewer topics than words, or each word keeps a topic of its own and none is learnt: one topic
+        # for twenty words and ten pairs at most (on 1,402 teddy2020 pairs, 100 topics among ~7,000 words).
+        dimensions = min(TOPIC_DIMENSIONS, counts.shape[1] // 20, counts.shape[0] // 10)
+        if dimensions < 2:
+            return cls(weights, None, None)
+        return cls(weights, vectoriser, TruncatedSVD(dimensions, random_state=0).fit(counts))
+
+    @property
+    def has_topics(self) -> bool:
+        return self.vectoriser is not None and self.svd is not None
+
+    def topic(self, text: str) -> np.ndarray:
+        """The unit vector of `text` in the topic space (zeros for a text of no known word)."""
+        assert self.vectoriser is not None and self.svd is not None
+        vector = self.svd.transform(self.vectoriser.transform([" ".join(key_words(text))]))[0]
+        norm = float(np.linalg.norm(vector))
+        return vector / norm if norm else vector
+
+    def topic_similarity(self, appeal: str, reply: str) -> float:
+        """Cosine of the appeal's and the reply's topics, 0 when negative or without topics."""
+        if not self.has_topics:
+            return 0.0
+        return max(0.0, float(self.topic(appeal) @ self.topic(reply)))
+
+    def save(self, path: Path, **facts: Any) -> Path:
+        """Write the model to `path` and, beside it, `<path>.json` with `facts` (how many pairs, when)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        with tmp.open("wb") as out:
+            pickle.dump(self, out, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+        summary = {"format": REPLY_MODEL_FORMAT, "documents": self.weights.documents, **facts}
+        summary["topics"] = int(self.svd.n_components) if self.svd is not None else 0
+        path.with_suffix(".json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), "utf-8")
+        return path
+
+
+REPLY_MODEL_FORMAT = 1
+_loaded: dict[Path, tuple[float, ReplyModel]] = {}
+
+
+def load_reply_model(path: Path) -> ReplyModel:
+    """The model stored at `path` (cached until the file changes)."""
+    mtime = path.stat().st_mtime
+    cached = _loaded.get(path)
+    if cached and cached[0] == mtime:
+        return cached[1]
+    with path.open("rb") as source:
+        model = pickle.load(source)  # noqa: S301 — a file this module wrote under VAR_DIR
+    if not isinstance(model, ReplyModel):
+        raise ValueError(f"{path} is not a reply model")
+    _loaded[path] = (mtime, model)
+    return model
 
 
 @dataclass(frozen=True)
@@ -103,23 +195,26 @@ def score_reply(
     registered_at: datetime,
     replied_at: datetime,
     deadline: datetime | None = None,
-    weights: TermWeights | None = None,
+    model: ReplyModel | None = None,
     typical_days: float = TYPICAL_DAYS,
 ) -> ReplyScore:
     """Score `reply` as the answer to the appeal `title` + `description` registered at `registered_at`."""
-    weights = weights or TermWeights()
+    model = model or ReplyModel(TermWeights(), None, None)
     reasons: list[str] = []
-    relevance = _relevance(title, description, reply, weights, reasons)
+    relevance = _relevance(title, description, reply, model, reasons)
     completeness = _completeness(reply, reasons)
     timeliness = _timeliness(registered_at, replied_at, deadline, typical_days, reasons)
     courtesy = _courtesy(reply, reasons)
-    # Completeness counts as far as the reply is on this appeal (full from relevance 0.5 up).
+    # Completeness counts as far as the reply is on this appeal (full from relevance 0.5 up), and so does
+    # courtesy when the topics can tell a reply to another problem from a bare acknowledgement (without them,
+    # gating courtesy too costs more real replies than it saves: docs/benchmarks.md).
     on_topic = min(1.0, relevance / 0.5)
+    polite = courtesy * on_topic if model.has_topics else courtesy
     overall = 100 * (
         WEIGHTS["relevance"] * relevance
         + WEIGHTS["completeness"] * completeness * on_topic
         + WEIGHTS["timeliness"] * timeliness
-        + WEIGHTS["courtesy"] * courtesy
+        + WEIGHTS["courtesy"] * polite
     )
     if reply_problems(reply):
         reasons.insert(0, "答复过短或只是套话")
@@ -144,7 +239,8 @@ def _top_terms(text: str, weights: TermWeights, *, title: str = "") -> dict[str,
     return dict(sorted(scored.items(), key=lambda item: -item[1])[:KEY_TERMS])
 
 
-def _relevance(title: str, description: str, reply: str, weights: TermWeights, reasons: list[str]) -> float:
+def _relevance(title: str, description: str, reply: str, model: ReplyModel, reasons: list[str]) -> float:
+    weights = model.weights
     appeal_terms = _top_terms(description, weights, title=title)
     if not appeal_terms:
         return 1.0  # an appeal with no words to take up cannot be missed
@@ -161,9 +257,14 @@ def _relevance(title: str, description: str, reply: str, weights: TermWeights, r
     missing = sorted((word for word in appeal_terms if word not in reply_text), key=_is_place)[:3]
     if coverage < 0.5 and missing:
         reasons.append("答复未提及诉求中的" + "、".join(f"“{word}”" for word in missing))
-    if reply_terms and grounding < 0.2:
+    parts = {"coverage": math.sqrt(coverage), "grounding": grounding, "echo": echo, "topic": 0.0}
+    share = RELEVANCE
+    if model.has_topics:
+        share = RELEVANCE_WITH_TOPICS
+        parts["topic"] = model.topic_similarity(f"{title}。{description}", reply)
+    if reply_terms and grounding < 0.2 and parts["topic"] < 0.3:
         reasons.append("答复所谈内容与诉求关联不大")
-    return min(1.0, (1 - GROUNDING - ECHO) * math.sqrt(coverage) + GROUNDING * grounding + ECHO * echo)
+    return min(1.0, sum(share[name] * value for name, value in parts.items()))
 
 
 _PLACE = re.compile(r"(?:省|市|州|县|区|镇|乡|村|街道|社区|小区)$")

@@ -1,12 +1,14 @@
 """The text models of the appeals: trained on the deployment's own closed appeals, asked at triage and at
 registration for a category and a lead unit (DESIGN §5: the text model suggests, the dispatcher decides).
 
-Two models, versioned under var/models/ by `text.classify`:
+Three models, versioned under var/models/ (`text.classify` keeps the versions):
 - `category`: the category code of an appeal from its title and description (`classify_train` writes the same
   name, so a model trained on other labelled data serves until the deployment has enough of its own; its labels
   may be category codes or names);
 - `lead-unit-kind`: the kind of the lead unit (人社, 住建…), resolved to the concrete staffed unit of the
-  appeal's region the way routing rules are, so that what a county's appeals teach serves every county.
+  appeal's region the way routing rules are, so that what a county's appeals teach serves every county;
+- `reply`: what the reply-quality score learns from the closed appeals and the replies they got
+  (`text.replies.ReplyModel`: the weights of words, the topics shared by appeals and their replies).
 """
 
 import json
@@ -31,12 +33,13 @@ from text.classify import (
     split,
     train,
 )
-from text.replies import ReplyScore, score_reply
+from text.replies import ReplyModel, ReplyScore, load_reply_model, score_reply
 
 logger = logging.getLogger(__name__)
 
 CATEGORY_MODEL = "category"
 LEAD_KIND_MODEL = "lead-unit-kind"
+REPLY_MODEL = "reply"
 # The model's one-vs-rest probability below which a guess is not shown (暂无建议). On the teddy2020 full
 # messages (bench/classify.py) 97 % of the texts reach it and 97 % of those shown first are right.
 MIN_CONFIDENCE = 0.35
@@ -149,6 +152,7 @@ def appeal_suggestions(*, appeal: Appeal) -> Suggestions:
 def reply_quality(*, appeal: Appeal, reply: str, at: datetime) -> ReplyScore:
     """How well `reply`, filed at `at`, answers the appeal (relevance, completeness, timeliness, courtesy),
     with the reasons in plain words: shown to the handler before filing and to the head who approves."""
+    path = latest_model_path(REPLY_MODEL)
     return score_reply(
         title=appeal.title,
         description=appeal.description,
@@ -156,6 +160,7 @@ def reply_quality(*, appeal: Appeal, reply: str, at: datetime) -> ReplyScore:
         registered_at=appeal.created_at,
         replied_at=at,
         deadline=appeal.resolve_due,
+        model=load_reply_model(path) if path else None,
     )
 
 
@@ -209,9 +214,33 @@ def _retrain_one(name: str, texts: list[str], labels: list[str], *, force: bool)
     return Retrained(name=name, n=len(texts), trained=True, evaluation=validation)
 
 
+def _retrain_reply_model(*, force: bool) -> Retrained:
+    """The reply model, on every closed appeal that got a reply (the words' weights) and their pairs (the
+    topics), once as many new replies exist as new labels are asked of the classifiers."""
+    rows = (
+        Appeal.objects.filter(status=AppealStatus.CLOSED, resolved_at__isnull=False)
+        .exclude(reply="")
+        .order_by("pk")
+        .values_list("title", "description", "reply")
+    )
+    pairs = [(appeal_text(t, d), r) for t, d, r in rows.iterator(chunk_size=2000)]
+    previous = _previous_n(REPLY_MODEL)
+    if not pairs:
+        return Retrained(name=REPLY_MODEL, n=0, trained=False, reason="no replies")
+    if not force and len(pairs) - previous < _min_new_labels():
+        return Retrained(
+            name=REPLY_MODEL, n=len(pairs), trained=False, reason=f"{len(pairs) - previous} new replies"
+        )
+    model = ReplyModel.fit((appeal for appeal, _ in pairs), pairs)
+    path = model.save(new_model_path(REPLY_MODEL), meta={"source": "appeals", "appeals": len(pairs)})
+    logger.info("reply model retrained on %d replies (topics: %s): %s", len(pairs), model.has_topics, path)
+    return Retrained(name=REPLY_MODEL, n=len(pairs), trained=True, evaluation={"topics": model.has_topics})
+
+
 def text_models_retrain(*, force: bool = False) -> list[Retrained]:
     """Retrain the category and lead-unit models on the closed appeals once enough new labels exist since
-    the last version trained on them (TEXT_RETRAIN_MIN_NEW_LABELS, default 200); `force` trains anyway."""
+    the last version trained on them (TEXT_RETRAIN_MIN_NEW_LABELS, default 200), and the reply model once as
+    many new replies exist; `force` trains anyway."""
     rows = _labelled_appeals()
     texts = [appeal_text(title, description) for title, description, _, _ in rows]
     results = [_retrain_one(CATEGORY_MODEL, texts, [code for _, _, code, _ in rows], force=force)]
@@ -219,6 +248,7 @@ def text_models_retrain(*, force: bool = False) -> list[Retrained]:
     results.append(
         _retrain_one(LEAD_KIND_MODEL, [t for t, _ in with_kind], [k for _, k in with_kind], force=force)
     )
+    results.append(_retrain_reply_model(force=force))
     return results
 
 
@@ -226,6 +256,7 @@ __all__ = [
     "CATEGORY_MODEL",
     "LEAD_KIND_MODEL",
     "MIN_CONFIDENCE",
+    "REPLY_MODEL",
     "Retrained",
     "Suggestions",
     "appeal_suggestions",

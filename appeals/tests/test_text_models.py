@@ -237,3 +237,51 @@ def test_the_nightly_job_keeps_the_models_when_there_is_nothing_new(personas) ->
 
     retrain_text_models_task.call_local()
     assert latest_model_path(CATEGORY_MODEL) is None
+
+
+def test_the_reply_model_learns_from_the_replies_of_closed_appeals_and_the_score_uses_it(
+    personas, settings
+) -> None:
+    settings.TEXT_RETRAIN_MIN_NEW_LABELS = 100
+    from appeals.services import reply_quality
+    from appeals.services.text_models import REPLY_MODEL
+
+    answers = [
+        ("希望{}设地铁站，出行方便", "您好！{}轨道交通线网规划正在编制，将充分论证研究。"),
+        ("{}小区物业乱收停车费", "您好！经核查，{}小区物业已按规定退还多收的停车费用。"),
+    ]
+    places = [
+        f"{p}{n}"
+        for p in PLACES
+        for n in ("一组", "二组", "三组", "四组", "五组", "六组", "七组", "八组", "九组", "十组")
+    ]
+    closed = []
+    for appeal_form, reply_form in answers:
+        for place in places:
+            appeal = register(
+                personas.dispatcher,
+                title=appeal_form.format(place)[:20],
+                description=appeal_form.format(place),
+            )
+            appeal.reply, appeal.status, appeal.resolved_at = (
+                reply_form.format(place),
+                AppealStatus.CLOSED,
+                timezone.now(),
+            )
+            closed.append(appeal)
+    Appeal.objects.bulk_update(closed, ["reply", "status", "resolved_at"])
+    fresh = register(personas.dispatcher, title="增设地铁站", description="恳请在墨冲镇增设一个地铁站。")
+    synonym = "您好！墨冲镇轨道交通线网规划修编中将研究您的意见，感谢您的支持。"
+    before = reply_quality(appeal=fresh, reply=synonym, at=timezone.now())
+
+    result = {r.name: r for r in text_models_retrain()}[REPLY_MODEL]
+    assert result.trained and result.n == 2 * len(places) and result.evaluation == {"topics": True}
+    assert latest_model_path(REPLY_MODEL) is not None
+    after = reply_quality(appeal=fresh, reply=synonym, at=timezone.now())
+    # The reply never says 地铁, but the past replies taught that 轨道交通 answers it.
+    assert after.relevance > before.relevance
+    off = reply_quality(
+        appeal=fresh, reply="您好！经核查，小区物业已按规定退还多收的停车费用。", at=timezone.now()
+    )
+    assert after.overall > off.overall
+    assert not {r.name: r for r in text_models_retrain()}[REPLY_MODEL].trained  # nothing new since

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from text.replies import ReplyScore, TermWeights, key_words, score_reply
+from text.replies import ReplyModel, ReplyScore, TermWeights, key_words, score_reply
 
 KINDS = ("stock", "random", "same_topic", "truncated", "late")
 LATE = timedelta(days=60)
@@ -53,6 +53,16 @@ def _time(value: str) -> datetime | None:
         except ValueError:
             continue
     return None
+
+
+def fit_model(messages: list[Message], parity: int = 0) -> ReplyModel:
+    """The scorer's model: word weights from every message (unsupervised), topics from the (message, reply)
+    pairs of the half with even (`parity` 0) or odd numbers only, so that the other half is measured on
+    replies the topics never saw."""
+    return ReplyModel.fit(
+        (m.title + "。" + m.description for m in messages),
+        [(m.title + "。" + m.description, m.reply) for m in messages if int(m.number) % 2 == parity],
+    )
 
 
 def load_messages(path: Path) -> list[Message]:
@@ -123,13 +133,13 @@ def compare(
     messages: list[Message],
     chosen: list[int],
     *,
-    weights: TermWeights,
+    model: ReplyModel,
     scorer: Callable[..., ReplyScore] = score_reply,
     seed: int = 13,
 ) -> Pairs:
     """How often the real reply of each chosen message scores above each of its degraded replies."""
     rng = random.Random(seed)
-    neighbours = nearest(messages, weights)
+    neighbours = nearest(messages, model.weights)
     pairs = Pairs()
     for position in chosen:
         message = messages[position]
@@ -141,7 +151,7 @@ def compare(
                 reply=reply,
                 registered_at=message.registered_at,
                 replied_at=replied_at,
-                weights=weights,
+                model=model,
             ).overall
 
         real = score(message.reply, message.replied_at)

@@ -6,8 +6,8 @@ import pytest
 from django.conf import settings
 
 from text.chinese import reset_terms
-from text.replies import ReplyScore, TermWeights, reply_problems, score_reply
-from text.tests.reply_pairs import KINDS, compare, load_messages, truncate
+from text.replies import ReplyModel, ReplyScore, TermWeights, reply_problems, score_reply
+from text.tests.reply_pairs import KINDS, compare, fit_model, load_messages, truncate
 
 TITLE = "都匀市某建筑公司拖欠农民工工资"
 DESCRIPTION = (
@@ -128,12 +128,33 @@ def test_reply_problems_accept_a_real_sentence() -> None:
 @pytest.mark.skipif(not TEDDY.exists(), reason=f"the teddy2020 replies are not at {TEDDY}")
 def test_real_replies_beat_their_degraded_versions_on_a_sample() -> None:
     messages = load_messages(TEDDY)
-    weights = TermWeights(message.title + "。" + message.description for message in messages)
+    model = fit_model(messages, parity=0)  # the topics learn from the even half's replies only
     sample = [index for index, message in enumerate(messages) if int(message.number) % 2 == 1][::10]
-    pairs = compare(messages, sample, weights=weights)
-    # The per-kind figures are in docs/benchmarks.md; the replies to the most similar message are not yet
-    # ranked below the real one often enough (about 0.77) and are left out of this floor.
-    for kind in ("stock", "truncated", "late"):
-        assert pairs.rate(kind) >= 0.95, (kind, pairs.failures)
-    assert pairs.rate("random") >= 0.88
+    pairs = compare(messages, sample, model=model)
+    # The four degradations (已办, another message's reply, the first clause, a late reply) together
+    # at the 0.95, each not far below (a sample of 141 messages; the whole half is in
+    # docs/benchmarks.md). The replies to the most similar message (about 0.76) are left out of this floor.
+    four = ("stock", "random", "truncated", "late")
+    above = sum(pairs.above[kind] for kind in four)
+    assert above / sum(pairs.total[kind] for kind in four) >= 0.95, pairs.failures
+    for kind in four:
+        assert pairs.rate(kind) >= 0.92, (kind, pairs.failures)
     assert set(KINDS) == set(pairs.total)
+
+
+def test_topics_learnt_from_past_replies_tie_a_reply_to_the_appeal_in_other_words() -> None:
+    # A reply says "轨道交通" to an appeal about a "地铁" station: only the replies of the past join the two.
+    pairs = [
+        (f"希望{place}设地铁站，出行方便", f"您好！{place}轨道交通线网规划正在编制，将充分论证研究。")
+        for place in ("泉塘", "梅溪湖", "星沙", "含浦", "洋湖", "坪塘", "黎托", "暮云", "高塘岭", "丁字湾")
+    ] * 6 + [
+        (f"{place}小区物业乱收停车费", f"您好！经核查，{place}小区物业已按规定退还多收的停车费用。")
+        for place in ("景蓉", "双水湾", "锑都", "芙蓉", "湘江", "金星", "桐梓", "望城", "月湖", "枫林")
+    ] * 6
+    model = ReplyModel.fit((appeal for appeal, _ in pairs), pairs)
+    assert model.has_topics
+    appeal = "恳请在岳麓区增设一个地铁站"
+    on_topic = model.topic_similarity(appeal, "您好！轨道交通线网规划修编中将研究您的意见。")
+    off_topic = model.topic_similarity(appeal, "您好！小区物业已退还停车费用。")
+    assert on_topic > 0.5 > off_topic
+    assert not ReplyModel.fit(["只有一条"], pairs[:3]).has_topics  # too few pairs: the words alone
