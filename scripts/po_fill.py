@@ -83,4 +83,6 @@ if __name__ == "__main__":
         merged.update(json.loads(Path(name).read_text(encoding="utf-8")))
     count, missing = fill(merged, PO)
     count_js, missing_js = fill(merged, PO_JS)
-    print(f"filled {count} + {count_js} (djangojs); in neither catalogue: {sorted(set(missing) & set(missing_js))}")
+    print(
+        f"filled {count} + {count_js} (djangojs); in neither catalogue: {sorted(set(missing) & set(missing_js))}"
+    )

@@ -275,6 +275,12 @@ export function listenConsultations() {
   document.getElementById("consult-form").addEventListener("submit", onSaveAnswers);
   document.getElementById("consult-cancel").addEventListener("click", onCancel);
   document.getElementById("c-anonymous").addEventListener("change", showContact);
+  // Once something is answered, "answer at least one question" no longer applies.
+  ["input", "click"].forEach((name) => {
+    document.getElementById("consult-questions").addEventListener(name, () => {
+      consultError("");
+    });
+  });
   // The answer form belongs to the consultation chosen on this page; opened afresh it goes back to the visit.
   window.addEventListener("hashchange", () => {
     if (location.hash === "#consult" && !current) {
