@@ -11,6 +11,7 @@ from insights.api import router as insights_router
 from org.api import router as org_router
 from org.auth import API_AUTH
 from oversight.api import router as oversight_router
+from portal.api import router as portal_router
 
 api = DocumentedAPI(
     title="走访 Zoufang API",
@@ -29,6 +30,7 @@ install_error_handlers(api)
 api.add_router("", org_router)
 api.add_router("", appeals_router)
 api.add_router("", campaigns_router)
+api.add_router("", portal_router)
 api.add_router("", insights_router)
 api.add_router("", oversight_router)
 

@@ -1,10 +1,11 @@
 """The offline field app at /m/ (DESIGN §7): one shell page, its service worker and its web manifest.
 
 The shell holds no data of its own; its script (field/static/field/main.js and the modules it imports)
-reads places (the cadre's own 包保 first, from /api/v1/me/places) and categories from the API, keeps them,
-the outbox of unsent visits and their photos (shrunk to JPEG on the phone) in IndexedDB, sends the outbox to
-POST /api/v1/visits/batch, and then each photo of a visit that has arrived to POST
-/api/v1/visits/{uuid}/photos, retrying until it arrives. Its texts come from the JavaScript catalog at
+reads places (the cadre's own 包保 first, from /api/v1/me/places), categories and the consultations (征集)
+open at those places (/api/v1/me/consultations) from the API, keeps them, the outbox of unsent visits, their
+photos (shrunk to JPEG on the phone) and the consultation answers heard in IndexedDB, sends the outbox to
+POST /api/v1/visits/batch, the answers to POST /api/v1/consultations/answers/batch, and then each photo of a
+visit that has arrived to POST /api/v1/visits/{uuid}/photos, retrying until it arrives. Its texts come from the JavaScript catalog at
 /m/jsi18n.js (locale/*/LC_MESSAGES/djangojs.po).
 """
 
@@ -38,6 +39,7 @@ SHELL_ASSETS = (
     "field/location.js",
     "field/photos.js",
     "field/form.js",
+    "field/consult.js",
     "field/outbox.js",
     "field/uploads.js",
     "field/sync.js",

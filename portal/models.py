@@ -135,6 +135,18 @@ class ConsultationAnswer(models.Model):
     )
     # [{"question": "…", "answer": "…"}], the questions as they were when answered.
     answers = models.JSONField(_("answers"), default=list)
+    # Heard by a visitor in the field app: the phone's UUID (a repeat is the same answer, DESIGN §2.3), the
+    # hash of what was sent, and the visit it was heard at. Empty for the portal's answers.
+    uuid = models.UUIDField(_("UUID"), null=True, blank=True, unique=True)
+    content_hash = models.CharField(_("content hash"), max_length=64, blank=True)
+    visit = models.ForeignKey(
+        "campaigns.Visit",
+        verbose_name=_("visit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consultation_answers",
+    )
     adopted = models.BooleanField(_("adopted"), default=False)
     public_reply = models.TextField(_("public reply"), blank=True, max_length=1000)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)

@@ -2,11 +2,13 @@
 
 Everything public passes through `text.redact.redact` and names no person: units by name, never staff."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -254,19 +256,47 @@ def adopted_answers(consultation: Consultation) -> list[AdoptedAnswer]:
     ]
 
 
+def regions_holding(region_code: str) -> list[str]:
+    """The codes of the place and of every region above it (township, county, prefecture, province)."""
+    return [region_code[:n].ljust(12, "0") for n in (12, 9, 6, 4, 2)]
+
+
+def consultation_reaches(consultation: Consultation, region_code: str) -> bool:
+    """Whether the place lies in the region of the consultation's unit, where it is asked."""
+    return consultation.unit.region_id in regions_holding(region_code)
+
+
+def _open_on(day: date) -> QuerySet[Consultation]:
+    return Consultation.objects.filter(is_published=True, starts__lte=day, ends__gte=day).select_related(
+        "unit"
+    )
+
+
 def consultation_open_at(region_code: str) -> Consultation | None:
     """The open consultation of a unit whose region holds this place (the nearest unit first), for its poster."""
-    from django.utils import timezone
-
-    today = timezone.localdate()
-    prefixes = [region_code[:n] for n in (12, 9, 6, 4, 2)]
-    rows = Consultation.objects.filter(
-        is_published=True,
-        starts__lte=today,
-        ends__gte=today,
-        unit__region_id__in=[p.ljust(12, "0") for p in prefixes],
-    ).select_related("unit")
+    rows = _open_on(timezone.localdate()).filter(unit__region_id__in=regions_holding(region_code))
     return max(rows, key=lambda c: len(c.unit.region_id.rstrip("0")), default=None)
+
+
+@dataclass(frozen=True)
+class OpenConsultation:
+    consultation: Consultation
+    place_codes: list[str]  # the places asked, of those given
+
+
+def consultations_open_at(region_codes: Iterable[str]) -> list[OpenConsultation]:
+    """The consultations open today at any of these places, each with the places it reaches (for the field
+    app: a visitor's 包保 villages); the nearest unit's first, then by topic."""
+    codes = sorted(set(region_codes))
+    holders: dict[str, list[str]] = {}
+    for code in codes:
+        for holder in regions_holding(code):
+            holders.setdefault(holder, []).append(code)
+    rows = _open_on(timezone.localdate()).filter(unit__region_id__in=list(holders)) if holders else []
+    found = [
+        OpenConsultation(consultation=c, place_codes=sorted(set(holders[c.unit.region_id]))) for c in rows
+    ]
+    return sorted(found, key=lambda o: (-len(o.consultation.unit.region_id.rstrip("0")), o.consultation.pk))
 
 
 @dataclass(frozen=True)

@@ -1,22 +1,32 @@
 """Writes of the portal: a citizen's submission (through the same registration as every appeal), their rating
-(the callback service), and the Open311 keys."""
+(the callback service), the Open311 keys, and the answers to consultations (征集) from the portal and, heard by
+visitors, from the field app (idempotent by the phone's UUID, like visits)."""
 
 import hashlib
+import json
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from appeals.models import Appeal, AppealKind, AppealSource, Callback
 from appeals.services import AppealDraft, Registered, Reporter, appeal_callback, appeal_register
+from campaigns.models import Visit
+from campaigns.permissions import RECORD_ROLES
 from campaigns.services.photos import ProcessedImage, photo_process
-from core.errors import DomainError, InvalidInput
+from core.errors import DomainError, Forbidden, InvalidInput
+from geo.models import Region
+from org.models import User
+from org.permissions import Scope, user_scope
 from portal.models import Consultation, ConsultationAnswer, Open311Key, PortalPhoto, PublicRequest
+from portal.selectors import consultation_reaches
 
 MAX_PORTAL_PHOTOS = 3
 # The page shrinks photos to 1600 px before sending (a few hundred kB); the server takes at most this much.
@@ -121,6 +131,54 @@ def consultation_check_questions(questions: list[dict[str, Any]]) -> None:
             raise InvalidInput(message, code="invalid_input", details={"questions": message})
 
 
+MAX_ANSWER_LENGTH = 500
+SUGGESTION_CATEGORY = "suggestion.public_service"
+
+
+def _answer_pairs(consultation: Consultation, answers: Sequence[str]) -> list[dict[str, str]]:
+    """(question, answer) for each question answered, as asked; InvalidInput naming each answer that is wrong."""
+    questions = consultation.questions
+    if len(answers) != len(questions):
+        message = f"应按顺序回答{len(questions)}个问题（未答的填空）"
+        raise InvalidInput(message, code="invalid_input", details={"answers": message})
+    wrong: dict[int, str] = {}
+    for i, (question, answer) in enumerate(zip(questions, answers, strict=True)):
+        choices = [str(c) for c in question.get("choices") or []]
+        if answer and choices and answer not in choices:
+            wrong[i] = "请从选项中选择：" + "、".join(choices)
+        elif len(answer) > MAX_ANSWER_LENGTH:
+            wrong[i] = f"不能超过{MAX_ANSWER_LENGTH}字"
+    if wrong:
+        raise InvalidInput("回答有误，请检查后重试", code="invalid_input", details={"answers": wrong})
+    pairs = [{"question": str(q["text"]), "answer": a} for q, a in zip(questions, answers, strict=True) if a]
+    if not pairs:
+        raise InvalidInput(
+            "请至少回答一个问题", code="invalid_input", details={"answers": "请至少回答一个问题"}
+        )
+    return pairs
+
+
+def _suggestion(
+    consultation: Consultation,
+    pairs: list[dict[str, str]],
+    *,
+    source: str,
+    region_code: str,
+    anonymous: bool,
+    reporter: Reporter,
+) -> AppealDraft:
+    return AppealDraft(
+        kind=AppealKind.SUGGESTION,
+        source=source,
+        title=f"征集：{consultation.title}"[:100],
+        description="\n".join(f"问：{p['question']}\n答：{p['answer']}" for p in pairs),
+        region_code=region_code,
+        category_code=SUGGESTION_CATEGORY,
+        anonymous=anonymous,
+        reporter=reporter,
+    )
+
+
 def consultation_answer(
     *,
     consultation: Consultation,
@@ -133,30 +191,172 @@ def consultation_answer(
     today = timezone.localdate()
     if not (consultation.is_published and consultation.starts <= today <= consultation.ends):
         raise DomainError("该征集未开放", code="consultation_closed")
-    pairs = [
-        {"question": str(q["text"]), "answer": a}
-        for q, a in zip(consultation.questions, answers, strict=True)
-        if a
-    ]
-    if not pairs:
-        raise InvalidInput(
-            "请至少回答一个问题", code="invalid_input", details={"answers": "请至少回答一个问题"}
-        )
-    description = "\n".join(f"问：{p['question']}\n答：{p['answer']}" for p in pairs)
+    pairs = _answer_pairs(consultation, answers)
     registered = portal_submit(
-        draft=AppealDraft(
-            kind=AppealKind.SUGGESTION,
+        draft=_suggestion(
+            consultation,
+            pairs,
             source=AppealSource.PORTAL,
-            title=f"征集：{consultation.title}"[:100],
-            description=description,
             region_code=region_code,
-            category_code="suggestion.public_service",
             anonymous=anonymous,
             reporter=reporter,
         )
     )
     ConsultationAnswer.objects.create(consultation=consultation, appeal=registered.appeal, answers=pairs)
     return registered
+
+
+# --- answers heard in the field app --------------------------------------------------------------------------
+
+MAX_ANSWER_BATCH = 200
+# Phones' clocks drift; an answer "in the future" by more than this is a typing error (as for visits).
+CLOCK_SKEW = timedelta(minutes=10)
+UNKNOWN_PLACE = "地点不存在或不在您的工作范围内"
+NOT_HERE = "该征集不存在或未在此地开展"
+
+
+@dataclass(frozen=True)
+class FieldAnswerData:
+    """One person's answers heard by a visitor, as the field app sent them (shape already checked)."""
+
+    uuid: UUID
+    consultation_id: int
+    place_code: str
+    answered_at: datetime
+    answers: tuple[str, ...]
+    anonymous: bool = False
+    reporter: Reporter = field(default_factory=Reporter)
+    visit_uuid: UUID | None = None
+
+
+@dataclass(frozen=True)
+class RecordedAnswer:
+    answer: ConsultationAnswer
+    created: bool
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    """One item of a batch: `status` 201 (stored), 200 (repeat), 409 or 422 with `error`."""
+
+    index: int
+    uuid: UUID
+    status: int
+    answer_id: int | None = None
+    appeal_id: int | None = None
+    error: DomainError | None = None
+
+
+def field_answer_hash(data: FieldAnswerData) -> str:
+    """SHA-256 of the canonical JSON of what was sent: sorted keys, UTC time, no whitespace."""
+    plain = asdict(data)
+    plain["answered_at"] = data.answered_at.astimezone(UTC).isoformat()
+    raw = json.dumps(plain, default=str, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _repeat(existing: ConsultationAnswer, *, actor: User, digest: str) -> RecordedAnswer:
+    if existing.content_hash != digest or existing.appeal.registered_by_id != actor.pk:
+        raise DomainError(
+            "该编号的征集意见已存在且内容不同", code="uuid_conflict", details={"uuid": str(existing.uuid)}
+        )
+    return RecordedAnswer(answer=existing, created=False)
+
+
+def _check_field_answer(
+    data: FieldAnswerData, *, actor: User, scope: Scope, now: datetime
+) -> tuple[Consultation, list[dict[str, str]], Visit | None]:
+    region = Region.objects.filter(pk=data.place_code, level=Region.Level.VILLAGE).first()
+    # Outside the actor's scope is answered like an unknown place, so scope cannot be probed.
+    if region is None or not scope.covers(region.code, *RECORD_ROLES):
+        raise InvalidInput(UNKNOWN_PLACE, code="invalid_input", details={"place_code": UNKNOWN_PLACE})
+    consultation = (
+        Consultation.objects.filter(pk=data.consultation_id, is_published=True).select_related("unit").first()
+    )
+    if consultation is None or not consultation_reaches(consultation, region.code):
+        raise InvalidInput(NOT_HERE, code="consultation_not_here", details={"consultation": NOT_HERE})
+    if timezone.is_naive(data.answered_at) or data.answered_at > now + CLOCK_SKEW:
+        message = "记录时间不能晚于当前时间"
+        raise InvalidInput(message, code="invalid_input", details={"answered_at": message})
+    # An answer heard on the last day and sent once the phone finds network later still counts.
+    day = timezone.localdate(data.answered_at)
+    if not consultation.starts <= day <= consultation.ends:
+        message = f"该征集的时间为{consultation.starts}至{consultation.ends}"
+        raise InvalidInput("该征集未开放", code="consultation_closed", details={"answered_at": message})
+    visit = None
+    if data.visit_uuid is not None:
+        visit = Visit.objects.filter(uuid=data.visit_uuid, visitor=actor).first()
+        if visit is None:
+            message = "走访记录不存在"
+            raise InvalidInput(message, code="invalid_input", details={"visit_uuid": message})
+    return consultation, _answer_pairs(consultation, data.answers), visit
+
+
+@transaction.atomic
+def consultation_answer_record(
+    *, actor: User, data: FieldAnswerData, now: datetime | None = None
+) -> RecordedAnswer:
+    """One person's answers heard by a visitor, registered as a suggestion (source visit) linked to the
+    consultation and the visit; the same UUID again answers the stored record, with other content 409."""
+    scope = user_scope(actor)
+    if not scope.holds(*RECORD_ROLES):
+        raise Forbidden("只有走访干部可以登记征集意见")
+    now = now or timezone.now()
+    digest = field_answer_hash(data)
+    existing = ConsultationAnswer.objects.filter(uuid=data.uuid).select_related("appeal").first()
+    if existing is not None:
+        return _repeat(existing, actor=actor, digest=digest)
+    consultation, pairs, visit = _check_field_answer(data, actor=actor, scope=scope, now=now)
+    draft = _suggestion(
+        consultation,
+        pairs,
+        source=AppealSource.VISIT,
+        region_code=data.place_code,
+        anonymous=data.anonymous,
+        reporter=data.reporter,
+    )
+    try:
+        with transaction.atomic():
+            registered = appeal_register(draft=draft, actor=actor)
+            answer = ConsultationAnswer.objects.create(
+                consultation=consultation,
+                appeal=registered.appeal,
+                answers=pairs,
+                uuid=data.uuid,
+                content_hash=digest,
+                visit=visit,
+            )
+    except IntegrityError:
+        # Another request stored this UUID between our read and our insert.
+        stored = ConsultationAnswer.objects.select_related("appeal").get(uuid=data.uuid)
+        return _repeat(stored, actor=actor, digest=digest)
+    return RecordedAnswer(answer=answer, created=True)
+
+
+def consultation_answers_record_batch(
+    *, actor: User, answers: Sequence[FieldAnswerData], now: datetime | None = None
+) -> list[AnswerResult]:
+    """Up to 200 answers from the field app, each taken or refused on its own (its own transaction), in order."""
+    if len(answers) > MAX_ANSWER_BATCH:
+        raise InvalidInput(
+            f"每批最多{MAX_ANSWER_BATCH}条征集意见",
+            code="batch_too_large",
+            details={"items": len(answers)},
+        )
+    if not user_scope(actor).holds(*RECORD_ROLES):
+        raise Forbidden("只有走访干部可以登记征集意见")
+    now = now or timezone.now()
+    results = []
+    for i, data in enumerate(answers):
+        try:
+            recorded = consultation_answer_record(actor=actor, data=data, now=now)
+        except DomainError as exc:
+            results.append(AnswerResult(i, data.uuid, exc.status, error=exc))
+            continue
+        answer = recorded.answer
+        status = 201 if recorded.created else 200
+        results.append(AnswerResult(i, data.uuid, status, answer_id=answer.pk, appeal_id=answer.appeal_id))
+    return results
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
-"""Fill zh_Hans translations into django.po from JSON files of {msgid: msgstr}.
+"""Fill zh_Hans translations into django.po and djangojs.po (the field app's scripts) from JSON files of
+{msgid: msgstr}; each pair goes into whichever catalogue holds its msgid (both, if both do).
 
 A key "context\\u0004msgid" addresses a message with a context. Filled entries lose their fuzzy flag; entries
 not named are left alone. Run `make messages` first so the catalogue holds every msgid, then this, then
@@ -10,7 +11,9 @@ import re
 import sys
 from pathlib import Path
 
-PO = Path(__file__).resolve().parents[1] / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+LC_MESSAGES = Path(__file__).resolve().parents[1] / "locale" / "zh_Hans" / "LC_MESSAGES"
+PO = LC_MESSAGES / "django.po"
+PO_JS = LC_MESSAGES / "djangojs.po"
 
 
 def _po_string(text: str) -> str:
@@ -22,8 +25,8 @@ def _unquote(lines: list[str]) -> str:
     return raw
 
 
-def fill(translations: dict[str, str]) -> tuple[int, list[str]]:
-    blocks = PO.read_text(encoding="utf-8").split("\n\n")
+def fill(translations: dict[str, str], po: Path = PO) -> tuple[int, list[str]]:
+    blocks = po.read_text(encoding="utf-8").split("\n\n")
     done = 0
     seen: set[str] = set()
     for n, block in enumerate(blocks):
@@ -70,7 +73,7 @@ def fill(translations: dict[str, str]) -> tuple[int, list[str]]:
             out.append(line)
         blocks[n] = "\n".join(out)
         done += 1
-    PO.write_text("\n\n".join(blocks), encoding="utf-8")
+    po.write_text("\n\n".join(blocks), encoding="utf-8")
     return done, sorted(set(translations) - seen)
 
 
@@ -78,5 +81,8 @@ if __name__ == "__main__":
     merged: dict[str, str] = {}
     for name in sys.argv[1:]:
         merged.update(json.loads(Path(name).read_text(encoding="utf-8")))
-    count, missing = fill(merged)
-    print(f"filled {count}; not in the catalogue: {missing}")
+    count, missing = fill(merged, PO)
+    count_js, missing_js = fill(merged, PO_JS)
+    print(
+        f"filled {count} + {count_js} (djangojs); in neither catalogue: {sorted(set(missing) & set(missing_js))}"
+    )

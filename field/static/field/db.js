@@ -1,13 +1,13 @@
-/* IndexedDB on the phone: the places and categories kept for offline use, the outbox of recorded visits, their
-   photos, and a few dates (the "meta" store). Records are keyed by the UUID the phone gives them, which is also
-   how the server recognises a record it already has. */
+/* IndexedDB on the phone: the places, categories and open consultations (征集) kept for offline use, the outbox
+   of recorded visits, their photos, the consultation answers heard, and a few dates (the "meta" store). Records
+   are keyed by the UUID the phone gives them, which is also how the server recognises a record it already has. */
 
 import { gettext } from "./i18n.js";
 import { notice } from "./ui.js";
 
 // One database per cadre: a page signed in as one cadre never reads, or sends, another cadre's outbox.
 const DB_NAME = "zoufang-field-" + (document.body.dataset.user || "anonymous");
-const DB_VERSION = 2;
+const DB_VERSION = 3;
 
 export const STORAGE_FAILED = gettext("This phone's storage is unavailable; nothing can be saved offline");
 
@@ -25,6 +25,11 @@ function upgrade(db, oldVersion) {
     // Photos (JPEG Blobs) of recorded visits, until the server has them.
     const photos = db.createObjectStore("photos", { keyPath: "uuid" });
     photos.createIndex("visit_uuid", "visit_uuid", { unique: false });
+  }
+  if (oldVersion < 3) {
+    // The consultations open at my places, and the answers heard, until the server has them.
+    db.createObjectStore("consultations", { keyPath: "id" });
+    db.createObjectStore("answers", { keyPath: "uuid" });
   }
 }
 

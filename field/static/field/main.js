@@ -1,7 +1,8 @@
-/* 走访 field app (/m/), the entry module: places and categories from the API kept in IndexedDB, visits recorded
-   offline into an IndexedDB outbox and sent to the server when the network is there. A record leaves the phone's
-   list of unsent work only when the server has confirmed it. Modules: db (IndexedDB), net (requests), places,
-   location, photos and form (recording a visit), outbox, sync and uploads (sending it). */
+/* 走访 field app (/m/), the entry module: places, categories and open consultations (征集) from the API kept in
+   IndexedDB, visits and consultation answers recorded offline into an IndexedDB outbox and sent to the server when
+   the network is there. A record leaves the phone's list of unsent work only when the server has confirmed it.
+   Modules: db (IndexedDB), net (requests), places, location, photos and form (recording a visit), consult (the
+   consultations and their answers), outbox, sync and uploads (sending it). */
 
 import { formError, showNetwork, showTab } from "./ui.js";
 import { STORAGE_FAILED } from "./db.js";
@@ -9,6 +10,7 @@ import { onPlaceTapped, refreshReference, renderPlaces, restoreReference } from 
 import { watchLocation } from "./location.js";
 import { onPhotosChosen } from "./photos.js";
 import { addProblem, onSave, setStartedNow } from "./form.js";
+import { listenConsultations, refreshConsultations, restoreConsultations } from "./consult.js";
 import { pruneSynced, renderOutbox } from "./outbox.js";
 import { showStoredLastSync, sync } from "./sync.js";
 
@@ -22,11 +24,17 @@ function registerWorker() {
   navigator.serviceWorker.register(body.dataset.sw, { scope: body.dataset.scope }).catch(() => {});
 }
 
+// The places, categories and the consultations open at my places, as the server has them now.
+function refreshAll() {
+  return refreshReference().then(refreshConsultations);
+}
+
 function listen() {
+  listenConsultations();
   window.addEventListener("hashchange", showTab);
   window.addEventListener("online", () => {
     showNetwork();
-    refreshReference();
+    refreshAll();
     sync({ force: true });
   });
   window.addEventListener("offline", showNetwork);
@@ -35,7 +43,7 @@ function listen() {
   document.getElementById("sync-now").addEventListener("click", () => {
     sync({ force: true });
   });
-  document.getElementById("refresh-places").addEventListener("click", refreshReference);
+  document.getElementById("refresh-places").addEventListener("click", refreshAll);
   document.getElementById("places-filter").addEventListener("input", renderPlaces);
   document.getElementById("f-photos").addEventListener("change", onPhotosChosen);
   document.getElementById("places-list").addEventListener("click", onPlaceTapped);
@@ -43,19 +51,19 @@ function listen() {
 
 // A module runs once the document is parsed, so the page's elements are all there.
 function start() {
+  listen();
   showTab();
   showNetwork();
-  listen();
   setStartedNow();
   watchLocation();
-  Promise.all([restoreReference(), showStoredLastSync()])
+  Promise.all([restoreReference(), restoreConsultations(), showStoredLastSync()])
     .then(() => {
       body.dataset.ready = "1";
       return pruneSynced();
     })
     .then(renderOutbox)
     .then(() => {
-      const ready = navigator.onLine ? refreshReference() : Promise.resolve();
+      const ready = navigator.onLine ? refreshAll() : Promise.resolve();
       ready.then(() => {
         body.dataset.placesLoaded = "1";
       });

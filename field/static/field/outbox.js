@@ -1,6 +1,6 @@
 /* The outbox: the visits recorded on this phone with their state (pending, syncing, synced, conflict, invalid)
-   and their photos, and the list the cadre sees of them. A record leaves the phone only once the server has
-   confirmed it. */
+   and their photos, the consultation answers heard (the same states), and the list the cadre sees of them. A
+   record leaves the phone only once the server has confirmed it. */
 
 import { format, gettext, joinList, ngettext, timeText } from "./i18n.js";
 import { getAll, tx } from "./db.js";
@@ -16,13 +16,19 @@ const STATE_TEXT = {
   invalid: gettext("refused"),
 };
 
-export function putRecords(records) {
-  return tx(["outbox"], "readwrite", (t) => {
-    const s = t.objectStore("outbox");
+// Visits live in the "outbox" store, consultation answers in "answers".
+export function putRecords(records, store) {
+  const name = store || "outbox";
+  return tx([name], "readwrite", (t) => {
+    const s = t.objectStore(name);
     records.forEach((record) => {
       s.put(record);
     });
   });
+}
+
+export function saveAnswer(record) {
+  return putRecords([record], "answers");
 }
 
 // The visit and its photos in one transaction: either both are on the phone or neither is.
@@ -77,7 +83,8 @@ function photoLine(record, summary) {
   return line;
 }
 
-function outboxItem(r, summary) {
+// The item with its first line: the place, and the record's state.
+function outboxHead(r) {
   const li = document.createElement("li");
   li.dataset.uuid = r.uuid;
   li.dataset.state = r.state;
@@ -92,6 +99,21 @@ function outboxItem(r, summary) {
   head.appendChild(place);
   head.appendChild(state);
   li.appendChild(head);
+  return li;
+}
+
+function appendMessage(li, r) {
+  if (r.message) {
+    const message = document.createElement("div");
+    message.className = "message";
+    message.dataset.testid = "message";
+    message.textContent = r.message;
+    li.appendChild(message);
+  }
+}
+
+function outboxItem(r, summary) {
+  const li = outboxHead(r);
   const info = document.createElement("div");
   info.className = "muted";
   const n = r.body.problems.length;
@@ -110,20 +132,34 @@ function outboxItem(r, summary) {
   if (summary) {
     li.appendChild(photoLine(r, summary));
   }
-  if (r.message) {
-    const message = document.createElement("div");
-    message.className = "message";
-    message.dataset.testid = "message";
-    message.textContent = r.message;
-    li.appendChild(message);
-  }
+  appendMessage(li, r);
+  return li;
+}
+
+// One person's answers to a consultation: where, which consultation, when, how many questions answered.
+function answerItem(r) {
+  const li = outboxHead(r);
+  li.dataset.kind = "answer";
+  const info = document.createElement("div");
+  info.className = "muted";
+  const answered = r.body.answers.filter((a) => a).length;
+  info.textContent = [
+    format(gettext("Consultation: %(title)s"), { title: r.title }),
+    timeText(Date.parse(r.body.answered_at)),
+    format(gettext("%(answered)s of %(total)s questions answered"), {
+      answered: answered,
+      total: r.body.answers.length,
+    }),
+  ].join(" · ");
+  li.appendChild(info);
+  appendMessage(li, r);
   return li;
 }
 
 export function renderOutbox() {
-  return Promise.all([getAll("outbox"), getAll("photos")]).then((stored) => {
-    const records = stored[0];
+  return Promise.all([getAll("outbox"), getAll("photos"), getAll("answers")]).then((stored) => {
     const summaries = photoSummaries(stored[1]);
+    const records = stored[0].concat(stored[2].map((r) => Object.assign({ is_answer: true }, r)));
     records.sort((a, b) => b.created_at - a.created_at);
     const list = document.getElementById("outbox-list");
     list.textContent = "";
@@ -132,7 +168,7 @@ export function renderOutbox() {
       if (r.state === "pending" || r.state === "syncing") {
         unsent += 1;
       }
-      list.appendChild(outboxItem(r, summaries[r.uuid]));
+      list.appendChild(r.is_answer ? answerItem(r) : outboxItem(r, summaries[r.uuid]));
     });
     document.getElementById("outbox-empty").hidden = records.length > 0;
     const badge = document.querySelector("[data-testid=pending-count]");
@@ -143,7 +179,18 @@ export function renderOutbox() {
 
 export function pruneSynced() {
   const limit = Date.now() - KEEP_SYNCED;
-  return tx(["outbox", "photos"], "readwrite", (t) => {
+  return tx(["outbox", "photos", "answers"], "readwrite", (t) => {
+    t.objectStore("answers").openCursor().onsuccess = (e) => {
+      const cursor = e.target.result;
+      if (!cursor) {
+        return;
+      }
+      const r = cursor.value;
+      if (r.state === "synced" && r.synced_at && r.synced_at < limit) {
+        cursor.delete();
+      }
+      cursor.continue();
+    };
     const photos = t.objectStore("photos");
     photos.getAll().onsuccess = (event) => {
       // A visit whose photos are still on their way stays, so that they can still be sent.

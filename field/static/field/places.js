@@ -253,6 +253,8 @@ export function onPlaceTapped(event) {
   if (!li) {
     return;
   }
-  document.getElementById("f-place").value = li.dataset.enterprise ? "e:" + li.dataset.enterprise : li.dataset.code;
+  const select = document.getElementById("f-place");
+  select.value = li.dataset.enterprise ? "e:" + li.dataset.enterprise : li.dataset.code;
+  select.dispatchEvent(new Event("change")); // what depends on the place follows (the consultations there)
   location.hash = "#record";
 }

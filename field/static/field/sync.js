@@ -1,5 +1,6 @@
 /* Sending the outbox: unsent visits go to POST /api/v1/visits/batch in batches, oldest first, and each record
-   takes the server's answer as its state. The server treats the same client UUID as the same visit, so sending
+   takes the server's answer as its state; then the consultation answers heard go the same way to POST
+   /api/v1/consultations/answers/batch. The server treats the same client UUID as the same record, so sending
    twice is harmless (DESIGN §2, principle 3); after a failure the next try waits a growing backoff. Then the
    photos of the visits that arrived follow. */
 
@@ -40,15 +41,21 @@ function backoff() {
   }, notBefore - Date.now() + 50);
 }
 
-function sendBatch(records, token) {
+// Where each kind of record goes: its store on the phone, its batch endpoint and the body's list.
+const VISITS = { store: "outbox", url: "/api/v1/visits/batch", key: "visits" };
+const ANSWERS = { store: "answers", url: "/api/v1/consultations/answers/batch", key: "items" };
+
+function sendBatch(records, token, kind) {
+  const payload = {};
+  payload[kind.key] = records.map((r) => r.body);
   return fetchWithin(
-    "/api/v1/visits/batch",
+    kind.url,
     {
       method: "POST",
       credentials: "same-origin",
       cache: "no-store",
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": token },
-      body: JSON.stringify({ visits: records.map((r) => r.body) }),
+      body: JSON.stringify(payload),
     },
     SEND_TIMEOUT
   );
@@ -77,7 +84,7 @@ function takeResult(r, result, now) {
 }
 
 // Applies the server's answer for one batch; resolves to false when the batch must be tried again later.
-function applyAnswer(records, response) {
+function applyAnswer(records, response, kind) {
   if (!response.ok) {
     if (response.status === 401 || response.status === 403) {
       notice(SIGN_IN_AGAIN);
@@ -85,7 +92,7 @@ function applyAnswer(records, response) {
     records.forEach((r) => {
       r.state = "pending";
     });
-    return putRecords(records).then(() => false);
+    return putRecords(records, kind.store).then(() => false);
   }
   return response.json().then((data) => {
     const results = data.results || [];
@@ -97,12 +104,12 @@ function applyAnswer(records, response) {
       }
       takeResult(r, result, now);
     });
-    return putRecords(records).then(() => records.every((r) => r.state !== "pending"));
+    return putRecords(records, kind.store).then(() => records.every((r) => r.state !== "pending"));
   });
 }
 
 // Sends `unsent` batch by batch; resolves to false as soon as one batch must be tried again later.
-function sendAll(unsent, token) {
+function sendAll(unsent, token, kind) {
   function next(start) {
     const batch = unsent.slice(start, start + BATCH);
     if (!batch.length) {
@@ -111,16 +118,16 @@ function sendAll(unsent, token) {
     batch.forEach((r) => {
       r.state = "syncing";
     });
-    return putRecords(batch)
+    return putRecords(batch, kind.store)
       .then(renderOutbox)
       .then(() =>
-        sendBatch(batch, token).then(
-          (response) => applyAnswer(batch, response),
+        sendBatch(batch, token, kind).then(
+          (response) => applyAnswer(batch, response, kind),
           () => {
             batch.forEach((r) => {
               r.state = "pending";
             });
-            return putRecords(batch).then(() => false);
+            return putRecords(batch, kind.store).then(() => false);
           }
         )
       )
@@ -129,22 +136,62 @@ function sendAll(unsent, token) {
   return next(0);
 }
 
+// "syncing" left behind by a closed page was never confirmed: send it again.
+function unsentOf(records) {
+  return records
+    .filter((r) => r.state === "pending" || r.state === "syncing")
+    .sort((a, b) => a.created_at - b.created_at);
+}
+
+// An answer heard at a visit still in the outbox waits for it; it then names the visit if the server took it.
+// The body is settled once, before its first sending, so that a repeat is the same body.
+function readyAnswers(answers, visits) {
+  const byUuid = {};
+  visits.forEach((v) => {
+    byUuid[v.uuid] = v;
+  });
+  const ready = [];
+  answers.forEach((a) => {
+    const visit = a.visit_uuid && !a.settled ? byUuid[a.visit_uuid] : null;
+    if (visit && (visit.state === "pending" || visit.state === "syncing")) {
+      return;
+    }
+    if (!a.settled) {
+      if (visit && visit.state === "synced") {
+        a.body.visit_uuid = visit.uuid;
+      }
+      a.settled = true;
+    }
+    ready.push(a);
+  });
+  return ready;
+}
+
+function sendKind(kind, records, tokenOf) {
+  if (!records.length) {
+    return Promise.resolve(true);
+  }
+  return tokenOf().then((token) => sendAll(records, token, kind));
+}
+
 function syncNow(options) {
   const force = options && options.force;
   if (syncing || !navigator.onLine || (!force && Date.now() < notBefore)) {
     return Promise.resolve();
   }
   syncing = true;
+  let token = null;
+  // One fresh token for the whole round, asked for only when there is something to send.
+  const tokenOf = () => (token ? Promise.resolve(token) : freshToken().then((t) => (token = t)));
   return getAll("outbox")
-    .then((records) => {
-      // "syncing" left behind by a closed page was never confirmed: send it again.
-      const unsent = records
-        .filter((r) => r.state === "pending" || r.state === "syncing")
-        .sort((a, b) => a.created_at - b.created_at);
-      if (!unsent.length) {
-        return true;
+    .then((records) => sendKind(VISITS, unsentOf(records), tokenOf))
+    .then((visitsOk) => {
+      if (!visitsOk) {
+        return false; // the network or the server is away: the answers wait for the next round too
       }
-      return freshToken().then((token) => sendAll(unsent, token));
+      return Promise.all([getAll("answers"), getAll("outbox")]).then((stored) =>
+        sendKind(ANSWERS, readyAnswers(unsentOf(stored[0]), stored[1]), tokenOf)
+      );
     })
     .then((ok) => {
       if (ok) {
