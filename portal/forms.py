@@ -175,8 +175,12 @@ class ConsultationEditForm(forms.Form):
 
     unit = forms.TypedChoiceField(label=_("Unit"), coerce=int)
     title = PlainTextField(label=_("Topic"), max_length=100)
-    starts = forms.DateField(label=_("Starts"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends = forms.DateField(label=_("Ends (last day)"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts = forms.DateField(
+        label=_("Starts"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    ends = forms.DateField(
+        label=_("Ends (last day)"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     text = PlainTextField(label=_("Text"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(
@@ -195,7 +199,7 @@ class ConsultationEditForm(forms.Form):
             unit_field.choices = units
         for i in range(QUESTION_SLOTS):
             self.fields[f"q{i}_text"] = PlainTextField(
-                label=_("Question %(n)s") % {"n": i + 1}, max_length=200, required=False
+                label=_("Question text"), max_length=200, required=False
             )
             self.fields[f"q{i}_kind"] = forms.ChoiceField(
                 label=_("Question type"), choices=QUESTION_KINDS, initial="text", required=False
@@ -227,9 +231,11 @@ class ConsultationEditForm(forms.Form):
             initial[f"q{i}_choices"] = "\n".join(choices)
         return initial
 
-    def slots(self) -> list[tuple[forms.BoundField, forms.BoundField, forms.BoundField]]:
+    def slots(self) -> list[tuple[int, forms.BoundField, forms.BoundField, forms.BoundField]]:
+        """(number, text, kind, choices) of each question slot, for the page."""
         return [
-            (self[f"q{i}_text"], self[f"q{i}_kind"], self[f"q{i}_choices"]) for i in range(QUESTION_SLOTS)
+            (i + 1, self[f"q{i}_text"], self[f"q{i}_kind"], self[f"q{i}_choices"])
+            for i in range(QUESTION_SLOTS)
         ]
 
     def clean(self) -> dict[str, Any]:

@@ -58,6 +58,8 @@ def test_a_unit_member_creates_a_draft_then_publishes_it(qiannan, personas) -> N
     client = browser(personas.dispatcher)
     assert 'data-testid="nav-consultations"' in client.get("/").content.decode()
     assert 'data-testid="new"' in client.get(LIST).content.decode()
+    blank = client.get(NEW)
+    assert blank.status_code == 200 and blank.content.decode().count('data-testid="slot"') == 5
     response = submit(client, NEW, form(personas))
     assert response.status_code == 302
     item = Consultation.objects.get()
@@ -158,7 +160,7 @@ def test_questions_are_frozen_once_answered_and_a_stale_edit_is_refused(qiannan,
     # The page shows the questions frozen and takes no change to them; the topic still changes.
     client = browser(personas.dispatcher)
     page = client.get(edit_url(item)).content.decode()
-    assert 'data-testid="frozen"' in page and "disabled" in page
+    assert 'data-testid="frozen"' in page and QUESTIONS[1]["text"] in page and 'name="q0_text"' not in page
     saved = submit(
         client, edit_url(item), form(personas, title="2027年征集（延长）", q0_text="改掉的题目", version=1)
     )

@@ -2,6 +2,7 @@
 answers (by question and by similar text) to adopt them with a public reply. Signed-in members of the unit."""
 
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -9,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -89,7 +91,9 @@ def consultation_new(request: HttpRequest) -> HttpResponse:
     """A new consultation of one of the user's units, saved as a draft."""
     user = _staff(request)
     units = [(u.pk, u.name) for u in consultation_units(user)]
-    form = ConsultationEditForm(request.POST or None, units=units)
+    today = timezone.localdate()
+    initial = {"starts": today, "ends": today + timedelta(days=30), "q0_kind": "text"}
+    form = ConsultationEditForm(request.POST or None, units=units, initial=initial)
     if request.method == "GET":
         return _form_page(request, form, None)
     if form.is_valid():
