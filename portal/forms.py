@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from appeals.models import AppealKind, Satisfaction
 from core.forms import PlainTextField
+from portal.services import PERIOD_BACKWARDS
 
 
 @dataclass(frozen=True)
@@ -240,6 +241,10 @@ class ConsultationEditForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        starts, ends = data.get("starts"), data.get("ends")
+        if starts and ends and ends < starts:
+            # The service's own refusal, said here too so that every mistake shows on the first try.
+            self.add_error("ends", PERIOD_BACKWARDS)
         for i in range(QUESTION_SLOTS):
             lines = [line for line in (data.get(f"q{i}_choices") or "").splitlines() if line.strip()]
             if data.get(f"q{i}_kind") == "choice" and data.get(f"q{i}_text") and len(lines) < 2:

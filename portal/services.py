@@ -117,6 +117,7 @@ MAX_QUESTIONS = 5
 MAX_CHOICES = 8
 MAX_QUESTION_CHARS = 200
 MAX_CHOICE_CHARS = 50
+PERIOD_BACKWARDS = "结束日期不能早于开始日期"
 # A consultation runs for a campaign season at most; a longer one is a typo in a year.
 MAX_PERIOD_DAYS = 366
 
@@ -189,7 +190,7 @@ def _checked_consultation(data: ConsultationData) -> dict[str, Any]:
     elif len(text) > 2000:
         problems["text"] = "说明不能超过2000字"
     if data.ends < data.starts:
-        problems["ends"] = "结束日期不能早于开始日期"
+        problems["ends"] = PERIOD_BACKWARDS
     elif (data.ends - data.starts).days >= MAX_PERIOD_DAYS:
         problems["ends"] = "征集期限最长一年"
     questions = _clean_questions(data.questions)
