@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -291,18 +292,24 @@ class QuestionAnswers:
     alone: list[tuple[str, str]]  # (tracking code, answer) of the free answers alike to no other
 
 
-def similar_answers(given: list[tuple[str, str]]) -> list[SimilarAnswers]:
+def similar_answers(given: list[tuple[str, str]]) -> tuple[list[SimilarAnswers], list[tuple[str, str]]]:
     """The free answers (tracking code, text) in groups of similar text, by the hot issues' clustering (TF-IDF,
-    centroid linkage: text.clusters), largest group first and the answers alike to no other last, one by one."""
-    found = cluster([Text(title=answer) for _code, answer in given], min_size=1)
-    return [
+    centroid linkage: text.clusters), largest group first; then the answers alike to no other, as given.
+
+    All answers to one question are on its subject, so the words many of them share are kept (drop_common):
+    "治安" in a tenth of the answers is what sets their group apart, not how people write."""
+    found = cluster([Text(title=answer) for _code, answer in given], drop_common=False)
+    grouped = {i for group in found for i in group.members}
+    groups = [
         SimilarAnswers(
             text=redact(given[group.members[0]][1]),
-            phrases=[redact(p) for p in group.phrases] if len(group.members) > 1 else [],
+            phrases=[redact(p) for p in group.phrases],
             members=[(given[i][0], redact(given[i][1])) for i in group.members],
         )
         for group in found
     ]
+    alone = [(code, redact(text)) for i, (code, text) in enumerate(given) if i not in grouped]
+    return groups, alone
 
 
 def _answer_rows(consultation: Consultation) -> list[ConsultationAnswer]:
@@ -314,6 +321,9 @@ def _answer_rows(consultation: Consultation) -> list[ConsultationAnswer]:
     )
 
 
+ANSWER_GROUPS_SECONDS = 24 * 3600
+
+
 def answers_by_question(consultation: Consultation) -> list[QuestionAnswers]:
     """The unit's view: each question with the counts of its choices, or its free answers (redacted), both as
     given and grouped by similar text.
@@ -321,21 +331,28 @@ def answers_by_question(consultation: Consultation) -> list[QuestionAnswers]:
     The answers are JSON lists of (question, answer) as asked; a consultation has hundreds of answers, not
     millions, so they are grouped here rather than in SQL (which would differ between SQLite and PostgreSQL)."""
     rows = _answer_rows(consultation)
+    # Answers are never changed, only added; grouping a thousand free answers takes seconds (text.clusters'
+    # pairs), so each state of the consultation is grouped once.
+    key = f"portal:answers:{consultation.pk}:{consultation.version}:{len(rows)}:{rows[-1].pk if rows else 0}"
+    cached = cache.get(key)
+    if cached is not None:
+        return list(cached)
     grouped = []
     for question in consultation.questions:
         text = str(question["text"])
         given = [(row.appeal.code, p["answer"]) for row in rows for p in row.answers if p["question"] == text]
         options = question.get("choices") or []
-        similar = [] if options else similar_answers(given)
+        similar, alone = ([], []) if options else similar_answers(given)
         grouped.append(
             QuestionAnswers(
                 question=text,
                 choices=[(c, sum(1 for _, a in given if a == c)) for c in options],
                 texts=[] if options else [(code, redact(a)) for code, a in given],
-                similar=[g for g in similar if g.size > 1],
-                alone=[g.members[0] for g in similar if g.size == 1],
+                similar=similar,
+                alone=alone,
             )
         )
+    cache.set(key, grouped, ANSWER_GROUPS_SECONDS)
     return grouped
 
 

@@ -285,3 +285,13 @@ def test_the_report_api_has_the_consultations_section(qiannan, personas) -> None
     assert (masses["unit"], masses["answers"], masses["adopted"]) == (personas.duyun_plc.name, 2, 1)
     [reply] = masses["replies"]
     assert "将加强反诈宣传" in reply and "13812345678" not in reply
+
+
+def test_a_large_consultations_shared_words_still_group_its_answers(qiannan) -> None:
+    """Among 500 texts or more the hot issues drop the words many share; one question's answers keep them."""
+    from portal.selectors import similar_answers
+
+    topics = ["加强农村治安巡逻", "加强反诈宣传力度", "学校门口交通疏导", "增加村里调解员"]
+    given = [(f"C{i}", f"{['建议', '希望', '恳请'][i % 3]}{topics[i % 4]}。") for i in range(520)]
+    groups, alone = similar_answers(given)
+    assert sorted(g.size for g in groups) == [130, 130, 130, 130] and alone == []
