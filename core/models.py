@@ -37,6 +37,8 @@ class AuditEvent(models.Model):
         PASSWORD_RESET = "password_reset", _("password reset by an administrator")
         OTP_ENROLLED = "otp_enrolled", _("two-factor login enrolled")
         OTP_REMOVED = "otp_removed", _("two-factor login removed")
+        # What a unit publishes to the public (a consultation, an adopted answer's reply) is signed for.
+        PUBLIC_TEXT_CHANGED = "public_text_changed", _("public text changed")
 
     # Set by core.audit before the row is hashed, not by the database.
     at = models.DateTimeField(_("at"), default=timezone.now, editable=False, db_index=True)

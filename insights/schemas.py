@@ -281,6 +281,15 @@ class RecommendationOut(Schema):
     trigger: str = Field(..., description="the number that triggered it")
 
 
+class MassesOut(Schema):
+    consultation_id: int
+    title: str
+    unit: str = Field(..., description="the unit that ran the consultation")
+    answers: int = Field(..., description="answers received in the period")
+    adopted: int = Field(..., description="of them adopted (采纳)")
+    replies: list[str] = Field(..., description="the public replies to the adopted answers, redacted")
+
+
 class ReportOut(Schema):
     period: PeriodOut
     previous: PeriodOut
@@ -296,6 +305,9 @@ class ReportOut(Schema):
     recommendations: list[RecommendationOut]
     as_of: datetime | None = Field(..., description="when the counters behind the key numbers caught up")
     generated_at: datetime
+    masses: list[MassesOut] = Field(
+        ..., description="征集: what the masses proposed in the period's consultations and what was adopted"
+    )
 
 
 class HotIssueItem(Schema):

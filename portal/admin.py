@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from core.errors import InvalidInput
+from core.web import request_user
 from portal.models import Consultation, ConsultationAnswer, Open311Key, PublicRequest
 from portal.services import consultation_adopt, consultation_check_questions, new_key
 
@@ -104,4 +105,10 @@ class ConsultationAnswerAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: ConsultationAnswer, form: Any, change: bool) -> None:
-        consultation_adopt(answer=obj, adopted=obj.adopted, public_reply=obj.public_reply)
+        consultation_adopt(
+            answer=obj,
+            adopted=obj.adopted,
+            public_reply=obj.public_reply,
+            actor=request_user(request),
+            request=request,
+        )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from appeals.models import AppealKind, Satisfaction
 from core.forms import PlainTextField
+from portal.services import PERIOD_BACKWARDS
 
 
 @dataclass(frozen=True)
@@ -162,3 +163,102 @@ class ConsultationForm(PlaceAndContactForm):
 
     def question_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.question_names]
+
+
+QUESTION_SLOTS = 5
+QUESTION_KINDS = [("text", _("Free text")), ("choice", _("Choice"))]
+
+
+class ConsultationEditForm(forms.Form):
+    """A unit's consultation: topic, period, text and up to five questions (q0…q4), each free text or a choice
+    among the lines of its choices box; the unit is chosen only when creating. Once answered, the questions are
+    shown but not taken (disabled): the service keeps them as asked."""
+
+    unit = forms.TypedChoiceField(label=_("Unit"), coerce=int)
+    title = PlainTextField(label=_("Topic"), max_length=100)
+    starts = forms.DateField(
+        label=_("Starts"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    ends = forms.DateField(
+        label=_("Ends (last day)"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    text = PlainTextField(label=_("Text"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(
+        self,
+        *args: Any,
+        units: list[tuple[int, str]] | None = None,
+        questions_frozen: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if units is None:
+            del self.fields["unit"]
+        else:
+            unit_field = self.fields["unit"]
+            assert isinstance(unit_field, forms.TypedChoiceField)
+            unit_field.choices = units
+        for i in range(QUESTION_SLOTS):
+            self.fields[f"q{i}_text"] = PlainTextField(
+                label=_("Question text"), max_length=200, required=False
+            )
+            self.fields[f"q{i}_kind"] = forms.ChoiceField(
+                label=_("Question type"), choices=QUESTION_KINDS, initial="text", required=False
+            )
+            self.fields[f"q{i}_choices"] = forms.CharField(
+                label=_("Choices, one per line"),
+                max_length=800,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+            if questions_frozen:
+                for part in ("text", "kind", "choices"):
+                    self.fields[f"q{i}_{part}"].disabled = True
+        self.questions_frozen = questions_frozen
+
+    @staticmethod
+    def initial_for(consultation: Any) -> dict[str, Any]:
+        initial: dict[str, Any] = {
+            "unit": consultation.unit_id,
+            "title": consultation.title,
+            "starts": consultation.starts,
+            "ends": consultation.ends,
+            "text": consultation.text,
+        }
+        for i, question in enumerate(consultation.questions):
+            choices = question.get("choices") or []
+            initial[f"q{i}_text"] = question["text"]
+            initial[f"q{i}_kind"] = "choice" if choices else "text"
+            initial[f"q{i}_choices"] = "\n".join(choices)
+        return initial
+
+    def slots(self) -> list[tuple[int, forms.BoundField, forms.BoundField, forms.BoundField]]:
+        """(number, text, kind, choices) of each question slot, for the page."""
+        return [
+            (i + 1, self[f"q{i}_text"], self[f"q{i}_kind"], self[f"q{i}_choices"])
+            for i in range(QUESTION_SLOTS)
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        starts, ends = data.get("starts"), data.get("ends")
+        if starts and ends and ends < starts:
+            # The service's own refusal, said here too so that every mistake shows on the first try.
+            self.add_error("ends", PERIOD_BACKWARDS)
+        for i in range(QUESTION_SLOTS):
+            lines = [line for line in (data.get(f"q{i}_choices") or "").splitlines() if line.strip()]
+            if data.get(f"q{i}_kind") == "choice" and data.get(f"q{i}_text") and len(lines) < 2:
+                self.add_error(f"q{i}_choices", _("A choice question needs 2 to 8 choices, one per line."))
+        return data
+
+    def questions(self) -> list[dict[str, Any]]:
+        """The filled-in slots in order; a choice question's choices are its non-blank lines."""
+        data = self.cleaned_data
+        found: list[dict[str, Any]] = []
+        for i in range(QUESTION_SLOTS):
+            text, kind = data.get(f"q{i}_text") or "", data.get(f"q{i}_kind") or "text"
+            lines = [line.strip() for line in (data.get(f"q{i}_choices") or "").splitlines() if line.strip()]
+            if not text and not (kind == "choice" and lines):
+                continue
+            found.append({"text": text, "choices": lines if kind == "choice" else []})
+        return found

@@ -109,6 +109,7 @@ class Consultation(BaseModel):
     # Up to 5: [{"text": "…", "choices": ["…", …]}]; no choices is a free-text question. Frozen once answered.
     questions = models.JSONField(_("questions"), default=list)
     is_published = models.BooleanField(_("published"), default=False)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("consultation")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -21,9 +22,9 @@ from appeals.models import Appeal
 from appeals.services import secret_hash
 from core.audit import client_ip
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
-from org.models import User
+from org.models import Unit, User
 from org.permissions import user_scope
-from portal.models import Consultation, Open311Key
+from portal.models import Consultation, ConsultationAnswer, Open311Key
 
 # The one answer for an unknown code, a wrong secret and a locked lookup.
 NOT_FOUND_MESSAGE = "受理编号或查询密码不正确"
@@ -194,13 +195,47 @@ def access_consultation(consultation_id: int) -> Consultation:
     return found
 
 
-def access_unit_consultation(user: User, consultation_id: int) -> Consultation:
-    """A consultation of one of the user's units (or any, for a superuser), for its answers; 404 otherwise."""
+def unit_consultations(user: User) -> QuerySet[Consultation]:
+    """The consultations of the user's own units (any of them, for a superuser): the staff side of 征集."""
     scope = user_scope(user)
     rows = Consultation.objects.select_related("unit")
-    if not scope.everything:
-        rows = rows.filter(unit_id__in=scope.unit_ids)
-    found = rows.filter(pk=consultation_id).first()
+    return rows if scope.everything else rows.filter(unit_id__in=scope.unit_ids)
+
+
+def may_manage_consultations(user: User) -> bool:
+    """A member of a unit (in any role) runs that unit's consultations; a superuser any unit's."""
+    scope = user_scope(user)
+    return scope.everything or bool(scope.unit_ids)
+
+
+def consultation_units(user: User) -> QuerySet[Unit]:
+    """The units a new consultation may be published in the name of."""
+    scope = user_scope(user)
+    units = Unit.objects.filter(is_active=True)
+    return (units if scope.everything else units.filter(pk__in=scope.unit_ids)).order_by("region_id", "name")
+
+
+def access_unit_consultation(user: User, consultation_id: int) -> Consultation:
+    """A consultation of one of the user's units (or any, for a superuser), for its answers; 404 otherwise."""
+    found = unit_consultations(user).filter(pk=consultation_id).first()
     if found is None:
         raise NotFound("征集不存在")
+    return found
+
+
+def access_consultation_unit(user: User, unit_id: int) -> Unit:
+    """A unit the user may start a consultation for; 404 for another unit or none."""
+    found = consultation_units(user).filter(pk=unit_id).first()
+    if found is None:
+        raise NotFound("单位不存在")
+    return found
+
+
+def access_unit_answer(user: User, consultation_id: int, answer_id: int) -> ConsultationAnswer:
+    """An answer to a consultation of one of the user's units; 404 otherwise, as for the consultation."""
+    consultation = access_unit_consultation(user, consultation_id)
+    found = consultation.answers.filter(pk=answer_id).first()
+    if found is None:
+        raise NotFound("回答不存在")
+    found.consultation = consultation
     return found

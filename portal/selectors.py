@@ -4,9 +4,10 @@ Everything public passes through `text.redact.redact` and names no person: units
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 from appeals.models import Appeal, AppealEvent, AppealKind, AppealStatus, Category, Satisfaction
 from geo.models import Region
 from portal.models import Consultation, ConsultationAnswer
+from text.clusters import Text, cluster
 from text.redact import redact
 
 PREFECTURE_LEVEL = Region.Level.COUNTY - 1
@@ -300,36 +302,134 @@ def consultations_open_at(region_codes: Iterable[str]) -> list[OpenConsultation]
 
 
 @dataclass(frozen=True)
+class SimilarAnswers:
+    """Free answers to one question that say much the same (text.clusters), e.g. 12 ≈ 加强农村治安巡逻."""
+
+    text: str  # the member nearest the group's centre, redacted
+    phrases: list[str]  # the group's key phrases
+    members: list[tuple[str, str]]  # (tracking code, answer redacted), the representative first
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+
+@dataclass(frozen=True)
 class QuestionAnswers:
     question: str
     choices: list[tuple[str, int]]  # (choice, how many chose it) for a choice question
     texts: list[tuple[str, str]]  # (tracking code, answer) for a free-text question
+    similar: list[SimilarAnswers]  # the free answers grouped by similar text, largest group first
+    alone: list[tuple[str, str]]  # (tracking code, answer) of the free answers alike to no other
 
 
-def answers_by_question(consultation: Consultation) -> list[QuestionAnswers]:
-    """The unit's view: each question with the counts of its choices, or its free answers (redacted).
+def similar_answers(given: list[tuple[str, str]]) -> tuple[list[SimilarAnswers], list[tuple[str, str]]]:
+    """The free answers (tracking code, text) in groups of similar text, by the hot issues' clustering (TF-IDF,
+    centroid linkage: text.clusters), largest group first; then the answers alike to no other, as given.
 
-    The answers are JSON lists of (question, answer) as asked; a consultation has hundreds of answers, not
-    millions, so they are grouped here rather than in SQL (which would differ between SQLite and PostgreSQL)."""
-    rows = list(
+    All answers to one question are on its subject, so the words many of them share are kept (drop_common):
+    "治安" in a tenth of the answers is what sets their group apart, not how people write."""
+    found = cluster([Text(title=answer) for _code, answer in given], drop_common=False)
+    grouped = {i for group in found for i in group.members}
+    groups = [
+        SimilarAnswers(
+            text=redact(given[group.members[0]][1]),
+            phrases=[redact(p) for p in group.phrases],
+            members=[(given[i][0], redact(given[i][1])) for i in group.members],
+        )
+        for group in found
+    ]
+    alone = [(code, redact(text)) for i, (code, text) in enumerate(given) if i not in grouped]
+    return groups, alone
+
+
+def _answer_rows(consultation: Consultation) -> list[ConsultationAnswer]:
+    return list(
         ConsultationAnswer.objects.filter(consultation=consultation)
         .select_related("appeal")
         .only("answers", "appeal__code")
         .order_by("created_at", "id")
     )
+
+
+ANSWER_GROUPS_SECONDS = 24 * 3600
+
+
+def answers_by_question(consultation: Consultation) -> list[QuestionAnswers]:
+    """The unit's view: each question with the counts of its choices, or its free answers (redacted), both as
+    given and grouped by similar text.
+
+    The answers are JSON lists of (question, answer) as asked; a consultation has hundreds of answers, not
+    millions, so they are grouped here rather than in SQL (which would differ between SQLite and PostgreSQL)."""
+    rows = _answer_rows(consultation)
+    # Answers are never changed, only added; grouping a thousand free answers takes seconds (text.clusters'
+    # pairs), so each state of the consultation is grouped once.
+    key = f"portal:answers:{consultation.pk}:{consultation.version}:{len(rows)}:{rows[-1].pk if rows else 0}"
+    cached = cache.get(key)
+    if cached is not None:
+        return list(cached)
     grouped = []
     for question in consultation.questions:
         text = str(question["text"])
         given = [(row.appeal.code, p["answer"]) for row in rows for p in row.answers if p["question"] == text]
         options = question.get("choices") or []
+        similar, alone = ([], []) if options else similar_answers(given)
         grouped.append(
             QuestionAnswers(
                 question=text,
                 choices=[(c, sum(1 for _, a in given if a == c)) for c in options],
                 texts=[] if options else [(code, redact(a)) for code, a in given],
+                similar=similar,
+                alone=alone,
             )
         )
+    cache.set(key, grouped, ANSWER_GROUPS_SECONDS)
     return grouped
+
+
+# The staff list: latest period first (keyset on these columns).
+CONSULTATION_ORDER = ("-starts", "-id")
+
+
+def consultation_list(rows: QuerySet[Consultation]) -> QuerySet[Consultation]:
+    """The unit's consultations with their answers and adoptions counted, latest period first."""
+    return rows.annotate(
+        answers_n=Count("answers"), adopted_n=Count("answers", filter=Q(answers__adopted=True))
+    ).order_by(*CONSULTATION_ORDER)
+
+
+# The answers to adopt from: newest first.
+ANSWER_ORDER = ("-created_at", "-id")
+
+
+def consultation_answer_rows(consultation: Consultation) -> QuerySet[ConsultationAnswer]:
+    return (
+        ConsultationAnswer.objects.filter(consultation=consultation)
+        .select_related("appeal")
+        .order_by(*ANSWER_ORDER)
+    )
+
+
+@dataclass(frozen=True)
+class AnswerCard:
+    answer: ConsultationAnswer
+    code: str
+    pairs: list[dict[str, str]]  # the questions as asked and the answers, redacted
+    reply: str  # the public reply, or what was typed when it was refused
+    error: str = ""  # why an adoption was refused
+
+
+def answer_cards(rows: list[ConsultationAnswer]) -> list[AnswerCard]:
+    """One page of answers as the unit reads them to adopt: the citizen's words redacted."""
+    return [
+        AnswerCard(
+            answer=row,
+            code=row.appeal.code,
+            pairs=[{"question": p["question"], "answer": redact(p["answer"])} for p in row.answers],
+            reply=row.public_reply,
+        )
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -347,7 +447,12 @@ def consultations_summary(
     period (of units in the region), their answers in it and the adopted ones with their public replies."""
     in_period = Q(answers__created_at__gte=start, answers__created_at__lt=end)
     rows = (
-        Consultation.objects.filter(is_published=True, starts__lt=end.date(), ends__gte=start.date())
+        # The period's bounds are instants; the consultation's days are local (Asia/Shanghai) days.
+        Consultation.objects.filter(
+            is_published=True,
+            starts__lte=timezone.localtime(end - timedelta(microseconds=1)).date(),
+            ends__gte=timezone.localtime(start).date(),
+        )
         .filter(unit__region__code__startswith=region_prefix)
         .select_related("unit")
         .annotate(

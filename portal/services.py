@@ -1,19 +1,21 @@
 """Writes of the portal: a citizen's submission (through the same registration as every appeal), their rating
-(the callback service), the Open311 keys, and the answers to consultations (征集) from the portal and, heard by
-visitors, from the field app (idempotent by the phone's UUID, like visits)."""
+(the callback service), the Open311 keys, a unit's consultations (征集) with the adoption of answers, and the
+answers to them from the portal and, heard by visitors, from the field app (idempotent by the phone's UUID,
+like visits)."""
 
 import hashlib
 import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from appeals.models import Appeal, AppealKind, AppealSource, Callback
@@ -21,9 +23,12 @@ from appeals.services import AppealDraft, Registered, Reporter, appeal_callback,
 from campaigns.models import Visit
 from campaigns.permissions import RECORD_ROLES
 from campaigns.services.photos import ProcessedImage, photo_process
+from core.audit import audit_record
+from core.db import lock_at_version
 from core.errors import DomainError, Forbidden, InvalidInput
+from core.models import AuditEvent
 from geo.models import Region
-from org.models import User
+from org.models import Unit, User
 from org.permissions import Scope, user_scope
 from portal.models import Consultation, ConsultationAnswer, Open311Key, PortalPhoto, PublicRequest
 from portal.selectors import consultation_reaches
@@ -118,17 +123,164 @@ def open311_key_issue(*, name: str) -> tuple[Open311Key, str]:
 
 
 MAX_QUESTIONS = 5
+MAX_CHOICES = 8
+MAX_QUESTION_CHARS = 200
+MAX_CHOICE_CHARS = 50
+PERIOD_BACKWARDS = "结束日期不能早于开始日期"
+# A consultation runs for a campaign season at most; a longer one is a typo in a year.
+MAX_PERIOD_DAYS = 366
+
+
+def _question_problem(question: dict[str, Any]) -> str:
+    text = str(question.get("text", "")).strip()
+    choices = [str(c).strip() for c in question.get("choices") or []]
+    if not text:
+        return "题目不能为空"
+    if len(text) > MAX_QUESTION_CHARS:
+        return f"题目不能超过{MAX_QUESTION_CHARS}字"
+    if choices and not 2 <= len(choices) <= MAX_CHOICES:
+        return f"选择题需要2至{MAX_CHOICES}个选项"
+    if any(not c for c in choices):
+        return "选项不能为空"
+    if any(len(c) > MAX_CHOICE_CHARS for c in choices):
+        return f"每个选项不能超过{MAX_CHOICE_CHARS}字"
+    if len(set(choices)) != len(choices):
+        return "选项不能重复"
+    return ""
 
 
 def consultation_check_questions(questions: list[dict[str, Any]]) -> None:
-    """At most 5 questions, each a text with no choices (free text) or 2–8 short choices."""
+    """At most 5 questions, each a text with no choices (free text) or 2–8 short, distinct, non-empty choices;
+    the refusal names the first question at fault."""
     if not 1 <= len(questions) <= MAX_QUESTIONS:
-        raise InvalidInput("征集需要1至5个问题", code="invalid_input", details={"questions": "1至5个问题"})
-    for question in questions:
-        choices = question.get("choices") or []
-        if not str(question.get("text", "")).strip() or (choices and not 2 <= len(choices) <= 8):
-            message = "每个问题需要题目；选择题需要2至8个选项"
+        message = f"征集需要1至{MAX_QUESTIONS}个问题"
+        raise InvalidInput(message, code="invalid_input", details={"questions": message})
+    texts = [str(q.get("text", "")).strip() for q in questions]
+    for number, question in enumerate(questions, start=1):
+        problem = _question_problem(question)
+        if problem:
+            message = f"第{number}题：{problem}"
             raise InvalidInput(message, code="invalid_input", details={"questions": message})
+    if len(set(texts)) != len(texts):
+        # The answers are kept by question text (ConsultationAnswer.answers), so two alike would be one.
+        message = "问题不能重复"
+        raise InvalidInput(message, code="invalid_input", details={"questions": message})
+
+
+@dataclass(frozen=True)
+class ConsultationData:
+    title: str
+    text: str
+    starts: date
+    ends: date
+    questions: list[dict[str, Any]]
+
+
+def _clean_questions(questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    cleaned: list[dict[str, Any]] = []
+    for question in questions:
+        choices = [str(c).strip() for c in question.get("choices") or []]
+        item: dict[str, Any] = {"text": str(question.get("text", "")).strip()}
+        if choices:
+            item["choices"] = choices
+        cleaned.append(item)
+    return cleaned
+
+
+def _checked_consultation(data: ConsultationData) -> dict[str, Any]:
+    problems: dict[str, str] = {}
+    title, text = data.title.strip(), data.text.strip()
+    if not title:
+        problems["title"] = "请填写征集主题"
+    elif len(title) > 100:
+        problems["title"] = "主题不能超过100字"
+    if not text:
+        problems["text"] = "请填写征集说明"
+    elif len(text) > 2000:
+        problems["text"] = "说明不能超过2000字"
+    if data.ends < data.starts:
+        problems["ends"] = PERIOD_BACKWARDS
+    elif (data.ends - data.starts).days >= MAX_PERIOD_DAYS:
+        problems["ends"] = "征集期限最长一年"
+    questions = _clean_questions(data.questions)
+    try:
+        consultation_check_questions(questions)
+    except InvalidInput as exc:
+        problems["questions"] = exc.message
+    if problems:
+        first = next(iter(problems.values()))
+        raise InvalidInput(first, code="invalid_input", details=problems)
+    return {"title": title, "text": text, "starts": data.starts, "ends": data.ends, "questions": questions}
+
+
+def _audit(actor: User, request: HttpRequest | None, target: Any, what: str, **data: Any) -> None:
+    audit_record(
+        action=AuditEvent.Action.PUBLIC_TEXT_CHANGED,
+        actor=actor,
+        request=request,
+        target=target,
+        data={"what": what, **data},
+    )
+
+
+@transaction.atomic
+def consultation_create(
+    *, actor: User, unit: Unit, data: ConsultationData, request: HttpRequest | None = None
+) -> Consultation:
+    """A unit's new consultation, a draft until published; audited."""
+    created = Consultation.objects.create(unit=unit, **_checked_consultation(data))
+    _audit(actor, request, created, "consultation_created", title=created.title)
+    return created
+
+
+@transaction.atomic
+def consultation_edit(
+    *,
+    actor: User,
+    consultation: Consultation,
+    data: ConsultationData,
+    expected_version: int,
+    request: HttpRequest | None = None,
+) -> Consultation:
+    """Edit the topic, period, text and questions; the questions are frozen once anyone answered (their answers
+    are kept against the questions as asked), and an edit of a version someone changed meanwhile is refused."""
+    locked = lock_at_version(
+        Consultation.objects.all(), pk=consultation.pk, expected_version=expected_version
+    )
+    values = _checked_consultation(data)
+    if values["questions"] != locked.questions and locked.answers.exists():
+        message = "已有群众回答，问题不能再修改（可修改主题、期限和说明）"
+        raise InvalidInput(message, code="questions_frozen", details={"questions": message})
+    changed = [name for name, value in values.items() if getattr(locked, name) != value]
+    for name, value in values.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=[*values, "version", "updated_at"])
+    _audit(actor, request, locked, "consultation_edited", fields=changed)
+    return locked
+
+
+@transaction.atomic
+def consultation_publish(
+    *,
+    actor: User,
+    consultation: Consultation,
+    published: bool,
+    expected_version: int,
+    request: HttpRequest | None = None,
+) -> Consultation:
+    """Publish the consultation on the portal (answers are taken within its period), or withdraw it."""
+    locked = lock_at_version(
+        Consultation.objects.all(), pk=consultation.pk, expected_version=expected_version
+    )
+    if locked.is_published == published:
+        raise DomainError("该征集已发布" if published else "该征集尚未发布", code="unchanged")
+    if published and locked.ends < timezone.localdate():
+        message = "征集期限已过，请先修改结束日期"
+        raise InvalidInput(message, code="invalid_input", details={"ends": message})
+    locked.is_published = published
+    locked.save(update_fields=["is_published", "version", "updated_at"])
+    _audit(actor, request, locked, "consultation_published" if published else "consultation_withdrawn")
+    return locked
 
 
 MAX_ANSWER_LENGTH = 500
@@ -360,11 +512,30 @@ def consultation_answers_record_batch(
 
 
 @transaction.atomic
-def consultation_adopt(*, answer: ConsultationAnswer, adopted: bool, public_reply: str) -> ConsultationAnswer:
-    """采纳: the unit marks an answer adopted with the reply the public reads; taking it back keeps the reply."""
+def consultation_adopt(
+    *,
+    answer: ConsultationAnswer,
+    adopted: bool,
+    public_reply: str,
+    actor: User | None = None,
+    request: HttpRequest | None = None,
+) -> ConsultationAnswer:
+    """采纳: the unit marks an answer adopted with the reply the public reads; taking it back keeps the reply.
+    Audited, as the reply is published in the unit's name."""
     if adopted and not public_reply.strip():
         message = "采纳时请填写公开答复"
         raise InvalidInput(message, code="invalid_input", details={"public_reply": message})
+    if len(public_reply.strip()) > 1000:
+        message = "公开答复不能超过1000字"
+        raise InvalidInput(message, code="invalid_input", details={"public_reply": message})
     answer.adopted, answer.public_reply = adopted, public_reply.strip()
     answer.save(update_fields=["adopted", "public_reply"])
+    if actor is not None:
+        _audit(
+            actor,
+            request,
+            answer,
+            "answer_adopted" if adopted else "answer_unadopted",
+            consultation=answer.consultation_id,
+        )
     return answer

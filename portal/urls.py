@@ -3,7 +3,7 @@
 
 from django.urls import path, re_path
 
-from portal.views import citizen, open311, posters
+from portal.views import citizen, open311, posters, staff
 
 app_name = "portal"
 
@@ -16,8 +16,25 @@ urlpatterns = [
     path("poster/<str:code>", posters.poster, name="poster"),
     path("consultations/", citizen.consultations, name="consultations"),
     path("consultations/<int:consultation_id>/", citizen.consultation, name="consultation"),
-    path("consultations/<int:consultation_id>/answers", citizen.answers, name="answers"),
-    path("consultations/<int:consultation_id>/answers.xlsx", citizen.answers_xlsx, name="answers_xlsx"),
+    path("consultations/<int:consultation_id>/answers", staff.answers, name="answers"),
+    path("consultations/<int:consultation_id>/answers.xlsx", staff.answers_xlsx, name="answers_xlsx"),
+    path(
+        "consultations/<int:consultation_id>/answers/<int:answer_id>/adopt",
+        staff.answer_adopt,
+        name="answer_adopt",
+    ),
+    path("staff/consultations/", staff.consultations, name="staff_consultations"),
+    path("staff/consultations/new", staff.consultation_new, name="staff_consultation_new"),
+    path(
+        "staff/consultations/<int:consultation_id>/edit",
+        staff.consultation_edit_page,
+        name="staff_consultation_edit",
+    ),
+    path(
+        "staff/consultations/<int:consultation_id>/publish",
+        staff.consultation_publish_page,
+        name="staff_consultation_publish",
+    ),
 ]
 
 FMT = r"\.(?P<fmt>json|xml)$"

@@ -235,8 +235,10 @@ def _keep(word: str) -> bool:
     return len(word) > 1 and word not in STOP_WORDS and not word.isdigit() and any(c.isalnum() for c in word)
 
 
-def vectors(texts: Sequence[Text]) -> tuple[sparse.csr_matrix, list[str]]:
-    """Unit-length TF-IDF rows, one per text, and the vocabulary of the columns."""
+def vectors(texts: Sequence[Text], *, drop_common: bool = True) -> tuple[sparse.csr_matrix, list[str]]:
+    """Unit-length TF-IDF rows, one per text, and the vocabulary of the columns. `drop_common=False` keeps the
+    words many texts share, for texts that are all on one subject (the answers to one consultation question),
+    where a shared word is what tells the groups apart rather than how people write."""
     vocabulary: dict[str, int] = {}
     rows, cols, counts = [], [], []
     for row, text in enumerate(texts):
@@ -252,7 +254,7 @@ def vectors(texts: Sequence[Text]) -> tuple[sparse.csr_matrix, list[str]]:
     idf = np.log((1 + len(texts)) / (1 + df)) + 1
     # A word in more than COMMON_SHARE of many texts tells no problem apart (it is how people write):
     # dropped, it also spares the similarity product most of its pairs.
-    if len(texts) >= COMMON_MIN_TEXTS:
+    if drop_common and len(texts) >= COMMON_MIN_TEXTS:
         idf[df > COMMON_SHARE * len(texts)] = 0
     weighted = sparse.csr_matrix(tf @ sparse.diags(idf))
     weighted.eliminate_zeros()
@@ -265,11 +267,13 @@ def vectors(texts: Sequence[Text]) -> tuple[sparse.csr_matrix, list[str]]:
     return sparse.csr_matrix(unit), terms
 
 
-def cluster(texts: Sequence[Text], *, threshold: float = THRESHOLD, min_size: int = 2) -> list[Cluster]:
+def cluster(
+    texts: Sequence[Text], *, threshold: float = THRESHOLD, min_size: int = 2, drop_common: bool = True
+) -> list[Cluster]:
     """The clusters of at least `min_size` texts, largest first; a text belongs to at most one."""
     if not texts:
         return []
-    matrix, terms = vectors(texts)
+    matrix, terms = vectors(texts, drop_common=drop_common)
     groups: dict[str, list[int]] = {}
     for index, text in enumerate(texts):
         groups.setdefault(text.group, []).append(index)

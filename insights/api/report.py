@@ -1,6 +1,6 @@
 """The decision report API: the report as JSON and as a Word file, for leaders, supervisors and admins."""
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from typing import Any
 
@@ -24,7 +24,7 @@ def report_json(report: DecisionReport) -> dict[str, Any]:
     def period(p: Any) -> dict[str, date]:
         return {"starts": p.starts, "ends": p.ends}
 
-    data = asdict(report)
+    data = asdict(replace(report, masses=[]))  # the consultations below, without copying their rows
     region = report.region
     data.update(
         period=period(report.period),
@@ -32,6 +32,17 @@ def report_json(report: DecisionReport) -> dict[str, Any]:
         region={"code": region.code, "name": region.name} if region else None,
         hot=[{**asdict(h), "period": period(h.period)} for h in report.hot],
         hotness_formula=str(HOTNESS_FORMULA),
+        masses=[
+            {
+                "consultation_id": m.consultation.pk,
+                "title": m.consultation.title,
+                "unit": m.consultation.unit.name,
+                "answers": m.answers,
+                "adopted": m.adopted,
+                "replies": m.replies,
+            }
+            for m in report.masses
+        ],
     )
     return data
 

@@ -15,13 +15,11 @@ from appeals.services import AppealDraft, Reporter
 from core.audit import client_ip
 from core.errors import InvalidInput, NotFound
 from core.web import add_details, request_user
-from portal.exports import consultation_answers_xlsx
 from portal.forms import PLAIN, PROBLEMS, SUGGESTIONS, ConsultationForm, RateForm, SubmitForm, TrackForm
 from portal.models import Consultation, PortalPhoto
 from portal.permissions import (
     access_consultation,
     access_tracked_appeal,
-    access_unit_consultation,
     challenge_bits,
     challenge_issue,
     challenge_verify,
@@ -30,7 +28,6 @@ from portal.permissions import (
 )
 from portal.selectors import (
     adopted_answers,
-    answers_by_question,
     consultations_public,
     place_near,
     place_path,
@@ -236,19 +233,3 @@ def consultation(request: HttpRequest, consultation_id: int) -> HttpResponse:
     count_submission(ip=ip, phone=data["phone"])
     context = {"appeal": registered.appeal, "secret": registered.secret, "topic": {"label": item.title}}
     return render(request, "portal/submitted.html", context, status=201)
-
-
-@login_required
-@require_GET
-def answers(request: HttpRequest, consultation_id: int) -> HttpResponse:
-    """The unit's page of a consultation's answers, grouped by question."""
-    item = access_unit_consultation(request_user(request), consultation_id)
-    context = {"consultation": item, "groups": answers_by_question(item), "total": item.answers.count()}
-    return render(request, "portal/answers.html", context)
-
-
-@login_required
-@require_GET
-def answers_xlsx(request: HttpRequest, consultation_id: int) -> FileResponse:
-    item = access_unit_consultation(request_user(request), consultation_id)
-    return consultation_answers_xlsx(request=request, actor=request_user(request), consultation=item)

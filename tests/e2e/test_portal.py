@@ -124,3 +124,44 @@ def test_a_poster_link_opens_the_form_with_the_village_and_its_neighbours(
         2
     )  # the county's townships, not only this one
     expect(page.locator("#id_village")).to_have_value(VILLAGE)
+
+
+def test_a_unit_runs_a_consultation_and_adopts_an_answer_on_a_phone(phone, live_server, personas) -> None:
+    from appeals.services import Reporter
+    from portal.models import Consultation, ConsultationAnswer
+    from portal.services import consultation_answer
+    from tests.e2e.test_login import sign_in
+
+    page = phone
+    sign_in(page, live_server, "dispatcher")
+    page.wait_for_selector("[data-role=dispatcher]")
+    page.click("[data-testid=nav-consultations]")
+    page.click("[data-testid=new]")
+    page.fill("#id_title", "2027年平安建设意见征集")
+    page.fill("#id_text", "欢迎对平安建设提出意见建议。")
+    page.fill("#id_q0_text", "您对平安建设有什么建议？")
+    page.fill("#id_q1_text", "您觉得村里治安怎么样？")
+    page.select_option("#id_q1_kind", "choice")
+    page.fill("#id_q1_choices", "好\n一般\n差")
+    page.click("[data-testid=save]")
+    page.click("[data-testid=publish-button]")
+    expect(page.locator("[data-testid=unpublish]")).to_be_visible()
+    item = Consultation.objects.get(title="2027年平安建设意见征集")
+    assert item.is_published and item.questions[1]["choices"] == ["好", "一般", "差"]
+    consultation_answer(
+        consultation=item,
+        answers=["建议加强农村治安巡逻。", "一般"],
+        region_code=VILLAGE,
+        anonymous=True,
+        reporter=Reporter(),
+    )
+    page.goto(f"{live_server.url}/portal/consultations/{item.pk}/answers")
+    card = page.locator("[data-testid=answer]").first
+    card.locator("[data-testid=adopt-button]").click()
+    expect(page.locator("[data-testid=adopt-error]")).to_contain_text("采纳时请填写公开答复")
+    page.fill("[data-testid=answer] textarea", "已采纳，明年将增加夜间巡逻。")
+    page.locator("[data-testid=answer] [data-testid=adopt-button]").first.click()
+    expect(page.locator("[data-testid=adopted]")).to_be_visible()
+    assert ConsultationAnswer.objects.get(consultation=item).adopted
+    page.goto(f"{live_server.url}/portal/consultations/{item.pk}/")
+    expect(page.locator("body")).to_contain_text("明年将增加夜间巡逻")
