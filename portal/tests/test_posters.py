@@ -246,3 +246,26 @@ def test_the_page_links_to_the_whole_township_pdf(qiannan) -> None:
     township = Client().get(f"/portal/poster/{TOWNSHIP}").content.decode()
     assert f'href="/portal/poster/{TOWNSHIP}.pdf"' in township
     assert township.count('.pdf"') == 1  # no "this village" link on a township's page
+
+
+def test_a_pdf_being_made_is_waited_for_not_made_twice(renderings, monkeypatch) -> None:
+    from django.core.cache import cache
+
+    from portal import exports
+
+    key = exports.poster_pdf_key(code=VILLAGE, facts=["广惠社区"])
+    cache.set(f"{key}:making", 1, 30)  # another request is rendering it
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:  # ... and finishes while this one waits
+        waits.append(seconds)
+        cache.set(key, b"%PDF-1.7 made by the other request", 60)
+
+    monkeypatch.setattr(exports.time, "sleep", sleep)
+    made = exports.posters_pdf(code=VILLAGE, facts=["广惠社区"], html=lambda: "<p>x</p>", ip="10.0.0.1")
+    assert made == b"%PDF-1.7 made by the other request"
+    assert renderings == [] and waits == [0.25]
+    # Nobody making it: this request makes it, and lets go of the mark.
+    cache.clear()
+    assert exports.posters_pdf(code=VILLAGE, facts=["广惠社区"], html=lambda: "<p>x</p>", ip="10.0.0.1")
+    assert renderings == ["<p>x</p>"] and cache.get(f"{key}:making") is None and waits == [0.25]
