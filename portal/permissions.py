@@ -50,6 +50,8 @@ LIMITS: dict[str, Limit] = {
     "lookup_fail_ip": Limit(10, 900),
     "lookup_fail_code": Limit(20, 3600),
     "open311_key_hour": Limit(600, 3600),
+    # Each rendering of a poster PDF not made today costs seconds of CPU; a township office needs a few.
+    "poster_pdf_ip_hour": Limit(30, 3600),
 }
 
 
@@ -102,6 +104,12 @@ def count_submission(*, ip: str | None, phone: str) -> None:
 def check_open311_rate(key: Open311Key) -> None:
     if _hit("open311_key_hour", str(key.pk)) > _limit("open311_key_hour").count:
         raise TooManyRequests("too many requests for this api_key", code="rate_limited")
+
+
+def count_poster_pdf(*, ip: str | None) -> None:
+    """Count one PDF rendering for this address; refuse (429) past its share of the hour."""
+    if ip is not None and _hit("poster_pdf_ip_hour", ip) > _limit("poster_pdf_ip_hour").count:
+        raise TooManyRequests("生成PDF过于频繁，请稍后再试，或打开网页版直接打印", code="rate_limited")
 
 
 # --- proof of work ------------------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ urlpatterns = [
     path("track/", citizen.track, name="track"),
     path("track/rate", citizen.rate, name="rate"),
     path("photos/<uuid:photo_uuid>.jpg", citizen.photo, name="photo"),
+    # Before "poster/<str:code>", which would take "<code>.pdf" for a code.
+    path("poster/<str:code>.pdf", posters.poster_pdf, name="poster_pdf"),
     path("poster/<str:code>", posters.poster, name="poster"),
     path("consultations/", citizen.consultations, name="consultations"),
     path("consultations/<int:consultation_id>/", citizen.consultation, name="consultation"),
