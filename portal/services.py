@@ -343,6 +343,10 @@ def consultation_answer(
     today = timezone.localdate()
     if not (consultation.is_published and consultation.starts <= today <= consultation.ends):
         raise DomainError("该征集未开放", code="consultation_closed")
+    if not consultation_reaches(consultation, region_code):
+        # A unit asks the places of its own region (as on its posters and in the field app).
+        message = f"该征集面向{consultation.unit.region.name}的群众，请选择该地区内的村（社区）"
+        raise InvalidInput(message, code="invalid_input", details={"region_code": message})
     pairs = _answer_pairs(consultation, answers)
     registered = portal_submit(
         draft=_suggestion(

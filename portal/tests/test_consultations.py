@@ -94,6 +94,14 @@ def test_an_empty_answer_or_a_choice_not_offered_is_refused(qiannan, personas) -
     assert not Appeal.objects.exists()
 
 
+def test_a_village_outside_the_units_region_is_refused(qiannan, personas) -> None:
+    item = consultation(personas)  # 都匀市's political-legal committee asks 都匀市's people
+    response = answer(Client(), item, county="522702000000", township="522702001000", village="522702001001")
+    assert response.status_code == 422
+    assert "该征集面向都匀市的群众" in response.content.decode()
+    assert not Appeal.objects.exists() and not ConsultationAnswer.objects.exists()
+
+
 def test_adopted_answers_show_with_the_reply_redacted(qiannan, personas) -> None:
     item = consultation(personas)
     answer(Client(), item, q0="希望派出所在村里设警务室，我叫王建国，电话13812345678。")
