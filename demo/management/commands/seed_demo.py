@@ -8,6 +8,7 @@ from campaigns.services import visits_flag
 from core.errors import DomainError
 from demo.appeals import DEMO_APPEALS, seed_demo_appeals
 from demo.campaign import DEMO_VISITS, seed_demo_campaign
+from demo.consultations import DemoConsultation, seed_demo_consultation
 from demo.scale_appeals import scale_seed
 from demo.units import DEFAULT_PASSWORD, demo_accounts_write, demo_logins, demo_seed
 from insights.services import counters_refresh
@@ -72,6 +73,12 @@ class Command(BaseCommand):
             # The supervisors' page of doubtful visits shows the planted ones from the first minute, instead
             # of after the periodic check's first run.
             flags = visits_flag() if campaign.created else 0
+            # 征集: a consultation open now with answers in groups of like suggestions, two adopted.
+            consultation = (
+                seed_demo_consultation()
+                if options["appeals"] > 0
+                else DemoConsultation(consultation=None, answers=0, adopted=0, skipped=True)
+            )
             # The demo's appeals and visits were written in bulk: the dashboards' counters start from them.
             counters_refresh(full=True)
             # The dispatcher's text suggestions (category, lead unit) from the first minute, not after the
@@ -89,6 +96,11 @@ class Command(BaseCommand):
             f"memberships {summary.memberships_granted} granted; {appeals.line()}"
             + (f", {bulk} more in bulk" if bulk else "")
             + (f"; {campaign.line()}, {flags} plausibility flags" if campaign.created else "")
+            + (
+                f"; consultation {consultation.answers} answers, {consultation.adopted} adopted"
+                if not consultation.skipped
+                else ""
+            )
             + (f"; accounts written to {accounts_out}" if accounts_out else "")
         )
         self.stdout.write(f"demo logins (password {password}):")
