@@ -6,6 +6,7 @@ adopted with a public reply, so the portal, the poster's second QR code and the 
 import random
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -28,9 +29,10 @@ TEXT = (
     "为做好2027年政法工作，都匀市委政法委面向全市群众征集意见建议。您反映的问题和提出的建议，"
     "我们将认真研究，采纳的将在本页公布答复。"
 )
-QUESTIONS = [
+SATISFACTION = ["满意", "基本满意", "不满意"]
+QUESTIONS: list[dict[str, Any]] = [
     {"text": "您最希望政法机关明年重点解决的问题是什么？"},
-    {"text": "您对所在村（社区）的治安状况满意吗？", "choices": ["满意", "基本满意", "不满意"]},
+    {"text": "您对所在村（社区）的治安状况满意吗？", "choices": SATISFACTION},
     {"text": "您对矛盾纠纷调解工作有什么建议？"},
 ]
 # Like suggestions told in other words, as people write them; the answers page groups each set.
@@ -124,7 +126,7 @@ def seed_demo_consultation(*, seed: int = 7) -> DemoConsultation:
         reporter = Reporter() if anonymous else Reporter(name=person_name(rng), phone=mobile(rng))
         registered = consultation_answer(
             consultation=consultation,
-            answers=[first, rng.choice(QUESTIONS[1]["choices"]), rng.choice(MEDIATION)],
+            answers=[first, rng.choice(SATISFACTION), rng.choice(MEDIATION)],
             region_code=village.code,
             anonymous=anonymous,
             reporter=reporter,
