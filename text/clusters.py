@@ -202,8 +202,11 @@ _PSEUDO = re.compile(r"^[A-Z]\d{0,3}(?:省|市|区|县|镇|乡|街道|村|社区
 # Parts of speech that never belong to a place name: verbs, prepositions, conjunctions, particles, adverbs,
 # pronouns, localisers (附近, 旁), punctuation, modal particles.
 _NOT_NAME_TAGS = frozenset("vpcudrfwy")
+# Words that end like a place but name none: a hot issue "at 都匀市公路" says nothing of where it is.
 _GENERIC_PLACES = frozenset(
     {"小区", "社区", "村", "镇", "乡", "街道", "路", "街", "学校", "医院", "公司", "城"}
+    | {"公路", "马路", "道路", "大道", "农村", "乡村", "村庄", "城市", "城区", "小学", "中学", "广场", "市场"}
+    | {"花园", "公园", "村里", "镇上", "县城", "工地", "家园", "本村", "我村", "该村", "全村", "邻村"}
 )
 
 

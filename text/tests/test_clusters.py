@@ -66,3 +66,9 @@ def test_places_read_pseudonymised_codes_and_place_words() -> None:
 
 def test_nothing_to_cluster_gives_nothing() -> None:
     assert cluster([]) == [] and cluster(OTHER, min_size=2) == []
+
+
+def test_a_word_that_only_ends_like_a_place_names_none() -> None:
+    road = [Text("公路塌方无人修"), Text("公路塌方，车辆无法通行"), Text("通村公路塌方")]
+    assert common_place(road) == ""
+    assert common_place([Text("墨冲镇公路塌方"), Text("墨冲镇公路塌方无人修")]) == "墨冲镇"
