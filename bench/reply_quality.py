@@ -42,9 +42,9 @@ def main() -> None:
     model = fit_model(messages, parity=0)
     print(
         f"machine: {machine()}; {len(messages)} messages with a reply; model fitted in "
-        f"{time.perf_counter() - started:.1f} s ({model.svd.n_components if model.svd else 0} topics on the even half's pairs)"
+        f"{time.perf_counter() - started:.1f} s ({model.topics} topics on the even half's pairs)"
     )
-    words_only = ReplyModel(model.weights, None, None)
+    words_only = ReplyModel(model.weights)
     issue_kinds = [kind for kind in KINDS if kind != "same_topic"]
     for name, scorer_model in (("with topics", model), ("words only", words_only)):
         print(f"\n{name}\n| half | messages | " + " | ".join(KINDS) + " | issue's four | all five |")
