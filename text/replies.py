@@ -114,7 +114,7 @@ class ReplyModel:
         )
         counts = vectoriser.fit_transform(documents)
         # Far fewer topics than words, or each word keeps a topic of its own and none is learnt: one topic
-        # for twenty words and ten pairs at most (on 1,402 teddy2020 pairs, 100 topics among ~7,000 words).
+        # for twenty words and ten pairs at most (on 1,402 teddy2020 pairs, 100 topics among 13,235 words).
         dimensions = min(TOPIC_DIMENSIONS, counts.shape[1] // 20, counts.shape[0] // 10)
         if dimensions < 2:
             return cls(weights)
