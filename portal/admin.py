@@ -5,10 +5,9 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from core.errors import InvalidInput
 from core.web import request_user
 from portal.models import Consultation, ConsultationAnswer, Open311Key, PublicRequest
-from portal.services import consultation_adopt, consultation_check_questions, new_key
+from portal.services import consultation_adopt, new_key
 
 
 @admin.register(Open311Key)
@@ -37,28 +36,6 @@ class PublicRequestAdmin(admin.ModelAdmin):
     readonly_fields = ("appeal", "channel", "key", "token", "latitude", "longitude", "created_at")
 
 
-class ConsultationAdminForm(forms.ModelForm):
-    class Meta:
-        model = Consultation
-        fields = ["unit", "title", "text", "starts", "ends", "questions", "is_published"]
-        help_texts = {
-            "questions": '至多5个问题，例如 [{"text": "您最希望解决的问题是什么？"}, '
-            '{"text": "您对调解工作满意吗？", "choices": ["满意", "一般", "不满意"]}]',
-        }
-
-    def clean_questions(self) -> list[dict[str, Any]]:
-        questions = self.cleaned_data["questions"]
-        if not isinstance(questions, list) or not all(isinstance(q, dict) for q in questions):
-            raise ValidationError("问题须为列表")
-        try:
-            consultation_check_questions(questions)
-        except InvalidInput as exc:
-            raise ValidationError(exc.message) from None
-        if self.instance.pk and self.instance.answers.exists() and questions != self.instance.questions:
-            raise ValidationError("已有回答的征集不能再修改问题")
-        return questions
-
-
 class ConsultationAnswerInline(admin.TabularInline):
     model = ConsultationAnswer
     fields = ("appeal", "answers", "adopted", "public_reply")
@@ -70,13 +47,22 @@ class ConsultationAnswerInline(admin.TabularInline):
 
 @admin.register(Consultation)
 class ConsultationAdmin(admin.ModelAdmin):
-    """征集: published by a unit; its answers are suggestions, adopted one by one with a public reply."""
+    """征集, to look at: a unit creates, edits and publishes its consultations on its own pages
+    (/portal/staff/consultations/, through the services: checked, versioned, audited), which an administrator
+    may open for any unit; one way to write them."""
 
-    form = ConsultationAdminForm
-    list_display = ("title", "unit", "starts", "ends", "is_published")
+    list_display = ("title", "unit", "starts", "ends", "is_published", "version")
     list_filter = ("is_published",)
-    raw_id_fields = ("unit",)
     inlines = [ConsultationAnswerInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Consultation | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Consultation | None = None) -> bool:
+        return False
 
 
 class ConsultationAnswerForm(forms.ModelForm):

@@ -295,3 +295,15 @@ def test_a_large_consultations_shared_words_still_group_its_answers(qiannan) -> 
     given = [(f"C{i}", f"{['建议', '希望', '恳请'][i % 3]}{topics[i % 4]}。") for i in range(520)]
     groups, alone = similar_answers(given)
     assert sorted(g.size for g in groups) == [130, 130, 130, 130] and alone == []
+
+
+def test_the_admin_shows_consultations_but_writes_them_only_through_the_units_pages(
+    qiannan, personas
+) -> None:
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("root-consult", password="x-very-long-pass-1")
+    client = Client()
+    client.force_login(admin)
+    assert client.get("/admin/portal/consultation/").status_code == 200
+    assert client.get("/admin/portal/consultation/add/").status_code == 403
