@@ -19,6 +19,7 @@ from ninja.renderers import BaseRenderer
 from ninja.responses import NinjaJSONEncoder
 from ninja.types import DictStrAny
 from pydantic import BeforeValidator, ConfigDict, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic import ValidationError as SchemaError
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
@@ -381,3 +382,34 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(MultiPartParserError, on_unparseable)
     api.add_exception_handler(SuspiciousOperation, on_unparseable)
     api.add_exception_handler(Exception, on_unexpected)
+
+
+# Batches (the field app's visits and consultation answers): each item is taken or refused on its own.
+
+
+def batch_refused(index: int, raw: dict[str, Any], exc: SchemaError, **empty: None) -> dict[str, Any]:
+    """The result of a batch item its schema refused: 422 with the validation errors as details; `empty`
+    names the batch's other result fields (id, …), None here."""
+    uuid = raw.get("uuid")
+    details = [
+        {"loc": list(e.get("loc", [])), "msg": e.get("msg", ""), "type": e.get("type", "")}
+        for e in exc.errors()
+    ]
+    return {
+        "index": index,
+        "uuid": uuid if isinstance(uuid, str) else "",
+        "status": 422,
+        **empty,
+        "error": {"code": "invalid_input", "message": "输入有误，请检查后重试", "details": details},
+    }
+
+
+def batch_out(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """A batch's answer: the results in the input order and how many were created, repeated and refused."""
+    statuses = [item["status"] for item in items]
+    return {
+        "results": items,
+        "created": statuses.count(201),
+        "repeated": statuses.count(200),
+        "failed": sum(1 for s in statuses if s >= 400),
+    }

@@ -8,7 +8,7 @@ from ninja import Router
 from pydantic import ValidationError
 
 from campaigns.selectors.places import places_of
-from core.api import responses
+from core.api import batch_out, batch_refused, responses
 from org.auth import api_user
 from portal.schemas import (
     AnswerBatchIn,
@@ -36,13 +36,6 @@ def my_consultations(request: HttpRequest) -> dict[str, Any]:
     return {"items": [field_consultation_out(found) for found in consultations_open_at(villages)]}
 
 
-def _error_details(exc: ValidationError) -> list[dict[str, Any]]:
-    return [
-        {"loc": list(e.get("loc", [])), "msg": e.get("msg", ""), "type": e.get("type", "")}
-        for e in exc.errors()
-    ]
-
-
 @router.post(
     "/consultations/answers/batch",
     response=responses(AnswerBatchOut, 403),
@@ -62,26 +55,8 @@ def record_answers(request: HttpRequest, payload: AnswerBatchIn) -> dict[str, An
         try:
             valid.append((i, FieldAnswerIn.model_validate(raw).data()))
         except ValidationError as exc:
-            uuid = raw.get("uuid")
-            items[i] = {
-                "index": i,
-                "uuid": uuid if isinstance(uuid, str) else "",
-                "status": 422,
-                "id": None,
-                "appeal_id": None,
-                "error": {
-                    "code": "invalid_input",
-                    "message": "输入有误，请检查后重试",
-                    "details": _error_details(exc),
-                },
-            }
+            items[i] = batch_refused(i, raw, exc, id=None, appeal_id=None)
     results = consultation_answers_record_batch(actor=api_user(request), answers=[d for _, d in valid])
     for (i, _), result in zip(valid, results, strict=True):
         items[i] = {**answer_result_out(result), "index": i}
-    statuses = [item["status"] for item in items if item is not None]
-    return {
-        "results": items,
-        "created": statuses.count(201),
-        "repeated": statuses.count(200),
-        "failed": sum(1 for s in statuses if s >= 400),
-    }
+    return batch_out([item for item in items if item is not None])

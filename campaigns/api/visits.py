@@ -30,7 +30,7 @@ from campaigns.schemas import (
 from campaigns.selectors import VISIT_ORDER, VisitFilters, campaign_progress, visits_filter
 from campaigns.selectors.coverage import COVERAGE_DEFINITION, COVERAGE_PAGE, area_access, campaign_coverage
 from campaigns.services import VisitData, visit_record, visits_record_batch
-from core.api import Page, responses
+from core.api import Page, batch_out, batch_refused, responses
 from core.audit import audit_list_page
 from core.pagination import MAX_LIMIT, keyset_paginate
 from org.auth import api_user
@@ -78,13 +78,6 @@ def create_visit(request: HttpRequest, payload: VisitIn) -> Status:
     return Status(201 if recorded.created else 200, visit_out(visit, secrets=recorded.secrets))
 
 
-def _error_details(exc: ValidationError) -> list[dict[str, Any]]:
-    return [
-        {"loc": list(e.get("loc", [])), "msg": e.get("msg", ""), "type": e.get("type", "")}
-        for e in exc.errors()
-    ]
-
-
 @router.post("/visits/batch", response=responses(BatchOut, 403), summary="Record up to 500 visits")
 def create_visits(request: HttpRequest, payload: BatchIn) -> dict[str, Any]:
     """Each visit is taken or refused on its own; `results` follow the input order."""
@@ -94,28 +87,11 @@ def create_visits(request: HttpRequest, payload: BatchIn) -> dict[str, Any]:
         try:
             valid.append((i, _BatchVisitIn.model_validate(raw).data()))
         except ValidationError as exc:
-            uuid = raw.get("uuid")
-            items[i] = {
-                "index": i,
-                "uuid": uuid if isinstance(uuid, str) else "",
-                "status": 422,
-                "id": None,
-                "error": {
-                    "code": "invalid_input",
-                    "message": "输入有误，请检查后重试",
-                    "details": _error_details(exc),
-                },
-            }
+            items[i] = batch_refused(i, raw, exc, id=None)
     results = visits_record_batch(actor=api_user(request), visits=[d for _, d in valid])
     for (i, _), result in zip(valid, results, strict=True):
         items[i] = batch_item_out(result, index=i)
-    statuses = [item["status"] for item in items if item is not None]
-    return {
-        "results": items,
-        "created": statuses.count(201),
-        "repeated": statuses.count(200),
-        "failed": sum(1 for s in statuses if s >= 400),
-    }
+    return batch_out([item for item in items if item is not None])
 
 
 @router.get("/visits", response=responses(Page[VisitOut]), summary="Visits in my scope, newest first")
