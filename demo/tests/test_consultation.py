@@ -36,3 +36,20 @@ def test_a_second_run_finds_the_consultation_and_writes_nothing(seeded) -> None:
     again = seed_demo_consultation()
     assert again.skipped and again.consultation == seeded.consultation
     assert ConsultationAnswer.objects.count() == before
+
+
+def test_the_answers_are_grouped_on_their_page_not_ranked_as_a_hot_issue(seeded) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.period import period_between
+    from insights.selectors.hot import hot_issues
+    from org.models import User
+
+    today = timezone.localdate()
+    leader = User.objects.get(username="duyun.leader")
+    issues = hot_issues(
+        user=leader, period=period_between(starts=today - timedelta(days=7), ends=today + timedelta(days=1))
+    )
+    assert not any("征集" in issue.description for issue in issues)

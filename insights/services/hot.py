@@ -52,10 +52,13 @@ def county_of(region_code: str) -> str:
 def _window_appeals(county: str, window: Window) -> QuerySet[Appeal]:
     # A prefecture's (or province's) own appeals form a "county" of their own, not the whole subtree.
     area = Q(region_id=county) if county[4:6] == "00" else Q(region__code__range=subtree_bounds(county[:6]))
+    # The answers to a consultation (征集) are one topic's suggestions, all titled after it: the unit reads them
+    # grouped on the consultation's own page (portal.selectors.answers_by_question), not as a hot issue.
     return Appeal.objects.filter(
         area,
         created_at__gte=local_midnight(window.before),
         created_at__lt=local_midnight(window.ends),
+        consultation_answer__isnull=True,
     )
 
 
