@@ -39,7 +39,7 @@ from org.models import Role, User
 from org.permissions import UNIT_STAFF, may_enrol_otp, regions_visible_to, units_visible_to, user_scope
 from org.selectors import user_memberships
 from oversight.permissions import LEDGER_READ_ROLES, NOTICE_READ_ROLES, may_read_notices
-from portal.permissions import may_manage_consultations
+from portal.permissions import may_read_consultations
 
 # The order in which a person holding several roles sees them: field work first, oversight last.
 ROLE_ORDER = [
@@ -221,6 +221,6 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         "nav_rankings": may_see_rankings(user),
         "nav_notices": may_read_notices(user),
         "nav_report": may_read_reports(user),
-        "nav_consultations": may_manage_consultations(user),
+        "nav_consultations": may_read_consultations(user),
         "nav_two_factor": may_enrol_otp(user),
     }

@@ -13,8 +13,9 @@ from django.utils import timezone
 from appeals.services import Reporter
 from demo.appeals import mobile, person_name
 from geo.models import Region
-from org.models import Membership, Role, Unit
+from org.models import Membership, Unit
 from portal.models import Consultation, ConsultationAnswer
+from portal.permissions import CONSULTATION_ROLES
 from portal.services import (
     ConsultationData,
     consultation_adopt,
@@ -95,7 +96,7 @@ def seed_demo_consultation(*, seed: int = 7) -> DemoConsultation:
     if found is not None:
         return DemoConsultation(consultation=found, answers=0, adopted=0, skipped=True)
     member = (
-        Membership.objects.filter(unit=unit, role=Role.SUPERVISOR, user__is_active=True)
+        Membership.objects.filter(unit=unit, role__in=CONSULTATION_ROLES, user__is_active=True)
         .select_related("user")
         .order_by("user__username")
         .first()

@@ -4,7 +4,7 @@ issued to Open311 integrations. The appeal itself lives in `appeals`; these rows
 import uuid
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -159,6 +159,18 @@ class ConsultationAnswer(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(adopted=False) | ~Q(public_reply=""), name="adopted_answer_has_reply"
+            ),
+        ]
+        indexes = [
+            # The unit's answers page: all of a consultation's answers newest first, or the adopted ones (or
+            # the others) only.
+            models.Index(F("consultation"), F("created_at").desc(), F("id").desc(), name="answer_newest"),
+            models.Index(
+                F("consultation"),
+                F("adopted"),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="answer_adopted_newest",
             ),
         ]
 

@@ -22,7 +22,7 @@ from appeals.models import Appeal
 from appeals.services import secret_hash
 from core.audit import client_ip
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
-from org.models import Unit, User
+from org.models import Role, Unit, User
 from org.permissions import user_scope
 from portal.models import Consultation, ConsultationAnswer, Open311Key
 
@@ -203,6 +203,13 @@ def access_consultation(consultation_id: int) -> Consultation:
     return found
 
 
+# Who runs a unit's consultations (create, edit, publish, adopt with a public reply in the unit's name): its
+# head, who approves what the unit says (DESIGN §1), its dispatcher and its administrator. Every other member of
+# the unit (a handler, a visitor, a supervisor, a leader) reads them and their answers; a superuser runs any.
+CONSULTATION_ROLES = (Role.UNIT_HEAD, Role.DISPATCHER, Role.ADMIN)
+NOT_RUNNING_MESSAGE = "只有本单位负责人、调度员或管理员可以发布征集、采纳回答"
+
+
 def unit_consultations(user: User) -> QuerySet[Consultation]:
     """The consultations of the user's own units (any of them, for a superuser): the staff side of 征集."""
     scope = user_scope(user)
@@ -210,24 +217,42 @@ def unit_consultations(user: User) -> QuerySet[Consultation]:
     return rows if scope.everything else rows.filter(unit_id__in=scope.unit_ids)
 
 
-def may_manage_consultations(user: User) -> bool:
-    """A member of a unit (in any role) runs that unit's consultations; a superuser any unit's."""
+def may_read_consultations(user: User) -> bool:
+    """A member of a unit (in any role) reads that unit's consultations; a superuser any unit's."""
     scope = user_scope(user)
     return scope.everything or bool(scope.unit_ids)
 
 
+def may_run_consultation(user: User, consultation: Consultation | None = None) -> bool:
+    """Whether the user runs `consultation` (or, without one, the consultations of at least one unit)."""
+    scope = user_scope(user)
+    units = scope.units_with(*CONSULTATION_ROLES)
+    return scope.everything or (consultation.unit_id in units if consultation else bool(units))
+
+
+def consultation_run_units(user: User) -> frozenset[int] | None:
+    """The units whose consultations the user runs; None for all (a superuser)."""
+    scope = user_scope(user)
+    return None if scope.everything else scope.units_with(*CONSULTATION_ROLES)
+
+
 def consultation_units(user: User) -> QuerySet[Unit]:
-    """The units a new consultation may be published in the name of."""
+    """The units a new consultation may be published in the name of: those the user runs them for."""
     scope = user_scope(user)
     units = Unit.objects.filter(is_active=True)
-    return (units if scope.everything else units.filter(pk__in=scope.unit_ids)).order_by("region_id", "name")
+    if not scope.everything:
+        units = units.filter(pk__in=scope.units_with(*CONSULTATION_ROLES))
+    return units.order_by("region_id", "name")
 
 
-def access_unit_consultation(user: User, consultation_id: int) -> Consultation:
-    """A consultation of one of the user's units (or any, for a superuser), for its answers; 404 otherwise."""
+def access_unit_consultation(user: User, consultation_id: int, *, to_run: bool = False) -> Consultation:
+    """A consultation of one of the user's units (or any, for a superuser); 404 otherwise. With `to_run`, 403
+    unless the user runs it (`CONSULTATION_ROLES`)."""
     found = unit_consultations(user).filter(pk=consultation_id).first()
     if found is None:
         raise NotFound("征集不存在")
+    if to_run and not may_run_consultation(user, found):
+        raise Forbidden(NOT_RUNNING_MESSAGE)
     return found
 
 
@@ -240,8 +265,9 @@ def access_consultation_unit(user: User, unit_id: int) -> Unit:
 
 
 def access_unit_answer(user: User, consultation_id: int, answer_id: int) -> ConsultationAnswer:
-    """An answer to a consultation of one of the user's units; 404 otherwise, as for the consultation."""
-    consultation = access_unit_consultation(user, consultation_id)
+    """An answer to adopt: of a consultation the user runs; 404 outside the user's units, as for the
+    consultation, 403 for a member who does not run it."""
+    consultation = access_unit_consultation(user, consultation_id, to_run=True)
     found = consultation.answers.filter(pk=answer_id).first()
     if found is None:
         raise NotFound("回答不存在")

@@ -412,12 +412,14 @@ def consultation_list(rows: QuerySet[Consultation]) -> QuerySet[Consultation]:
 ANSWER_ORDER = ("-created_at", "-id")
 
 
-def consultation_answer_rows(consultation: Consultation) -> QuerySet[ConsultationAnswer]:
-    return (
-        ConsultationAnswer.objects.filter(consultation=consultation)
-        .select_related("appeal")
-        .order_by(*ANSWER_ORDER)
-    )
+def consultation_answer_rows(
+    consultation: Consultation, *, adopted: bool | None = None
+) -> QuerySet[ConsultationAnswer]:
+    """A consultation's answers, newest first; only the adopted ones (or only the others) when asked."""
+    rows = ConsultationAnswer.objects.filter(consultation=consultation)
+    if adopted is not None:
+        rows = rows.filter(adopted=adopted)
+    return rows.select_related("appeal").order_by(*ANSWER_ORDER)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The unit's side of consultations (征集): its list, creating and editing one in the page (with the refusals a
 user meets), publishing, the answers grouped by similar text, adopting from the page, and the report API."""
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -199,11 +200,81 @@ def test_another_units_consultation_is_not_found(qiannan, personas) -> None:
         assert submit(client, publish, {"published": "0", "version": 1}).status_code == 404
         adopt = f"/portal/consultations/{item.pk}/answers/{answer_id}/adopt"
         assert submit(client, adopt, {"adopted": "1", "public_reply": "已采纳"}).status_code == 404
-    # Nor may one create in another unit's name.
-    response = submit(browser(personas.handler), NEW, form(personas))
+    # Nor may one create in another unit's name, even one who runs one's own unit's consultations.
+    response = submit(browser(personas.unit_head), NEW, form(personas))
     assert response.status_code == 422 and not Consultation.objects.exclude(pk=item.pk).exists()
     item.refresh_from_db()
     assert item.is_published and item.version == 1 and not ConsultationAnswer.objects.get().adopted
+
+
+def test_a_member_who_does_not_run_the_units_consultations_reads_them_only(qiannan, personas) -> None:
+    item = consultation(personas)
+    answer(Client(), item)
+    stored = ConsultationAnswer.objects.get()
+    client = browser(personas.supervisor)  # a member of 都匀市委政法委, not its head, dispatcher or admin
+    assert 'data-testid="nav-consultations"' in client.get("/").content.decode()
+    listing = client.get(LIST).content.decode()
+    assert (
+        item.title in listing and 'data-testid="new"' not in listing and 'data-testid="edit"' not in listing
+    )
+    page = client.get(f"/portal/consultations/{item.pk}/answers")
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="read-only"' in html
+    assert 'data-testid="answer"' in html and 'data-testid="adopt-button"' not in html
+    assert 'data-testid="edit"' not in html
+    assert client.get(f"/portal/consultations/{item.pk}/answers.xlsx").status_code == 200
+    refusals = [
+        client.get(NEW),
+        submit(client, NEW, form(personas)),
+        client.get(edit_url(item)),
+        submit(client, edit_url(item), form(personas, title="改过的标题", version=1)),
+        submit(client, f"/portal/staff/consultations/{item.pk}/publish", {"published": "0", "version": 1}),
+        submit(
+            client,
+            f"/portal/consultations/{item.pk}/answers/{stored.pk}/adopt",
+            {"adopted": "1", "public_reply": "已采纳"},
+        ),
+    ]
+    assert [r.status_code for r in refusals] == [403] * 6
+    assert "只有本单位负责人、调度员或管理员" in refusals[-1].content.decode()
+    item.refresh_from_db()
+    stored.refresh_from_db()
+    assert (Consultation.objects.count(), item.title, item.is_published, item.version) == (
+        1,
+        "2027年政法工作意见建议征集",
+        True,
+        1,
+    )
+    assert not stored.adopted and not stored.public_reply
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.PUBLIC_TEXT_CHANGED).exists()
+    # The same page for one who runs them has the adoption forms.
+    runner = browser(personas.dispatcher).get(f"/portal/consultations/{item.pk}/answers").content.decode()
+    assert 'data-testid="adopt-button"' in runner and 'data-testid="read-only"' not in runner
+
+
+def test_the_answers_page_shows_all_the_adopted_or_the_others(qiannan, personas) -> None:
+    item = consultation(personas)
+    for text in ("希望加强反诈宣传。", "建议村口装路灯。", "建议多开普法讲座。"):
+        answer(Client(), item, q0=text)
+    lamp = ConsultationAnswer.objects.get(answers__0__answer="建议村口装路灯。")
+    client = browser(personas.dispatcher)
+    adopt = f"/portal/consultations/{item.pk}/answers/{lamp.pk}/adopt"
+    done = submit(client, adopt, {"adopted": "1", "public_reply": "已采纳，年内安装。", "tab": "0"})
+    assert done.status_code == 302 and "adopted=0" in done["Location"]  # back to the tab it was adopted from
+    url = f"/portal/consultations/{item.pk}/answers"
+
+    def shown(query: str) -> list[int]:
+        html = client.get(url + query).content.decode()
+        return sorted(int(pk) for pk in re.findall(r'data-testid="answer" data-answer="(\d+)"', html))
+
+    others = sorted(ConsultationAnswer.objects.exclude(pk=lamp.pk).values_list("pk", flat=True))
+    assert shown("") == sorted([*others, lamp.pk])
+    assert shown("?adopted=1") == [lamp.pk]
+    assert shown("?adopted=0") == others
+    assert shown("?adopted=x") == sorted([*others, lamp.pk])  # an unknown tab is the whole list
+    tabs = client.get(url + "?adopted=1").content.decode()
+    assert re.search(r'data-tab="1" class="active"[^>]*>[^<]*<span class="count">1</span>', tabs)
+    assert re.search(r'data-tab="0"[^>]*>[^<]*<span class="count">2</span>', tabs)
 
 
 PATROL = [

@@ -11,7 +11,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import Forbidden, InvalidInput, StaleVersion
@@ -21,11 +21,14 @@ from portal.exports import consultation_answers_xlsx
 from portal.forms import ConsultationEditForm
 from portal.models import Consultation, ConsultationAnswer
 from portal.permissions import (
+    NOT_RUNNING_MESSAGE,
     access_consultation_unit,
     access_unit_answer,
     access_unit_consultation,
+    consultation_run_units,
     consultation_units,
-    may_manage_consultations,
+    may_read_consultations,
+    may_run_consultation,
     unit_consultations,
 )
 from portal.selectors import (
@@ -45,10 +48,17 @@ from portal.services import (
 )
 
 
-def _staff(request: HttpRequest) -> User:
+def _member(request: HttpRequest) -> User:
     user = request_user(request)
-    if not may_manage_consultations(user):
-        raise Forbidden("只有单位工作人员可以管理征集")
+    if not may_read_consultations(user):
+        raise Forbidden("只有单位工作人员可以查看征集")
+    return user
+
+
+def _runner(request: HttpRequest) -> User:
+    user = request_user(request)
+    if not may_run_consultation(user):
+        raise Forbidden(NOT_RUNNING_MESSAGE)
     return user
 
 
@@ -56,10 +66,12 @@ def _staff(request: HttpRequest) -> User:
 @require_GET
 def consultations(request: HttpRequest) -> HttpResponse:
     """The consultations of the user's units, latest period first, with their answers and adoptions."""
-    user = _staff(request)
+    user = _member(request)
     page = keyset_page(request, consultation_list(unit_consultations(user)), CONSULTATION_ORDER)
     context = {
         "rows": page.items,
+        "runs": may_run_consultation(user),
+        "run_units": consultation_run_units(user),
         "next_url": query_string(cursor=page.next_cursor) if page.next_cursor else None,
         "first_url": "?" if request.GET.get("cursor") else None,
     }
@@ -89,7 +101,7 @@ def _form_page(
 @require_http_methods(["GET", "POST"])
 def consultation_new(request: HttpRequest) -> HttpResponse:
     """A new consultation of one of the user's units, saved as a draft."""
-    user = _staff(request)
+    user = _runner(request)
     units = [(u.pk, u.name) for u in consultation_units(user)]
     today = timezone.localdate()
     initial = {"starts": today, "ends": today + timedelta(days=30), "q0_kind": "text"}
@@ -118,8 +130,8 @@ def consultation_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def consultation_edit_page(request: HttpRequest, consultation_id: int) -> HttpResponse:
     """Edit a consultation; its questions are frozen once answered; an edit of a stale version is refused."""
-    user = _staff(request)
-    item = access_unit_consultation(user, consultation_id)
+    user = request_user(request)
+    item = access_unit_consultation(user, consultation_id, to_run=True)
     answered = item.answers.count()
     form = ConsultationEditForm(
         request.POST if request.method == "POST" else None,
@@ -155,8 +167,8 @@ def consultation_edit_page(request: HttpRequest, consultation_id: int) -> HttpRe
 @require_POST
 def consultation_publish_page(request: HttpRequest, consultation_id: int) -> HttpResponse:
     """Publish on the portal or withdraw; a refusal comes back as a message on the edit page."""
-    user = _staff(request)
-    item = access_unit_consultation(user, consultation_id)
+    user = request_user(request)
+    item = access_unit_consultation(user, consultation_id, to_run=True)
     version = request.POST.get("version", "")
     published = request.POST.get("published") == "1"
     with refusals(request):
@@ -174,6 +186,10 @@ def consultation_publish_page(request: HttpRequest, consultation_id: int) -> Htt
     return redirect("portal:staff_consultation_edit", item.pk)
 
 
+# The answers page's tabs: all answers, the adopted ones, those not adopted yet (?adopted=1 / 0).
+_ADOPTED_TABS = (("", None), ("1", True), ("0", False))
+
+
 def _answers_page(
     request: HttpRequest,
     item: Consultation,
@@ -181,21 +197,42 @@ def _answers_page(
     refused: tuple[ConsultationAnswer, str, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    page = keyset_page(request, consultation_answer_rows(item), ANSWER_ORDER)
+    tab = request.GET.get("adopted", "")
+    adopted = dict(_ADOPTED_TABS).get(tab)
+    if tab not in dict(_ADOPTED_TABS):
+        tab = ""
+    page = keyset_page(request, consultation_answer_rows(item, adopted=adopted), ANSWER_ORDER)
     cards = answer_cards(page.items)
     if refused is not None:
         # The refused answer first with what was typed and why, wherever it stands in the list.
         answer, message, typed = refused
         [card] = answer_cards([answer])
         cards = [replace(card, reply=typed, error=message), *(c for c in cards if c.answer.pk != answer.pk)]
+    total = item.answers.count()
+    adopted_n = item.answers.filter(adopted=True).count()
+    labels = {"": gettext("All"), "1": pgettext("answers", "Adopted"), "0": gettext("Not adopted")}
+    counts = {"": total, "1": adopted_n, "0": total - adopted_n}
+    path = reverse("portal:answers", args=[item.pk])
     context = {
         "consultation": item,
         "groups": answers_by_question(item),
-        "total": item.answers.count(),
-        "adopted": item.answers.filter(adopted=True).count(),
+        "total": total,
+        "adopted": adopted_n,
         "cards": cards,
-        "next_url": query_string(cursor=page.next_cursor) if page.next_cursor else None,
-        "first_url": "?" if request.GET.get("cursor") else None,
+        "runs": may_run_consultation(request_user(request), item),
+        "tab": tab,
+        "tabs": [
+            {
+                "key": key,
+                "url": url_with_query(path, adopted=key) + "#adopt",
+                "label": labels[key],
+                "count": counts[key],
+            }
+            for key, _ in _ADOPTED_TABS
+        ],
+        "tabs_label": gettext("Answers by adoption"),
+        "next_url": query_string(adopted=tab, cursor=page.next_cursor) if page.next_cursor else None,
+        "first_url": query_string(adopted=tab) if request.GET.get("cursor") else None,
     }
     return render(request, "portal/answers.html", context, status=status)
 
@@ -228,7 +265,11 @@ def answer_adopt(request: HttpRequest, consultation_id: int, answer_id: int) -> 
         if adopted
         else gettext("The adoption was taken back."),
     )
-    url = url_with_query(reverse("portal:answers", args=[consultation_id]), cursor=request.POST.get("cursor"))
+    url = url_with_query(
+        reverse("portal:answers", args=[consultation_id]),
+        adopted=request.POST.get("tab"),
+        cursor=request.POST.get("cursor"),
+    )
     return redirect(f"{url}#answer-{answer.pk}")
 
 
