@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/redaction.py [--passes 10]
 
-Prints, for each part of the set (dev: the part the redactor was tuned on; held_out, held_out_2, held_out_3:
-written later, in that order) and for the whole: recall and precision per kind (name, phone, id, address), the share of the other
+Prints, for each part of the set (dev: the part the redactor was tuned on; held_out, held_out_2, held_out_3,
+held_out_4: written later, in that order) and for the whole: recall and precision per kind (name, phone, id, address), the share of the other
 characters and words kept, the share of sentences with nothing to mask returned unchanged, and every
 sentence it gets wrong. Then throughput: the whole set redacted `--passes` times, in lines/s on one core,
 and, when ../shared/data/teddy2020 is there, the real message texts of messages_with_replies.csv (longer
@@ -38,7 +38,7 @@ def main() -> None:
     header = "| part | sentences | " + " | ".join(f"{kind} recall (n) | {kind} precision" for kind in KINDS)
     print(header + " | chars kept | words kept | clean sentences unchanged |")
     failures: list[str] = []
-    for part in ("dev", "held_out", "held_out_2", "held_out_3", None):
+    for part in ("dev", "held_out", "held_out_2", "held_out_3", "held_out_4", None):
         chosen = [record for record in records if part is None or record["part"] == part]
         scores = score(chosen, redactions)
         cells = " | ".join(

@@ -283,6 +283,7 @@ _GIVEN = frozenset(
     "谦孟乾坤元亨贞吉祺瑞禧天合协勋功聪慧颖思念怀恩惠泽润瀚渊沛淳汉河滨泳澄洁沁淑娥妹美翠碧彩燕蓉莉莎丹"
     "青倩蕾薇菲馨悦欢乐笑嘉依琪琦瑶璐琼珊瑜玲珠环娇媛妍妮姗婧嫣媚娣招弟巧秋冬晴姣姿容颜婉娴雅素荷茜萱蓓"
     "蕊芝芸苗茹莹萌叶虹彤可心意爱菊花香月红凤仙桃杏柳莺鹃蝶雁鹰骏驰奎魁章斌彦俊杨槐楠桐枝根茂盛旺发财"
+    "应栋"
 )
 _COMPOUND_SURNAMES = frozenset((
     "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "令狐", "夏侯", "端木", "轩辕", "独孤",
@@ -349,6 +350,7 @@ _PLACE_SUFFIXES = (
 # Longest first, so that a suffix is read whole (街道, not 街 before a word 街道 that would not end there).
 _PLACE_AFTER = re.compile("|".join(sorted(_PLACE_SUFFIXES, key=len, reverse=True)))
 _HOUSING_AFTER = re.compile(r"(?:小区|花园|花苑|家园|公寓|大厦|苑|广场)")
+_FAMILY_PLACE_AFTER = re.compile(r"(?:组|寨|村|湾|坝|院子|冲|坡)")
 
 
 @dataclass(frozen=True)
@@ -386,13 +388,21 @@ def _names(text: str, work: str, *, taken: list[Redaction]) -> list[Redaction]:
             or not _free(start, start + surname, taken + _as_redactions(spans))
         ):
             continue
-        role = False
+        role = preposition = False
         cued = _cued(work, start, sentence) or _listed(work, start, start, spans)
         if not cued:
-            role = cued = _role_before(work, start, sentence)
+            preposition = _preposition_before(work, start, sentence)
+            role = cued = (
+                _role_before(work, start, sentence) or _home_before(work, start, sentence) or preposition
+            )
         glued = covering.start < start
         if glued and segmenter().has_word(covering.word) and not (cued and covering.end == start + 1):
             continue  # the surname's character is inside a word (联系方式, 由于), not glued to a cue (业主张)
+        nickname = _nickname_end(work, start, surname, sentence)
+        if nickname is not None and _free(start, nickname, taken):
+            candidates.append((start, nickname, surname))
+            spans.append((start, nickname, surname))
+            continue
         if not cued and _sentence_start(work, start):
             # At the start of a sentence a name needs no cue, but the given-name characters it is made of.
             words = _Words(work, start, start + 8)
@@ -408,8 +418,16 @@ def _names(text: str, work: str, *, taken: list[Redaction]) -> list[Redaction]:
         # jieba glues a cue's last character, or a preposition, to an unknown name ("来访人韦光荣" → 人韦|光荣,
         # "由孙立新" → 由孙|立新): such a name is read on its own.
         words = _Words(work, start, start + 8) if cued or glued else sentence
-        end = _cued_end(work, start, surname) or _candidate(work, start, surname, words.at, extend=cued)
+        # After a preposition a verb of one character often follows the name (把杨柳|砍了): no extending there.
+        extend = cued and not preposition
+        end = _cued_end(work, start, surname) or _candidate(work, start, surname, words.at, extend=extend)
         if end is None or not _free(start, end, taken):
+            continue
+        # After a preposition a noun makes it a business's name (把金鹰|机电市场, 向石恒|矿业), unless jieba
+        # reads a person of a two-character given name (让张德明|赔偿损失).
+        person = start in words.at and words.at[start].end == end == start + surname + 2
+        person = person and words.at[start].flag.startswith("nr")
+        if preposition and not (person or _predicate_after(work, end, words)):
             continue
         candidates.append((start, end, surname))
         if _is_name(work, start, end, surname, words, sentence, cued=cued, role=role):
@@ -465,6 +483,58 @@ def _role_before(work: str, start: int, sentence: _Words) -> bool:
     # A role's last character on its own (钢筋|工, 网格|员) after the noun or verb it completes.
     before = sentence.cover.get(start - 2)
     return before is not None and before.end == start - 1 and before.flag[:1] in ("n", "v")
+
+
+# Prepositions that a person's name follows (被李**扣了, 由孙**负责, 让王**赔偿): weak cues, as a role word.
+_PREPOSITIONS = set("被由让给把将对向跟")
+# Surnames that are prepositions as well (向东, 于是): at the start of a sentence they are read as such.
+_PREPOSITION_SURNAMES = set("向于")
+
+
+def _preposition_before(work: str, start: int, sentence: _Words) -> bool:
+    """Whether a preposition of its own stands before `start` (被|李**, or glued to the name: 由孙|立新), not
+    the end of a word (由于, 对于, 通向)."""
+    word = sentence.cover.get(start - 1) if start else None
+    return (
+        word is not None
+        and work[start - 1] in _PREPOSITIONS
+        and (len(word.word) == 1 or not segmenter().has_word(word.word))
+    )
+
+
+# A home's place right before a name (我们村李明华家…, 三组王德富…): as weak a cue as a role word.
+_HOME_END = re.compile(r"(?:村|组|寨|屯|社区|小区)$")
+
+
+def _home_before(work: str, start: int, sentence: _Words) -> bool:
+    """Whether the word before `start` is a village, a village group or a housing estate (a word of its own,
+    not the start of a longer one: 村委会 and 组织 are none)."""
+    word = sentence.cover.get(start - 1) if start else None
+    return word is not None and word.end == start and bool(_HOME_END.search(word.word))
+
+
+# Names by which the masses call a person: a surname and a birth order (吴老四, 莫老三, 杨二妹, 王幺娃), and the
+# placeholders that stand for anyone (张三, 李四, 王五, 赵六); both are names, wherever they stand.
+_NICKNAME = re.compile(r"老[二三四五六七八九十幺]|[大二三四五六七幺小][妹娃毛]")
+_PLACEHOLDERS = frozenset(("张三", "李四", "王五", "赵六", "钱七"))
+
+
+def _nickname_end(work: str, start: int, surname: int, sentence: _Words) -> int | None:
+    """The end of a nickname or a placeholder name at `start`, unless what follows makes it a place (王老五寨)
+    or a word goes on through its end (张三角, 李四川…)."""
+    if work[start - 1 : start] in ("老", "小"):
+        return None
+    if work[start : start + 2] in _PLACEHOLDERS:
+        end = start + 2
+    else:
+        match = _NICKNAME.match(work, start + surname)
+        if match is None:
+            return None
+        end = match.end()
+    token = sentence.cover.get(end - 1)
+    if token is not None and token.end > end and segmenter().has_word(token.word):
+        return None
+    return None if _place_after(work, end, sentence) else end
 
 
 _OPENING = set("，。；！？：,.;!?:（(【[）)】]」』” \t\u3000")
@@ -563,8 +633,13 @@ def _second_given(work: str, index: int, token_at: dict[int, _Token]) -> bool:
     token = token_at.get(index)
     if token is None or index >= len(work):
         return False
-    alone = len(token.word) == 1 or (len(token.word) == 2 and token.word[1] in _NOT_IN_NAME)
     char = work[index]
+    # jieba left it alone, glued a function word to it ("华在"), or guessed a word of it and the next character
+    # that its dictionary lacks (宁学|军教|了: 军 is a given-name character).
+    alone = len(token.word) == 1 or (
+        len(token.word) == 2
+        and (token.word[1] in _NOT_IN_NAME or (char in _GIVEN and not segmenter().has_word(token.word)))
+    )
     return (
         alone
         and _is_han(char)
@@ -661,11 +736,9 @@ def _given_like(name: str, given: str) -> bool:
     if _common_word(given) and segmenter().suggest_freq(given) > _COMMON_FREQUENCY:
         return False  # 连|基本的, 黄|金额: the given name would be one of the commonest words
     if segmenter().has_word(name):
-        return (
-            len(name) >= 3
-            and (_dictionary_flag(name) or "").startswith("nr")
-            and segmenter().suggest_freq(name) <= _NAME_FREQUENCY
-        )
+        # A person's word of three characters or more is a name however often jieba saw it (陈永福); of two,
+        # only a rare one (许可, 黎明 are words).
+        return len(name) >= 3 and (_dictionary_flag(name) or "").startswith("nr")
     return True
 
 
@@ -686,11 +759,33 @@ def _bare_name(work: str, start: int, end: int, surname: int, words: _Words) -> 
         token.flag.startswith("nr") for index, token in words.at.items() if start <= index < end
     ):
         return False
+    if _predicate_after(work, end, words):
+        return True
+    token = words.at.get(end)
+    # jieba reads a noun after a name that it tagged (吴斌|贵|遭遇: 遭遇 as a noun): a two-character given
+    # name and jieba's person tag on the name are enough then.
+    return (
+        token is not None
+        and len(given) == 2
+        and work[start] not in _PREPOSITION_SURNAMES  # 向石恒|矿业: 向 is "to" there
+        and token.flag[:1] in ("n", "q")
+        and not token.flag.startswith(_PROPER)
+        and any(t.flag.startswith("nr") for index, t in words.at.items() if start <= index < end)
+    )
+
+
+def _predicate_after(work: str, end: int, words: _Words) -> bool:
+    """Whether what follows a would-be name at `end` begins a predicate (a verb, an adverb, a preposition, a
+    function word…), or the name ends its clause."""
     following = work[end : end + 1]
     if not following or not _is_han(following) or following in _NOT_IN_NAME:
         return True
     token = words.at.get(end)
-    return token is not None and token.flag[:1] in ("v", "d", "p", "c", "u", "r", "m", "t")
+    if token is None:
+        # jieba guessed a word of the name's last character and the next one (韦正|刚信|了, 罗明|芬打|电话)
+        inside = words.cover.get(end)
+        return inside is not None and not segmenter().has_word(inside.word)
+    return token.flag[:1] in ("v", "d", "p", "c", "u", "r", "m", "t")
 
 
 @lru_cache(maxsize=4)
@@ -712,7 +807,8 @@ def _place_after(work: str, end: int, sentence: _Words) -> bool:
     (陈**组织调解: 组 begins 组织)."""
     match = _PLACE_AFTER.match(work, end)
     if match is None and work[end : end + 1] == "家":
-        match = _HOUSING_AFTER.match(work, end + 1)  # 高林仕家小区: an estate named after a family
+        # 高林仕家小区, 陈山家组: an estate or a village group named after a family
+        match = _HOUSING_AFTER.match(work, end + 1) or _FAMILY_PLACE_AFTER.match(work, end + 1)
     if match is None:
         return False
     token = sentence.cover.get(end)

@@ -169,6 +169,37 @@ def test_names_at_the_start_of_a_sentence_are_masked(text: str, expected: str) -
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("吴斌贵遭遇不公正对待。", "吴**遭遇不公正对待。"),  # jieba reads 遭遇 as a noun here
+        ("张三欠我工资三个月，李四也欠。", "张**欠我工资三个月，李**也欠。"),  # placeholders are names too
+        ("带头的是吴老四，杨二妹也去了。", "带头的是吴**，杨**也去了。"),  # surname and birth order
+        ("我们村李明华家的房子漏雨。", "我们村李**家的房子漏雨。"),  # a home's place before the name
+        ("三组王德富家的牛丢了。", "三组王**家的牛丢了。"),
+        ("由孙立新负责拆除，被王建国打伤。", "由孙**负责拆除，被王**打伤。"),  # after a preposition
+        ("代课教师宁学军教了二十年书。", "代课教师宁**教了二十年书。"),  # jieba's 宁学|军教
+    ],
+)
+def test_names_without_a_cue_word_are_masked(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "把杨柳砍了，又把古树砍了。",  # after a preposition a one-character verb is not part of a name
+        "房子被高速公路占了，由于资金没到位，工程停了。",
+        "被安置到王司镇，由马场坪街道负责。",
+        "周三开会，高三学生压力大，主张三点意见。",  # 周三, 高三 and 张三点 are no placeholder names
+        "我们村高速公路修好了，我们组石头太多。",
+        "王老五寨在山上。",  # a nickname followed by a place's suffix is a place
+    ],
+)
+def test_prepositions_homes_and_nicknames_do_not_make_words_names(text: str) -> None:
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "王佑镇的村民反映，石料厂爆破震裂了房屋墙体。",  # a piece of a place name of the region
@@ -193,10 +224,10 @@ def test_the_whole_test_set_meets_the_targets() -> None:
     assert scores.kept_words >= KEPT and scores.kept_chars >= KEPT
 
 
-@pytest.mark.parametrize("part", ["dev", "held_out", "held_out_2", "held_out_3"])
+@pytest.mark.parametrize("part", ["dev", "held_out", "held_out_2", "held_out_3", "held_out_4"])
 def test_each_part_of_the_set_meets_the_name_target(part: str) -> None:
-    # held_out_3 was first measured at 0.698 before the rules it prompted (docs/benchmarks.md); the figure
-    # asserted here is after them, so it is no longer an estimate for unseen text.
+    # held_out_3 was first measured at 0.698 and held_out_4 at 0.913, before the rules each prompted
+    # (docs/benchmarks.md); the figures asserted here are after them, so no longer estimates for unseen text.
     scores = score(load(part), redactions)
     assert scores.recall("name") >= NAME_RECALL, scores.failures
     assert scores.recall("phone") == 1.0 and scores.recall("id") == 1.0, scores.failures
