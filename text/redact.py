@@ -140,7 +140,7 @@ _MOBILE = re.compile(r"(?<![\d+])(?:(?:\+|00)?86[- ]?)?(1[3-9]\d(?:[- ]?\d){8})(
 _LANDLINE = re.compile(r"(?<!\d)(?:\((0\d{2,3})\)|（(0\d{2,3})）|(0\d{2,3}))[- ]?([2-8]\d{6,7})(?!\d)")
 _LOCAL = re.compile(r"(?:电话|手机|座机|号码|热线|联系方式|致电|拨打|打)[是为：:]?\s*([2-8]\d{6,7})(?!\d)")
 _UNIT_BEFORE = re.compile(
-    r"(?:局|所|院|中心|办|站|委|政府|公司|队|厂|学校|中学|小学|医院|银行|协会|专线|热线)的?"
+    r"(?:局|所|院|中心|办|站|委|政府|公司|队|厂|学校|中学|小学|医院|银行|协会|专线|热线)的?[（(]?"
     r"(?:联系|咨询|办公|值班|服务|举报|投诉)?(?:电话|号码|热线)?(?:是|为)?[：:]?\s*$"
 )
 # Quantities: an 11-digit run before these is an amount, not a mobile.
@@ -183,7 +183,7 @@ def _phones(text: str, work: str, *, taken: list[Redaction]) -> list[Redaction]:
 
 def _unit_number(work: str, start: int) -> bool:
     """Whether the landline at `start` is a unit's published number: the unit's name right before it, with at
-    most a phone word between (瓮安县人社局联系电话0854-…, 教育局的电话是…)."""
+    most a bracket and a phone word between (瓮安县人社局联系电话0854-…, 教育局的电话是…, 监察大队（电话…）)."""
     return bool(_UNIT_BEFORE.search(work, max(0, start - 16), start))
 
 

@@ -51,6 +51,7 @@ def test_an_officials_full_name_is_masked() -> None:
         ("电话0854-8223456", "电话0854-*****56"),
         ("联系电话（0854）8235566", "联系电话（0854）*****66"),
         ("手机１３９８５４７１２３５", "手机１３９****１２３５"),
+        ("请联系我（电话0854-8221366）", "请联系我（电话0854-*****66）"),  # a bracket after a person
     ],
 )
 def test_phone_numbers_are_masked(text: str, expected: str) -> None:
@@ -64,6 +65,7 @@ def test_phone_numbers_are_masked(text: str, expected: str) -> None:
         "客服电话95566，专线400-820-8820",
         "都匀市公安局反诈中心电话0854-96110",
         "瓮安县人社局联系电话0854-2621234",
+        "请都匀市劳动保障监察大队（电话0854-8221366）依法处理",  # a bracket after a unit
         "他借了对方18685120000元",
         "订单号15985420073000，快递单号773219854012366",
     ],
