@@ -8,6 +8,7 @@ cache to Redis. See docs/deploy.md.
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from csp.constants import NONE, SELF, UNSAFE_INLINE
@@ -141,6 +142,13 @@ PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
 PORTAL_HOTLINE = env.str("PORTAL_HOTLINE", default="12345")
 
 REDIS_URL = env.str("REDIS_URL", default="")
+_TEST_WORKER = env.str("PYTEST_XDIST_WORKER", default="")
+if REDIS_URL and _TEST_WORKER.startswith("gw"):
+    # Tests in parallel workers (pytest-xdist: gw0, gw1…) each get a Redis database of their own, as each gets a
+    # test database: a test clears the cache (FLUSHDB) and must not wipe another worker's counters mid-test.
+    _redis = urlsplit(REDIS_URL)
+    _db = int(_redis.path.strip("/") or 0) + int(_TEST_WORKER[2:])
+    REDIS_URL = urlunsplit(_redis._replace(path=f"/{_db}"))
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     HUEY = {
