@@ -21,18 +21,22 @@ from portal.permissions import count_poster_pdf
 from portal.selectors import region_label
 from text.redact import redact
 
+# The file's name says which answers it holds.
+_ADOPTED_NAMES = {None: "", True: "已采纳", False: "未采纳"}
+
 
 def consultation_answers_xlsx(
-    *, request: HttpRequest, actor: User, consultation: Consultation
+    *, request: HttpRequest, actor: User, consultation: Consultation, adopted: bool | None = None
 ) -> FileResponse:
+    """The consultation's answers, oldest first; only the adopted ones (or only the others) when asked, as the
+    answers page's tab shows them."""
     questions = [str(q["text"]) for q in consultation.questions]
 
     def rows() -> Iterator[list[Any]]:
-        answers = (
-            ConsultationAnswer.objects.filter(consultation=consultation)
-            .select_related("appeal__region__parent__parent")
-            .order_by("created_at", "id")
-        )
+        answers = ConsultationAnswer.objects.filter(consultation=consultation)
+        if adopted is not None:
+            answers = answers.filter(adopted=adopted)
+        answers = answers.select_related("appeal__region__parent__parent").order_by("created_at", "id")
         for row in answers.iterator(chunk_size=500):
             given = {p["question"]: p["answer"] for p in row.answers}
             yield [
@@ -47,12 +51,12 @@ def consultation_answers_xlsx(
     return xlsx_response(
         rows=rows(),
         headers=["受理编号", "提交时间", "地点", *questions, "已采纳", "公开答复"],
-        filename=f"{consultation.title}-回答.xlsx",
+        filename=f"{consultation.title}-{_ADOPTED_NAMES[adopted]}回答.xlsx",
         actor=actor,
         what="consultation_answers",
         request=request,
         sheet="征集回答",
-        filters={"consultation": consultation.pk},
+        filters={"consultation": consultation.pk, "adopted": adopted},
         widths=[22, 18, 30, *([40] * len(questions)), 8, 40],
     )
 

@@ -15,7 +15,7 @@ from portal.models import Consultation, ConsultationAnswer
 from portal.selectors import answers_by_question
 from portal.services import ConsultationData, consultation_create, consultation_edit
 from portal.tests.test_consultations import QUESTIONS, answer, consultation
-from tests.support import api_client, client_for
+from tests.support import api_client, client_for, response_bytes, xlsx_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -275,6 +275,20 @@ def test_the_answers_page_shows_all_the_adopted_or_the_others(qiannan, personas)
     tabs = client.get(url + "?adopted=1").content.decode()
     assert re.search(r'data-tab="1" class="active"[^>]*>[^<]*<span class="count">1</span>', tabs)
     assert re.search(r'data-tab="0"[^>]*>[^<]*<span class="count">2</span>', tabs)
+    # The export takes the tab's answers, and its name says which.
+    assert f'href="/portal/consultations/{item.pk}/answers.xlsx?adopted=1"' in tabs
+    export = client.get(f"/portal/consultations/{item.pk}/answers.xlsx?adopted=1")
+    assert "%E5%B7%B2%E9%87%87%E7%BA%B3" in export["Content-Disposition"]  # 已采纳
+    rows = xlsx_rows(response_bytes(export))
+    assert [row[3] for row in rows[1:]] == ["建议村口装路灯。"] and rows[1][-2:] == [
+        "是",
+        "已采纳，年内安装。",
+    ]
+    others_export = xlsx_rows(
+        response_bytes(client.get(f"/portal/consultations/{item.pk}/answers.xlsx?adopted=0"))
+    )
+    assert sorted(row[3] for row in others_export[1:]) == ["希望加强反诈宣传。", "建议多开普法讲座。"]
+    assert len(xlsx_rows(response_bytes(client.get(f"/portal/consultations/{item.pk}/answers.xlsx")))) == 4
 
 
 PATROL = [

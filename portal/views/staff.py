@@ -276,5 +276,9 @@ def answer_adopt(request: HttpRequest, consultation_id: int, answer_id: int) -> 
 @login_required
 @require_GET
 def answers_xlsx(request: HttpRequest, consultation_id: int) -> FileResponse:
+    """The answers as the page's tab shows them (all, adopted, not adopted), to Excel."""
     item = access_unit_consultation(request_user(request), consultation_id)
-    return consultation_answers_xlsx(request=request, actor=request_user(request), consultation=item)
+    adopted = dict(_ADOPTED_TABS).get(request.GET.get("adopted", ""))
+    return consultation_answers_xlsx(
+        request=request, actor=request_user(request), consultation=item, adopted=adopted
+    )
