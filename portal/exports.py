@@ -16,9 +16,9 @@ from django.utils import timezone
 from core.exports import xlsx_response
 from core.pdf import html_to_pdf
 from org.models import User
-from portal.models import Consultation, ConsultationAnswer
+from portal.models import Consultation
 from portal.permissions import count_poster_pdf
-from portal.selectors import region_label
+from portal.selectors import consultation_answer_rows, region_label
 from text.redact import redact
 
 # The file's name says which answers it holds.
@@ -33,10 +33,11 @@ def consultation_answers_xlsx(
     questions = [str(q["text"]) for q in consultation.questions]
 
     def rows() -> Iterator[list[Any]]:
-        answers = ConsultationAnswer.objects.filter(consultation=consultation)
-        if adopted is not None:
-            answers = answers.filter(adopted=adopted)
-        answers = answers.select_related("appeal__region__parent__parent").order_by("created_at", "id")
+        answers = (
+            consultation_answer_rows(consultation, adopted=adopted)
+            .select_related("appeal__region__parent__parent")
+            .order_by("created_at", "id")
+        )
         for row in answers.iterator(chunk_size=500):
             given = {p["question"]: p["answer"] for p in row.answers}
             yield [

@@ -223,26 +223,23 @@ def may_read_consultations(user: User) -> bool:
     return scope.everything or bool(scope.unit_ids)
 
 
-def may_run_consultation(user: User, consultation: Consultation | None = None) -> bool:
-    """Whether the user runs `consultation` (or, without one, the consultations of at least one unit)."""
-    scope = user_scope(user)
-    units = scope.units_with(*CONSULTATION_ROLES)
-    return scope.everything or (consultation.unit_id in units if consultation else bool(units))
-
-
 def consultation_run_units(user: User) -> frozenset[int] | None:
     """The units whose consultations the user runs; None for all (a superuser)."""
     scope = user_scope(user)
     return None if scope.everything else scope.units_with(*CONSULTATION_ROLES)
 
 
+def may_run_consultation(user: User, consultation: Consultation | None = None) -> bool:
+    """Whether the user runs `consultation` (or, without one, the consultations of at least one unit)."""
+    units = consultation_run_units(user)
+    return units is None or (consultation.unit_id in units if consultation else bool(units))
+
+
 def consultation_units(user: User) -> QuerySet[Unit]:
     """The units a new consultation may be published in the name of: those the user runs them for."""
-    scope = user_scope(user)
+    runs = consultation_run_units(user)
     units = Unit.objects.filter(is_active=True)
-    if not scope.everything:
-        units = units.filter(pk__in=scope.units_with(*CONSULTATION_ROLES))
-    return units.order_by("region_id", "name")
+    return (units if runs is None else units.filter(pk__in=runs)).order_by("region_id", "name")
 
 
 def access_unit_consultation(user: User, consultation_id: int, *, to_run: bool = False) -> Consultation:

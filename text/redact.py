@@ -349,8 +349,8 @@ _PLACE_SUFFIXES = (
 )  # fmt: skip
 # Longest first, so that a suffix is read whole (街道, not 街 before a word 街道 that would not end there).
 _PLACE_AFTER = re.compile("|".join(sorted(_PLACE_SUFFIXES, key=len, reverse=True)))
-_HOUSING_AFTER = re.compile(r"(?:小区|花园|花苑|家园|公寓|大厦|苑|广场)")
-_FAMILY_PLACE_AFTER = re.compile(r"(?:组|寨|村|湾|坝|院子|冲|坡)")
+# After a family's name and 家 these make a place (高林仕家小区, 陈山家组): an estate or a village group.
+_FAMILY_PLACE_AFTER = re.compile(r"(?:小区|花园|花苑|家园|公寓|大厦|苑|广场|组|寨|村|湾|坝|院子|冲|坡)")
 
 
 @dataclass(frozen=True)
@@ -755,9 +755,7 @@ def _bare_name(work: str, start: int, end: int, surname: int, words: _Words) -> 
             segmenter().has_word(head) and segmenter().suggest_freq(head) > _NAME_FREQUENCY
         ):
             return False  # 苟利, 农民本来, 房子建于: a word, not a name
-    if len(given) == 1 and not any(
-        token.flag.startswith("nr") for index, token in words.at.items() if start <= index < end
-    ):
+    if len(given) == 1 and not _person_tagged(words, start, end):
         return False
     if _predicate_after(work, end, words):
         return True
@@ -770,8 +768,13 @@ def _bare_name(work: str, start: int, end: int, surname: int, words: _Words) -> 
         and work[start] not in _PREPOSITION_SURNAMES  # 向石恒|矿业: 向 is "to" there
         and token.flag[:1] in ("n", "q")
         and not token.flag.startswith(_PROPER)
-        and any(t.flag.startswith("nr") for index, t in words.at.items() if start <= index < end)
+        and _person_tagged(words, start, end)
     )
+
+
+def _person_tagged(words: _Words, start: int, end: int) -> bool:
+    """Whether jieba tags a person (nr) a word that begins inside work[start:end]."""
+    return any(token.flag.startswith("nr") for index, token in words.at.items() if start <= index < end)
 
 
 def _predicate_after(work: str, end: int, words: _Words) -> bool:
@@ -807,8 +810,7 @@ def _place_after(work: str, end: int, sentence: _Words) -> bool:
     (陈**组织调解: 组 begins 组织)."""
     match = _PLACE_AFTER.match(work, end)
     if match is None and work[end : end + 1] == "家":
-        # 高林仕家小区, 陈山家组: an estate or a village group named after a family
-        match = _HOUSING_AFTER.match(work, end + 1) or _FAMILY_PLACE_AFTER.match(work, end + 1)
+        match = _FAMILY_PLACE_AFTER.match(work, end + 1)
     if match is None:
         return False
     token = sentence.cover.get(end)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -187,7 +188,13 @@ def consultation_publish_page(request: HttpRequest, consultation_id: int) -> Htt
 
 
 # The answers page's tabs: all answers, the adopted ones, those not adopted yet (?adopted=1 / 0).
-_ADOPTED_TABS = (("", None), ("1", True), ("0", False))
+_ADOPTED_TABS = {"": None, "1": True, "0": False}
+
+
+def _adopted_tab(request: HttpRequest) -> tuple[str, bool | None]:
+    """The tab asked for (an unknown one is the whole list) and the adoption it selects."""
+    tab = request.GET.get("adopted", "")
+    return (tab, _ADOPTED_TABS[tab]) if tab in _ADOPTED_TABS else ("", None)
 
 
 def _answers_page(
@@ -197,10 +204,7 @@ def _answers_page(
     refused: tuple[ConsultationAnswer, str, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    tab = request.GET.get("adopted", "")
-    adopted = dict(_ADOPTED_TABS).get(tab)
-    if tab not in dict(_ADOPTED_TABS):
-        tab = ""
+    tab, adopted = _adopted_tab(request)
     page = keyset_page(request, consultation_answer_rows(item, adopted=adopted), ANSWER_ORDER)
     cards = answer_cards(page.items)
     if refused is not None:
@@ -208,8 +212,8 @@ def _answers_page(
         answer, message, typed = refused
         [card] = answer_cards([answer])
         cards = [replace(card, reply=typed, error=message), *(c for c in cards if c.answer.pk != answer.pk)]
-    total = item.answers.count()
-    adopted_n = item.answers.filter(adopted=True).count()
+    numbers = item.answers.aggregate(total=Count("pk"), adopted=Count("pk", filter=Q(adopted=True)))
+    total, adopted_n = numbers["total"], numbers["adopted"]
     labels = {"": gettext("All"), "1": pgettext("answers", "Adopted"), "0": gettext("Not adopted")}
     counts = {"": total, "1": adopted_n, "0": total - adopted_n}
     path = reverse("portal:answers", args=[item.pk])
@@ -228,7 +232,7 @@ def _answers_page(
                 "label": labels[key],
                 "count": counts[key],
             }
-            for key, _ in _ADOPTED_TABS
+            for key in _ADOPTED_TABS
         ],
         "tabs_label": gettext("Answers by adoption"),
         "next_url": query_string(adopted=tab, cursor=page.next_cursor) if page.next_cursor else None,
@@ -278,7 +282,7 @@ def answer_adopt(request: HttpRequest, consultation_id: int, answer_id: int) -> 
 def answers_xlsx(request: HttpRequest, consultation_id: int) -> FileResponse:
     """The answers as the page's tab shows them (all, adopted, not adopted), to Excel."""
     item = access_unit_consultation(request_user(request), consultation_id)
-    adopted = dict(_ADOPTED_TABS).get(request.GET.get("adopted", ""))
+    _, adopted = _adopted_tab(request)
     return consultation_answers_xlsx(
         request=request, actor=request_user(request), consultation=item, adopted=adopted
     )
