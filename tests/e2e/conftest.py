@@ -43,7 +43,10 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, live_server):
+    # The page depends on the live server so that it is closed first: the field app's scripts keep syncing in
+    # the background, and a request still writing while the test's database is flushed fails the flush (SQLite:
+    # FOREIGN KEY constraint failed), leaving the worker's connection broken for every later test.
     context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
     page = context.new_page()
     page.set_default_timeout(15_000)
